@@ -1,0 +1,52 @@
+# klaster — the two set-up commands are `make run` and `make test` (see README).
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV ?= .venv
+BIN := $(VENV)/bin
+export KLASTER_DATA_DIR ?= $(CURDIR)/var
+# The local mirror of the official data sources, used when it exists (development checkout, CI).
+MIRROR ?= $(CURDIR)/../shared/data
+export KLASTER_DATA_MIRROR ?= $(if $(wildcard $(MIRROR)),$(MIRROR),)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test venv data setup demo serve bench clean lock
+
+$(BIN)/klaster: pyproject.toml requirements.lock
+	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found (klaster needs Python 3.11)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip uv
+	$(BIN)/uv pip install --python $(BIN)/python --quiet -r requirements.lock
+	$(BIN)/uv pip install --python $(BIN)/python --quiet --no-deps -e .
+	@touch $(BIN)/klaster
+
+venv: $(BIN)/klaster
+
+data: venv
+	$(BIN)/klaster data fetch
+
+setup: data
+	$(BIN)/klaster setup
+
+demo: setup
+	$(BIN)/klaster demo
+
+## make run: install, migrate the embedded SQLite database, load the reference and demo data, serve on http://127.0.0.1:8000
+run: demo
+	$(BIN)/klaster serve --host $(HOST) --port $(PORT)
+
+## make test: the whole test suite (uses DATABASE_URL when set, else SQLite)
+test: data
+	$(BIN)/python -c "from klaster.web.i18n import compile_messages; compile_messages()"
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: venv
+	$(BIN)/python benchmarks/observatory.py
+	$(BIN)/python benchmarks/io.py
+
+## make lock: re-resolve the locked dependency set after editing pyproject.toml
+lock: venv
+	$(BIN)/uv pip compile pyproject.toml --extra test --python-version 3.11 -o requirements.lock
+
+clean:
+	rm -rf $(VENV) build dist src/*.egg-info

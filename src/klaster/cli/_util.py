@@ -1,0 +1,27 @@
+"""Helpers shared by CLI modules: Django set-up and user-facing errors."""
+
+from __future__ import annotations
+
+import os
+
+import typer
+from rich.console import Console
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+def fail(message: str, code: int = 2) -> None:
+    """Print a user-facing error (no traceback) and exit with ``code``."""
+    err_console.print(f"[bold red]error:[/bold red] {message}")
+    raise typer.Exit(code)
+
+
+def setup_django() -> None:
+    """Configure Django for CLI use (idempotent)."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "klaster.settings")
+    import django
+    from django.apps import apps
+
+    if not apps.ready:
+        django.setup()
