@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from klaster.web import views
 
 app_name = "web"
-urlpatterns: list = []
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("regions/", views.regions, name="regions"),
+    path("oked/", views.oked, name="oked"),
+]

@@ -1,0 +1,64 @@
+"""Pages of the web shell: home, regions with the map, OKED browser."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import render
+
+from klaster.accounts.permissions import public
+from klaster.reference.models import OkedCode, Region, TerritorialChange, normalize_oked
+from klaster.web.maps import project
+
+
+@public
+def home(request):
+    """Home page: what klaster is, and the entry points of the user's roles."""
+    return render(request, "web/home.html", {"region_count": Region.objects.count(), "oked_count": OkedCode.objects.count()})
+
+
+@lru_cache(maxsize=4)
+def _map(version_key):
+    geoms = {r.kato: r.boundary for r in Region.objects.exclude(boundary=None)}
+    if not geoms:
+        return [], 0, 0
+    return project(geoms)
+
+
+@public
+def regions(request):
+    """The 20 regions of the 2024 frame: map drawn from the boundary data, table, territorial changes."""
+    regions = list(Region.objects.all())
+    key = tuple((r.kato, r.pk) for r in regions)
+    shapes, width, height = _map(key)
+    by_kato = {r.kato: r for r in regions}
+    drawn = [(s, by_kato[s.kato]) for s in shapes if s.kato in by_kato]
+    return render(
+        request,
+        "web/regions.html",
+        {"regions": regions, "shapes": drawn, "width": width, "height": height, "changes": TerritorialChange.objects.all()},
+    )
+
+
+@public
+def oked(request):
+    """OKED browser: search by code or name (Russian, English, Kazakh), browse by parent."""
+    q = (request.GET.get("q") or "").strip()
+    parent = request.GET.get("parent")
+    qs = OkedCode.objects.all()
+    crumbs = []
+    if q:
+        code = normalize_oked(q)
+        qs = qs.filter(Q(code__startswith=code) | Q(name_ru__icontains=q) | Q(name_en__icontains=q) | Q(name_kk__icontains=q))
+    elif parent:
+        node = OkedCode.objects.filter(code=parent).first()
+        qs = qs.filter(parent__code=parent)
+        while node is not None:
+            crumbs.insert(0, node)
+            node = node.parent
+    else:
+        qs = qs.filter(level="section")
+    page = Paginator(qs.order_by("section", "code"), 50).get_page(request.GET.get("page"))
+    return render(request, "web/oked.html", {"page": page, "q": q, "crumbs": crumbs, "parent": parent})
