@@ -121,7 +121,8 @@ def validate_bin(value: str, *, today: dt.date | None = None) -> BINInfo:
         raise InvalidBIN(s, "registration month", f"registration month {s[2:4]} is not 01–12")
     today = today or dt.date.today()
     yy = int(s[:2])
-    year = 2000 + yy if 2000 + yy <= today.year else 1900 + yy
+    # Registration years run from 1991 (independence): 91–99 → 1990s, 00–90 → 2000s.
+    year = 1900 + yy if yy >= 91 else 2000 + yy
     if (year, month) > (today.year, today.month):
         raise InvalidBIN(s, "registration date", f"registration {year}-{month:02d} is in the future")
     if s[4] not in ENTITY_TYPES:

@@ -1,0 +1,39 @@
+"""The web shell: regions page with the map, OKED browser with search, languages."""
+
+import re
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def client():
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    return Client()
+
+
+def test_regions_map_draws_the_20_regions_in_kazakh(client):
+    client.cookies["django_language"] = "kk"
+    html = client.get("/regions/").content.decode()
+    assert '<html lang="kk">' in html
+    assert len(re.findall(r'<path class="region"', html)) == 20
+    assert "Қарағанды облысы" in html and "Өңірлер" in html
+
+
+def test_oked_search_by_code_and_name_with_visible_fallback(client):
+    client.cookies["django_language"] = "kk"
+    html = client.get("/oked/", {"q": "10.51"}).content.decode()
+    assert "10.51.1" in html
+    # No Kazakh OKED names exist: the Russian name is shown, marked as a fallback.
+    assert 'class="fallback" lang="ru"' in html
+    client.cookies["django_language"] = "en"
+    html = client.get("/oked/", {"q": "dairy"}).content.decode()
+    assert "10.51" in html and 'class="fallback"' not in html
+
+
+def test_oked_browse_by_parent(client):
+    html = client.get("/oked/", {"parent": "271"}).content.decode()
+    assert "27.11" in html and "27.12" in html
