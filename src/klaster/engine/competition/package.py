@@ -1,0 +1,190 @@
+"""Completeness of a package and eligibility of its participants.
+
+* :func:`check_participants` — the cluster's participants judged by BIN and declared affiliation:
+  at least N unaffiliated legal entities (Criteria 1.1), with App. 2 §3.1's "at least six" as a
+  warning.
+* :func:`may_take_part` — who may take part in each stage (§2.7, §2.8, §8).
+* :func:`check_package` — the documents of §6 / §7 against the package definition, plus the
+  participants, giving the row of the admission protocol (§15, §31).
+* :func:`admission_protocol` — admitted and returned packages of a stage (§15/§16, §31/§32) and
+  whether the competition fails (§41).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from klaster.common.bin import InvalidBIN, validate_bin
+from klaster.engine.competition.registry import enforces
+from klaster.engine.competition.rules import CompetitionRules
+
+LEGAL_ENTITY_TYPES = ("4", "5")  # resident / non-resident legal entity (5th digit of a BIN)
+HEAD_ORGANISATION = "0"  # 6th digit: head organisation (branches are not separate legal entities)
+
+
+@dataclass(frozen=True)
+class Participant:
+    """A company or organisation of the cluster (App. 2 §7, App. 3 table).
+
+    ``affiliation_group`` is the participant's declared group of affiliated persons: participants
+    sharing a group count as one legal entity for Criteria 1.1.
+    """
+
+    name: str
+    bin: str
+    oked: str = ""
+    kato: str = ""
+    affiliation_group: str = ""
+
+
+@dataclass(frozen=True)
+class Problem:
+    rule: str
+    clause: str
+    message: str
+    severity: str = "error"
+    row: int | None = None
+
+
+@dataclass
+class ParticipantsResult:
+    unaffiliated: int
+    required: int
+    legal_entities: int
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not any(p.severity == "error" for p in self.problems)
+
+
+@enforces("eligibility.min_unaffiliated_legal_entities", "eligibility.concept_min_specialised_companies")
+def check_participants(rules: CompetitionRules, participants: Iterable[Participant], *, stage: int = 1,
+                       today: dt.date | None = None) -> ParticipantsResult:
+    """Count unaffiliated legal entities among the participants (Criteria 1.1).
+
+    A participant counts as a legal entity when its BIN is valid (:func:`klaster.common.bin.validate_bin`),
+    its 5th digit says legal entity (4 resident, 5 non-resident) and its 6th digit says head
+    organisation (a branch or representative office is part of another legal entity). Repeated
+    BINs count once; participants with the same declared ``affiliation_group`` count once.
+
+    Returns
+    -------
+    ParticipantsResult
+        ``unaffiliated`` count, the ``required`` minimum and problems (row numbers from 1).
+    """
+    rule = rules.eligibility_rule("min_unaffiliated_legal_entities")
+    problems: list[Problem] = []
+    seen_bins: dict[str, int] = {}
+    groups: set[str] = set()
+    legal = 0
+    for i, p in enumerate(participants, start=1):
+        try:
+            info = validate_bin(p.bin, today=today)
+        except InvalidBIN as e:
+            problems.append(Problem(f"eligibility.{rule.id}", rule.clause, f"row {i} ({p.name}): BIN {e}", "warning", i))
+            continue
+        if info.bin in seen_bins:
+            problems.append(Problem(f"eligibility.{rule.id}", rule.clause,
+                                    f"row {i} ({p.name}): BIN {info.bin} repeats row {seen_bins[info.bin]}", "warning", i))
+            continue
+        seen_bins[info.bin] = i
+        if info.entity_type not in LEGAL_ENTITY_TYPES or info.division != HEAD_ORGANISATION:
+            problems.append(Problem(f"eligibility.{rule.id}", rule.clause,
+                                    f"row {i} ({p.name}): {info.entity_type_name}, {info.division_name} — not counted as a separate legal entity",
+                                    "warning", i))
+            continue
+        legal += 1
+        groups.add(("g:" + p.affiliation_group.strip().lower()) if p.affiliation_group.strip() else ("b:" + info.bin))
+    n = len(groups)
+    if stage in rule.stages and n < rule.value:
+        problems.append(Problem(f"eligibility.{rule.id}", rule.clause,
+                                f"{n} unaffiliated legal entities; at least {rule.value} are required"))
+    for r in rules.eligibility:
+        if r.id != rule.id and stage in r.stages and n < r.value:
+            problems.append(Problem(f"eligibility.{r.id}", r.clause, f"{n} < {r.value}: {r.text.en}", r.severity))
+    return ParticipantsResult(n, rule.value, legal, problems)
+
+
+@enforces("participants.stage1_participants", "participants.stage2_participants", "step.stage2_entry_without_stage1")
+def may_take_part(rules: CompetitionRules, *, stage: int, kind: str, stage1_winner: bool = False) -> Problem | None:
+    """None when a participant of ``kind`` may take part in ``stage``, else the reason (§2.7, §2.8, §8)."""
+    s = rules.stage(stage)
+    p = s.participants
+    if kind in p.kinds or (p.stage1_winners and stage1_winner) or kind in p.kinds_without_stage1:
+        return None
+    allowed = list(p.kinds) + (["stage-1 winners"] if p.stage1_winners else []) + list(p.kinds_without_stage1)
+    return Problem(f"participants.{p.id}", p.clause, f"a '{kind}' may not take part in stage {stage}; allowed: {', '.join(allowed)}")
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """A document present in a package: its id in the package definition, file name, pages, volume."""
+
+    doc_id: str
+    filename: str = ""
+    pages: int | None = None
+    volume: int | None = None
+
+
+@dataclass
+class CompletenessResult:
+    complete: bool
+    missing: list[str]
+    problems: list[Problem]
+    participants: ParticipantsResult | None = None
+
+
+@enforces("package.stage1", "package.stage2", "step.stage1_completeness_check", "step.stage2_completeness_check")
+def check_package(rules: CompetitionRules, *, stage: int, documents: Iterable[DocumentInfo],
+                  participants: Iterable[Participant] = (), skipped_stage1: bool = False, kind: str | None = None,
+                  stage1_winner: bool = False, today: dt.date | None = None) -> CompletenessResult:
+    """Check a package against the package definition of ``stage`` (§6 or §7) and its participants.
+
+    Returns
+    -------
+    CompletenessResult
+        ``complete`` is False when a required document is missing, the participant may not take part
+        in the stage, or the participants do not meet Criteria 1.1; every problem names its clause.
+    """
+    spec = rules.package(stage)
+    present = {d.doc_id for d in documents}
+    problems: list[Problem] = []
+    missing = []
+    for d in spec.required_documents(skipped_stage1=skipped_stage1):
+        if d.id not in present:
+            missing.append(d.id)
+            problems.append(Problem(f"package.{spec.id}", d.clause, f"missing: {d.name.en}"))
+    if kind is not None:
+        p = may_take_part(rules, stage=stage, kind=kind, stage1_winner=stage1_winner)
+        if p:
+            problems.append(p)
+    pr = check_participants(rules, participants, stage=stage, today=today)
+    problems.extend(pr.problems)
+    complete = not any(p.severity == "error" for p in problems)
+    return CompletenessResult(complete, missing, problems, pr)
+
+
+@dataclass
+class AdmissionProtocol:
+    stage: int
+    clause: str
+    admitted: list[str]
+    returned: dict[str, list[Problem]]
+    fails: bool
+    failure_clause: str
+
+
+@enforces("step.failure")
+def admission_protocol(rules: CompetitionRules, *, stage: int, results: dict[str, CompletenessResult]) -> AdmissionProtocol:
+    """The protocol of admitted participants (§15 / §31) and the packages to return (§16 / §32).
+
+    The competition fails when fewer than ``min_qualified`` (two) participants meet §6 / §7 (§41).
+    """
+    step = rules.step(f"stage{stage}_completeness_check")
+    failure = rules.step("failure")
+    admitted = [k for k, r in results.items() if r.complete]
+    returned = {k: [p for p in r.problems if p.severity == "error"] for k, r in results.items() if not r.complete}
+    return AdmissionProtocol(stage, step.clause, admitted, returned, len(admitted) < failure.extra["min_qualified"], failure.clause)
