@@ -99,7 +99,7 @@ def industry_block(df: pd.DataFrame, where: str) -> int:
     """Number of leading rows whose labels equal the leading column labels (the Z block)."""
     n = 0
     for r, c in zip(df.index, df.columns):
-        if r != c:
+        if r != c or r in _TOTAL_COLUMNS or r.lower().startswith("total"):
             break
         n += 1
     if n == 0:
