@@ -273,8 +273,8 @@ def read_oked(csv_path: Path, subclasses_path: Path) -> list[dict]:
 
 # ---------------------------------------------------------------- apply
 
-def load_regions(report=None, *, csv_path=None, geojson_path=None, kato_path=None) -> LoadReport:
-    """Load the 20 regions with boundaries, and the territorial changes."""
+def load_regions(*, csv_path=None, geojson_path=None, kato_path=None) -> tuple[LoadReport, LoadReport]:
+    """Load the 20 regions with boundaries, and the territorial changes; returns both reports."""
     kato_names = {}
     kp = kato_path or datasets.path("kz/kato_2022_ru.csv")
     for r in _read_csv(kp, delimiter=";", required=("code", "name")):
@@ -296,10 +296,7 @@ def load_regions(report=None, *, csv_path=None, geojson_path=None, kato_path=Non
                 tc.updated += 1
             else:
                 tc.unchanged += 1
-    report.created += tc.created
-    report.updated += tc.updated
-    report.unchanged += tc.unchanged
-    return report
+    return report, tc
 
 
 def load_kato(*, path=None) -> LoadReport:
@@ -345,7 +342,7 @@ def load_all(console=None) -> list[LoadReport]:
     from klaster.accounts.demo import ensure_roles
 
     ensure_roles()
-    reports = [load_regions(), load_kato(), load_oked()]
+    reports = [*load_regions(), load_kato(), load_oked()]
     doc = regulations.load("productivity2020-priority-sectors")
     for rep in reports:
         if console:
