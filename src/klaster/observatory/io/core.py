@@ -20,6 +20,7 @@ solve with one LU factorisation of ``I − A`` (:func:`factorise`) reused across
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -60,7 +61,7 @@ class IOTableError(ValueError):
 
 def _labels(labels: Sequence[str] | None, n: int) -> list[str]:
     if labels is None:
-        return [str(i) for i in range(n)]
+        return [str(i + 1) for i in range(n)]
     return [str(v) for v in labels]
 
 
@@ -299,7 +300,9 @@ def factorise(A, *, overwrite: bool = False) -> LeontiefLU:
     else:
         M = -A
     M.flat[:: M.shape[0] + 1] += 1.0
-    lu, piv = sla.lu_factor(M, overwrite_a=True, check_finite=False)
+    with warnings.catch_warnings():  # a singular matrix is reported below as IOTableError
+        warnings.simplefilter("ignore", sla.LinAlgWarning)
+        lu, piv = sla.lu_factor(M, overwrite_a=True, check_finite=False)
     d = np.abs(np.diagonal(lu))
     if d.size and (not np.all(np.isfinite(d)) or d.min() <= np.finfo(float).eps * max(1.0, d.max()) * lu.shape[0]):
         j = int(np.argmin(d)) if np.all(np.isfinite(d)) else int(np.flatnonzero(~np.isfinite(d))[0])
