@@ -220,7 +220,7 @@ def calc_x(Z, Y) -> np.ndarray:
     return Z.sum(axis=1) + Y.sum(axis=1)
 
 
-def calc_A(Z, x) -> np.ndarray:
+def calc_A(Z, x, *, out: np.ndarray | None = None) -> np.ndarray:
     """Technical coefficients ``A = Z x̂^-1``, i.e. ``a_ij = z_ij / x_j`` (Miller & Blair 2009, eq. 2.4).
 
     A sector with zero output gets a zero column (it buys nothing per unit of output), the
@@ -232,6 +232,8 @@ def calc_A(Z, x) -> np.ndarray:
         Inter-industry flows (money).
     x : array_like, shape (n,)
         Total output (money, same unit).
+    out : ndarray, shape (n, n), optional
+        Write ``A`` here (may be ``Z`` itself, to save memory on large tables).
 
     Returns
     -------
@@ -240,7 +242,12 @@ def calc_A(Z, x) -> np.ndarray:
     """
     Z = np.asarray(Z, dtype=float)
     x = np.asarray(x, dtype=float).reshape(-1)
-    return _safe_div(Z, x[np.newaxis, :])
+    if out is None:
+        return _safe_div(Z, x[np.newaxis, :])
+    xs = np.where(x != 0, x, 1.0)[np.newaxis, :]
+    np.divide(Z, xs, out=out)
+    out[:, x == 0] = 0.0
+    return out
 
 
 def calc_Z(A, x) -> np.ndarray:
