@@ -1,0 +1,208 @@
+"""Data of the competitive selection: competitions pinned to a regulation version, applications with
+frozen package versions, documents, participants, conclusions, expert assignments and score sheets
+(optimistic locking), Commission decisions, and the recorded events the deadlines run from.
+
+Invariants only; the operations are in :mod:`klaster.competition.domain.services`.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+STAGES = [(1, _("Stage 1")), (2, _("Stage 2"))]
+BODIES = [("akimat", _("Akimat")), ("authorized_body", _("Authorized body")), ("regional_body", _("Regional development body"))]
+
+
+class Competition(models.Model):
+    """A competition run under one regulation version, pinned (id, version, sha256) when announced."""
+
+    title = models.CharField(_("title"), max_length=300)
+    state = models.CharField(_("state"), max_length=30, default="draft")
+    rules_pins = models.JSONField(_("regulation pinned"), default=dict, blank=True)
+    scoring = models.JSONField(_("scoring configuration"), default=dict, blank=True)
+    announced_on = models.DateField(_("announced on"), null=True, blank=True)
+    stage1_intake_closes = models.DateField(_("stage-1 intake closes"))
+    stage2_intake_closes = models.DateField(_("stage-2 intake closes (§26)"), null=True, blank=True)
+    minimum_score = models.DecimalField(_("Commission's minimum score (§24)"), max_digits=8, decimal_places=2, null=True, blank=True)
+    rerun_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="reruns")
+    public_note = models.TextField(_("announcement text"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-stage1_intake_closes", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def rules(self):
+        """The pinned regulation (raises RegulationError if its text changed since the pin)."""
+        from klaster.engine.competition.rules import load_pinned, load_rules
+
+        if self.rules_pins:
+            return load_pinned(self.rules_pins)
+        return load_rules()
+
+    def intake_closes(self, stage: int):
+        return self.stage1_intake_closes if stage == 1 else self.stage2_intake_closes
+
+
+class CompetitionEvent(models.Model):
+    """A recorded event a deadline runs from or is met by (see :mod:`klaster.engine.competition.deadlines`)."""
+
+    competition = models.ForeignKey(Competition, on_delete=models.CASCADE, related_name="events")
+    application = models.ForeignKey("Application", null=True, blank=True, on_delete=models.CASCADE, related_name="events")
+    name = models.CharField(max_length=80)
+    day = models.DateField()
+    note = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["day", "id"]
+
+
+class Application(models.Model):
+    """A participant's application in one stage. Its package lives in :class:`PackageVersion` rows."""
+
+    competition = models.ForeignKey(Competition, on_delete=models.PROTECT, related_name="applications")
+    stage = models.PositiveSmallIntegerField(choices=STAGES, default=1)
+    applicant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="competition_applications")
+    organisation_name = models.CharField(_("participant"), max_length=300)
+    organisation_bin = models.CharField(_("participant BIN"), max_length=12)
+    kind = models.CharField(_("kind of participant"), max_length=50)
+    cluster_name = models.CharField(_("name of the territorial cluster"), max_length=300)
+    region_kato = models.CharField(_("region (KATO)"), max_length=9)
+    signatory_position = models.CharField(_("signatory's position"), max_length=200, blank=True)
+    signatory_name = models.CharField(_("signatory's full name"), max_length=200, blank=True)
+    skipped_stage1 = models.BooleanField(_("did not take part in stage 1 (§8)"), default=False)
+    stage1_application = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="stage2_applications")
+    state = models.CharField(_("state"), max_length=30, default="draft")
+    registration_number = models.CharField(_("registration No."), max_length=30, blank=True)
+    registered_at = models.DateTimeField(_("registered at"), null=True, blank=True)
+    received_by = models.CharField(_("received by"), max_length=200, blank=True)
+    notice = models.TextField(_("written notice (return / withdrawal)"), blank=True)
+
+    class Meta:
+        ordering = ["competition", "stage", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.cluster_name} — {self.organisation_name}"
+
+    @property
+    def key(self) -> str:
+        return f"app{self.pk}"
+
+    def current_version(self):
+        return self.versions.order_by("-number").first()
+
+    def submitted_version(self):
+        return self.versions.filter(frozen=True).order_by("-number").first()
+
+
+class PackageVersion(models.Model):
+    """One version of a package. A submitted version is frozen; a change before intake closes makes a
+    new version (§10)."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(default=1)
+    frozen = models.BooleanField(default=False)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    change_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["application", "number"]
+        constraints = [models.UniqueConstraint(fields=["application", "number"], name="competition_version_unique")]
+
+
+def upload_to(instance, filename):
+    return f"competition/{instance.version.application.competition_id}/{instance.version.application_id}/v{instance.version.number}/{filename}"
+
+
+class PackageDocument(models.Model):
+    version = models.ForeignKey(PackageVersion, on_delete=models.CASCADE, related_name="documents")
+    doc_id = models.CharField(_("document"), max_length=50)
+    file = models.FileField(upload_to=upload_to, max_length=300)
+    original_name = models.CharField(max_length=255)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    pages = models.PositiveIntegerField(_("pages"), null=True, blank=True)
+    volume = models.PositiveSmallIntegerField(_("volume"), null=True, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+
+class Participant(models.Model):
+    """A company or organisation of the cluster (App. 2 §7; App. 3 table)."""
+
+    version = models.ForeignKey(PackageVersion, on_delete=models.CASCADE, related_name="participants")
+    row = models.PositiveIntegerField(default=0)
+    name = models.CharField(_("name"), max_length=300)
+    bin = models.CharField(_("BIN"), max_length=12)
+    oked = models.CharField(_("OKED (main activity)"), max_length=10)
+    kato = models.CharField(_("KATO"), max_length=9)
+    affiliation_group = models.CharField(_("declared affiliation group"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["version", "row", "id"]
+
+
+class Conclusion(models.Model):
+    """A conclusion of the akimat (App. 3), the authorized body (§17, §28–§29) or the regional development body (§17, §33)."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="conclusions")
+    body = models.CharField(max_length=30, choices=BODIES)
+    requested_on = models.DateField(_("request registered on"))
+    issued_on = models.DateField(_("issued on"), null=True, blank=True)
+    positive = models.BooleanField(_("positive"), null=True)
+    text = models.TextField(_("conclusion"), blank=True)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["application", "body"]
+        constraints = [models.UniqueConstraint(fields=["application", "body"], name="competition_conclusion_unique")]
+
+
+class ExpertAssignment(models.Model):
+    """An expert assigned to score an application, with the conflict-of-interest declaration."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="assignments")
+    expert = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="competition_assignments")
+    auto_conflict = models.TextField(blank=True)
+    declared_at = models.DateTimeField(null=True, blank=True)
+    declared_conflict = models.BooleanField(default=False)
+    declaration_text = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["application", "expert"], name="competition_assignment_unique")]
+
+    @property
+    def conflicted(self) -> bool:
+        return bool(self.auto_conflict) or self.declared_conflict
+
+
+class ScoreSheet(models.Model):
+    """An expert's scores with a justification per criterion. ``version`` is checked on every save:
+    an edit made from a stale page is refused, not silently written over another one."""
+
+    assignment = models.OneToOneField(ExpertAssignment, on_delete=models.CASCADE, related_name="sheet")
+    scores = models.JSONField(default=dict)
+    justifications = models.JSONField(default=dict)
+    version = models.PositiveIntegerField(default=0)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+
+class CommissionDecision(models.Model):
+    """The Commission's decision on an application: passes the minimum (§24) or wins stage 2 with the support recommended (§38)."""
+
+    application = models.OneToOneField(Application, on_delete=models.CASCADE, related_name="decision")
+    positive = models.BooleanField()
+    score = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    support = models.TextField(_("recommended state support"), blank=True)
+    decided_on = models.DateField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")

@@ -1,0 +1,60 @@
+"""Object-level permissions of the competition (django-rules predicates), checked in views after the role check."""
+
+from __future__ import annotations
+
+import rules
+
+from klaster.accounts.roles import Role, has_role
+
+
+@rules.predicate
+def is_organizer(user):
+    return has_role(user, Role.ORGANIZER, Role.ADMINISTRATOR)
+
+
+@rules.predicate
+def owns_application(user, application):
+    return application is not None and application.applicant_id == user.pk
+
+
+@rules.predicate
+def may_issue_conclusion(user, conclusion):
+    """The body the conclusion is addressed to; an akimat only for its own region (first two KATO digits)."""
+    if conclusion is None:
+        return False
+    if conclusion.body == "akimat":
+        prof = getattr(user, "profile", None)
+        kato = getattr(prof, "region_kato", "") or ""
+        return has_role(user, Role.AKIMAT) and kato[:2] == conclusion.application.region_kato[:2]
+    if conclusion.body == "authorized_body":
+        return has_role(user, Role.AUTHORIZED_BODY)
+    if conclusion.body == "regional_body":
+        return has_role(user, Role.REGIONAL_BODY)
+    return False
+
+
+@rules.predicate
+def is_assigned_expert(user, assignment):
+    return assignment is not None and assignment.expert_id == user.pk
+
+
+@rules.predicate
+def not_conflicted(user, assignment):
+    return assignment is not None and not assignment.conflicted
+
+
+@rules.predicate
+def may_read_package(user, application):
+    """Applicant (own), organizer, or an assigned non-conflicted expert."""
+    if application is None:
+        return False
+    if application.applicant_id == user.pk or is_organizer(user):
+        return True
+    return application.assignments.filter(expert=user, auto_conflict="", declared_conflict=False).exists()
+
+
+rules.add_rule("competition.edit_application", owns_application)
+rules.add_rule("competition.issue_conclusion", may_issue_conclusion)
+rules.add_rule("competition.score", is_assigned_expert & not_conflicted)
+rules.add_rule("competition.declare", is_assigned_expert)
+rules.add_rule("competition.read_package", may_read_package)
