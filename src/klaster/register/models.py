@@ -1,1 +1,184 @@
-from django.db import models  # noqa: F401
+"""Register of territorial clusters: clusters, participants, membership history, yearly
+indicators (App. 2 §7 of Decree 535), inclusion applications and rankings.
+
+Data and invariants only; operations are in :mod:`klaster.register.domain` and every change
+goes through :func:`klaster.common.audit.record`.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+class ParticipantKind(models.TextChoices):
+    ENTERPRISE = "enterprise", _("enterprise")
+    SUPPLIER = "supplier", _("supplier")
+    RESEARCH = "research", _("research organisation")
+    EDUCATION = "education", _("educational organisation")
+    INFRASTRUCTURE = "infrastructure", _("infrastructure organisation")
+    ASSOCIATION = "association", _("association")
+    OTHER = "other", _("other")
+
+
+class ClusterStatus(models.TextChoices):
+    APPLIED = "applied", _("applied for inclusion")
+    INCLUDED = "included", _("included in the register")
+    REJECTED = "rejected", _("inclusion refused")
+    EXCLUDED = "excluded", _("excluded from the register")
+
+
+class Participant(models.Model):
+    """A legal entity taking part in one or more clusters (App. 2 §7 profile)."""
+
+    bin = models.CharField(_("BIN"), max_length=12, unique=True)
+    name = models.CharField(_("name"), max_length=300)
+    kind = models.CharField(_("type"), max_length=20, choices=ParticipantKind.choices, default=ParticipantKind.ENTERPRISE)
+    oked_main = models.CharField(_("OKED, main activity"), max_length=5, help_text=_("code without dots, e.g. 10511"))
+    oked_additional = models.JSONField(_("OKED, up to four additional activities"), default=list, blank=True)
+    kato = models.CharField(_("KATO of the address"), max_length=9)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    affiliation_group = models.CharField(
+        _("affiliation group"), max_length=100, blank=True,
+        help_text=_("participants with the same non-empty group are affiliated with each other"),
+    )
+    specialised = models.BooleanField(_("specialised in the cluster's sector"), default=True)
+    size = models.CharField(_("size"), max_length=5, choices=[("sme", _("small or medium")), ("large", _("large"))], default="sme")
+    founded_on = models.DateField(_("founded on"), null=True, blank=True)
+    website = models.CharField(_("website"), max_length=200, blank=True)
+    is_demo = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("participant")
+        verbose_name_plural = _("participants")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.bin})"
+
+    @property
+    def oked_codes(self) -> list[str]:
+        return [self.oked_main, *self.oked_additional]
+
+
+class Cluster(models.Model):
+    """A territorial cluster in (or applying to) the register."""
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name_kk = models.CharField(_("name (Kazakh)"), max_length=200)
+    name_ru = models.CharField(_("name (Russian)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+    oked = models.CharField(_("specialisation (OKED)"), max_length=5)
+    regions = models.ManyToManyField("reference.Region", verbose_name=_("regions"), related_name="clusters", blank=True)
+    region_label_ru = models.CharField(_("region as printed"), max_length=200, blank=True)
+    association = models.ForeignKey(Participant, verbose_name=_("cluster association"), null=True, blank=True, on_delete=models.SET_NULL, related_name="associations")
+    status = models.CharField(_("status"), max_length=10, choices=ClusterStatus.choices, default=ClusterStatus.APPLIED)
+    included_on = models.DateField(_("included on"), null=True, blank=True)
+    excluded_on = models.DateField(_("excluded on"), null=True, blank=True)
+    competition_stage_won = models.PositiveSmallIntegerField(_("competition stage won"), default=0)
+    source = models.CharField(_("source"), max_length=300, blank=True)
+    is_demo = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("territorial cluster")
+        verbose_name_plural = _("territorial clusters")
+
+    def __str__(self) -> str:
+        return self.name_en or self.code
+
+    def localized_name(self, lang: str | None = None) -> str:
+        lang = (lang or get_language() or "ru")[:2]
+        return getattr(self, f"name_{lang}", "") or self.name_ru or self.name_en
+
+
+class Membership(models.Model):
+    """A participant's membership of a cluster from ``joined_on`` to ``left_on`` (exclusive; open when null)."""
+
+    cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="memberships")
+    participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="memberships")
+    joined_on = models.DateField(_("joined on"))
+    left_on = models.DateField(_("left on"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["cluster", "joined_on", "participant__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["cluster", "participant", "joined_on"], name="register_membership_unique_start"),
+            models.CheckConstraint(condition=models.Q(left_on__isnull=True) | models.Q(left_on__gt=models.F("joined_on")), name="register_membership_left_after_joined"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant} in {self.cluster} {self.joined_on}–{self.left_on or ''}"
+
+
+class ParticipantIndicator(models.Model):
+    """Yearly indicators of a participant (Decree 535, App. 2 §7): money in thousand tenge."""
+
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="indicators")
+    year = models.PositiveSmallIntegerField(_("year"))
+    turnover = models.DecimalField(_("turnover, thousand tenge"), max_digits=18, decimal_places=1, null=True, blank=True)
+    export = models.DecimalField(_("export, thousand tenge"), max_digits=18, decimal_places=1, null=True, blank=True)
+    net_profit_pct = models.DecimalField(_("net profit, %"), max_digits=7, decimal_places=2, null=True, blank=True)
+    gross_value_added = models.DecimalField(_("gross value added, thousand tenge"), max_digits=18, decimal_places=1, null=True, blank=True)
+    employees = models.PositiveIntegerField(_("average number of employees, persons"), null=True, blank=True)
+    rd_staff_pct = models.DecimalField(_("staff in R&D, %"), max_digits=6, decimal_places=2, null=True, blank=True)
+    rd_spending = models.DecimalField(_("R&D spending, thousand tenge"), max_digits=18, decimal_places=1, null=True, blank=True)
+
+    class Meta:
+        ordering = ["participant", "year"]
+        constraints = [models.UniqueConstraint(fields=["participant", "year"], name="register_indicator_unique_year")]
+
+
+class InclusionApplication(models.Model):
+    """The association's application to include its cluster in the register; the organizer decides."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("submitted")
+        APPROVED = "approved", _("approved")
+        REJECTED = "rejected", _("rejected")
+
+    cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="applications")
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    submitted_on = models.DateField(_("submitted on"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.SUBMITTED)
+    eligibility = models.JSONField(_("eligibility at submission"), default=list)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    decision_note = models.TextField(_("reasons"), blank=True)
+
+    class Meta:
+        ordering = ["-submitted_on", "-id"]
+
+
+class RankingMethodology(models.Model):
+    """A named, saved ranking methodology (indicators, normalisation, weights, method)."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    definition = models.JSONField(_("definition"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Ranking(models.Model):
+    """A ranking computed with a methodology: its input table, result and sensitivity report."""
+
+    methodology = models.ForeignKey(RankingMethodology, on_delete=models.PROTECT, related_name="rankings")
+    methodology_snapshot = models.JSONField(_("methodology as used"))
+    year = models.PositiveSmallIntegerField(_("data year"))
+    computed_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    data = models.JSONField(_("input table"))
+    result = models.JSONField(_("result"))
+    sensitivity = models.JSONField(_("sensitivity"))
+
+    class Meta:
+        ordering = ["-computed_at", "-id"]

@@ -91,18 +91,24 @@ class Step:
 
     def text(self, lang: str = "en") -> str:
         """The step as a sentence in ``lang`` (kk, ru, en), ending with its clause."""
-        p = {k: (v.format(lang) if isinstance(v, Money) else v) for k, v in self.params.items()}
+        p = {k: (_fmt(v, lang) if isinstance(v, Money) else v) for k, v in self.params.items()}
         if "unit" in p:
             p["unit"] = UNIT_NAMES.get(p["unit"], {}).get(lang, p["unit"])
         if "size" in p:
             p["size"] = SIZE_NAMES.get(p["size"], {}).get(lang, p["size"])
         if self.before is not None:
-            p["before"] = self.before.format(lang)
+            p["before"] = _fmt(self.before, lang)
         if self.after is not None:
-            p["after"] = self.after.format(lang)
+            p["after"] = _fmt(self.after, lang)
         tpl = TEMPLATES[self.code].get(lang) or TEMPLATES[self.code]["en"]
         s = tpl.format(**p)
         return f"{s} [{self.clause}]" if self.clause else s
+
+
+def _fmt(m: Money, lang: str) -> str:
+    """Money in the text: whole amounts without decimals, others to the tiyn."""
+    a = m.amount
+    return m.format(lang, decimals=0 if a == a.to_integral_value() else 2)
 
 
 UNIT_NAMES = {
@@ -214,6 +220,9 @@ class Reimbursement:
         Costs claimed; costs admitted after exclusions; rate × admitted costs before the caps;
         the reimbursable amount.
     steps : tuple of Step
+    unit_amounts : dict of str to Money
+        Per-unit amounts after the per-unit caps (before the caps on the whole amount); they
+        are the "already reimbursed this year" of the next application.
     binding_caps : tuple of str
         Codes of the caps that reduced the amount (``unit-cap``, ``unit-limit``, ``cap-fixed``,
         ``cap-by-size``, ``cap-share-of-base``, ``cap-per-cluster``).
@@ -226,6 +235,7 @@ class Reimbursement:
     amount: Money
     steps: tuple[Step, ...]
     binding_caps: tuple[str, ...]
+    unit_amounts: dict[str, Money] = field(default_factory=dict)
 
     def explanation(self, lang: str = "en") -> list[str]:
         return [s.text(lang) for s in self.steps]
@@ -333,6 +343,7 @@ def compute_reimbursement(
                 raise CalculationError(f"component {component.id} caps per {pu.unit}: cost {it.description or it.amount} has no {pu.unit} (unit_id)")
             by_unit[it.unit_id] = by_unit.get(it.unit_id, ZERO) + it.amount.to("tenge")
         counted = set(prior.unit_reimbursed)
+        unit_amounts: dict[str, Money] = {}
         total = ZERO
         admitted = 0
         gross = ZERO
@@ -355,9 +366,11 @@ def compute_reimbursement(
                 steps.append(Step("unit-cap", pu.clause, {"unit": pu.unit, "unit_id": uid, "cap": pu.cap, "prior": already}, before=g, after=capped, binding=True))
                 binding.append("unit-cap")
             total = total + capped
+            unit_amounts[uid] = capped
         steps.append(Step("units-total", pu.clause, {"count": admitted, "unit": pu.unit}, after=total))
         amount = total
     else:
+        unit_amounts = {}
         gross = eligible * calc.rate
         steps.append(Step("rate", calc.clause, {"rate": rate_pct, "eligible": eligible}, after=gross))
         amount = gross
@@ -405,4 +418,5 @@ def compute_reimbursement(
         amount=rounded,
         steps=tuple(steps),
         binding_caps=tuple(binding),
+        unit_amounts=unit_amounts,
     )

@@ -1,0 +1,175 @@
+"""Operations on targeted cluster programmes (ЦКП); every change is audited.
+
+The rules (co-financing shares, the annual line, monitoring period) come from the regulation
+``cluster-programme-cofinancing`` through :mod:`klaster.engine.programmes`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db import transaction
+
+from klaster.common import audit
+from klaster.common.calendar import default_calendar
+from klaster.common.money import Money
+from klaster.engine.programmes import cofinancing, monitoring
+from klaster.engine.programmes.effects import check_printed, effect_pct
+from klaster.programmes.models import (
+    STATE_SOURCES,
+    CounterObligation,
+    EffectRow,
+    Financing,
+    KeyProject,
+    ObligationActual,
+    ObligationTarget,
+    Programme,
+    QuarterlyReport,
+)
+
+
+class ProgrammeError(ValueError):
+    """An operation on a programme was refused; the message says why."""
+
+
+def create_programme(*, actor, cluster, title_ru: str, start_year: int, end_year: int, **extra) -> Programme:
+    """Open the ЦКП of a cluster included in the register, pinning the co-financing regulation."""
+    if cluster.status != "included":
+        raise ProgrammeError(f"{cluster} is not in the register; a programme follows inclusion (ЦКП algorithm, step 3)")
+    if end_year < start_year:
+        raise ProgrammeError(f"the last year {end_year} is before the first year {start_year}")
+    doc = cofinancing.load_rules()
+    p = Programme.objects.create(cluster=cluster, title_ru=title_ru, start_year=start_year, end_year=end_year, regulation_pin=doc.pin, **extra)
+    audit.record(actor=actor, action="programmes.programme.create", obj=p)
+    return p
+
+
+def _rules(programme: Programme):
+    pin = programme.regulation_pin or {}
+    return cofinancing.load_rules(pin.get("version"), sha256=pin.get("sha256")) if pin else cofinancing.load_rules()
+
+
+def add_project(*, actor, programme: Programme, name_ru: str, cost: Decimal, direction: str, printed_participants_amount: Decimal | None = None, **extra) -> KeyProject:
+    """Add a key project; its state and participants' shares follow the co-financing rule of
+    ``direction`` (70/30 or 50/50, regulation data)."""
+    split = cofinancing.split_cost(Money(cost, "mln tenge"), direction, _rules(programme))
+    p = KeyProject.objects.create(
+        programme=programme, name_ru=name_ru, cost=split.cost.amount, direction=direction,
+        state_amount=split.state.amount, participants_amount=split.participants.amount,
+        printed_participants_amount=printed_participants_amount, **extra,
+    )
+    audit.record(actor=actor, action="programmes.project.add", obj=p, note=split.clause)
+    return p
+
+
+def set_financing(*, actor, project: KeyProject, year: int, source: str, amount: Decimal, illustrative: bool = False) -> Financing:
+    obj = Financing.objects.filter(project=project, year=year, source=source).first()
+    before = audit.snapshot(obj) if obj else {}
+    obj = obj or Financing(project=project, year=year, source=source)
+    obj.amount = amount
+    obj.illustrative = illustrative
+    obj.save()
+    audit.record(actor=actor, action="programmes.financing.set", obj=obj, before=before)
+    return obj
+
+
+def state_by_year(programme: Programme) -> dict[int, Money]:
+    out: dict[int, Money] = defaultdict(lambda: Money(0, "mln tenge"))
+    for f in Financing.objects.filter(project__programme=programme, source__in=STATE_SOURCES):
+        out[f.year] = out[f.year] + Money(f.amount, "mln tenge")
+    return dict(out)
+
+
+def cap_alerts(programme: Programme):
+    """Years in which the programme's state financing exceeds the annual line (regulation data)."""
+    return cofinancing.check_annual_caps(state_by_year(programme), _rules(programme))
+
+
+@transaction.atomic
+def add_obligation(*, actor, programme: Programme, indicator_ru: str, unit: str, base_year: int, base_value: Decimal, targets: dict, **extra) -> CounterObligation:
+    """A counter-obligation with targets: ``targets`` maps ``(year, quarter)`` (quarter None for
+    the year) to the target value."""
+    ob = CounterObligation.objects.create(programme=programme, indicator_ru=indicator_ru, unit=unit, base_year=base_year, base_value=base_value, **extra)
+    for (year, quarter), value in targets.items():
+        if quarter is not None and quarter not in (1, 2, 3, 4):
+            raise ProgrammeError(f"quarter {quarter} is not 1–4")
+        ObligationTarget.objects.create(obligation=ob, year=year, quarter=quarter, value=value)
+    audit.record(actor=actor, action="programmes.obligation.add", obj=ob, changes={"targets": {f"{y}-Q{q or 'year'}": str(v) for (y, q), v in targets.items()}})
+    return ob
+
+
+@transaction.atomic
+def submit_report(*, actor, programme: Programme, year: int, quarter: int, actuals: dict, on: dt.date, comment: str = "") -> QuarterlyReport:
+    """Submit the quarterly report: ``actuals`` maps an obligation (or its id) to the actual value.
+
+    Raises
+    ------
+    ProgrammeError
+        The quarter has not ended on ``on``, a report for it exists, or an obligation belongs to
+        another programme.
+    """
+    if on <= monitoring.quarter_end(year, quarter):
+        raise ProgrammeError(f"Q{quarter} {year} has not ended on {on}")
+    if QuarterlyReport.objects.filter(programme=programme, year=year, quarter=quarter).exists():
+        raise ProgrammeError(f"the report for Q{quarter} {year} was already submitted; reports are not overwritten")
+    rep = QuarterlyReport.objects.create(programme=programme, year=year, quarter=quarter, submitted_on=on, submitted_by=actor if getattr(actor, "pk", None) else None, comment=comment)
+    for ob, value in actuals.items():
+        ob = ob if isinstance(ob, CounterObligation) else CounterObligation.objects.get(pk=ob)
+        if ob.programme_id != programme.pk:
+            raise ProgrammeError(f"obligation {ob} is not of this programme")
+        ObligationActual.objects.create(report=rep, obligation=ob, value=value)
+    audit.record(actor=actor, action="programmes.report.submit", obj=rep, changes={"actuals": {str(getattr(k, "pk", k)): str(v) for k, v in actuals.items()}})
+    return rep
+
+
+def monitoring_rows(programme: Programme, *, today: dt.date | None = None) -> list[dict]:
+    """Targets against actuals per obligation and quarter, with variance and alerts.
+
+    An alert is raised when an actual misses its target, and when a quarter's report is overdue
+    (its due date — regulation data — has passed with no report).
+    """
+    today = today or dt.date.today()
+    cal = default_calendar()
+    doc = _rules(programme)
+    reports = {(r.year, r.quarter): r for r in programme.reports.all()}
+    actual = {(a.report.year, a.report.quarter, a.obligation_id): a.value for a in ObligationActual.objects.filter(report__programme=programme).select_related("report")}
+    rows = []
+    for ob in programme.obligations.all():
+        for t in ob.targets.all():
+            if t.quarter is None:
+                # annual target: compare with the Q4 actual (cumulative indicators) when present
+                act = actual.get((t.year, 4, ob.pk))
+                due = monitoring.report_due(t.year, 4, cal, doc)
+            else:
+                act = actual.get((t.year, t.quarter, ob.pk))
+                due = monitoring.report_due(t.year, t.quarter, cal, doc)
+            v = monitoring.variance(t.value, act, higher_is_better=ob.higher_is_better) if act is not None else None
+            overdue = act is None and (t.year, t.quarter or 4) not in reports and today > due
+            rows.append({
+                "obligation": ob, "year": t.year, "quarter": t.quarter, "target": t.value, "actual": act,
+                "variance": v, "missed": bool(v and v.missed), "report_due": due, "overdue": overdue,
+            })
+    return rows
+
+
+def effect_checks(programme: Programme) -> list[dict]:
+    """Each effect row with its recomputed effect % beside the printed one (flagged when they differ)."""
+    out = []
+    for e in programme.effects.all():
+        computed = effect_pct(e.base_value, e.forecast_value)
+        chk = check_printed(e.base_value, e.forecast_value, e.printed_effect_pct) if e.printed_effect_pct is not None else None
+        out.append({"row": e, "computed": computed.quantize(Decimal("0.1")), "printed": e.printed_effect_pct, "matches": chk.matches if chk else None})
+    return out
+
+
+def save_effect(*, actor, programme: Programme, indicator: str, **fields) -> EffectRow:
+    obj = EffectRow.objects.filter(programme=programme, indicator=indicator).first()
+    before = audit.snapshot(obj) if obj else {}
+    obj = obj or EffectRow(programme=programme, indicator=indicator)
+    for k, v in fields.items():
+        setattr(obj, k, v)
+    obj.save()
+    audit.record(actor=actor, action="programmes.effect.save", obj=obj, before=before)
+    return obj

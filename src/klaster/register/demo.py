@@ -1,0 +1,130 @@
+"""Demo data of the register: the six pilot clusters of seed 003 (real names, regions, sectors),
+each with its association and eleven demo participants (two of them affiliated) (names, BINs and indicators are invented
+and marked as demo), included in the register on application, and a ranking of the six by the
+real sector figures of seed 003. Idempotent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from klaster.common.bin import make_number
+from klaster.engine.programmes.ranking import Indicator, Methodology
+from klaster.programmes import pilots
+from klaster.reference.models import Region
+
+JOINED = dt.date(2018, 1, 15)
+APPLIED = dt.date(2021, 3, 1)
+INCLUDED = dt.date(2021, 4, 1)
+SEED_RANKING = "Pilot clusters: sector size and dynamics (seed 003)"
+PARTICIPANT_KINDS = ["association", "enterprise", "enterprise", "enterprise", "enterprise", "supplier", "supplier", "research", "education", "infrastructure", "enterprise", "enterprise"]
+
+
+def _bin(cluster_index: int, n: int) -> str:
+    serial = cluster_index * 100 + n
+    while True:
+        b = make_number(f"180140{serial:05d}")
+        if b:
+            return b
+        serial += 50
+
+
+def _user(username):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(username=username).first()
+
+
+def ranking_methodology() -> Methodology:
+    """The demo ranking: three indicators of seed 003 available for all six pilots."""
+    return Methodology(
+        name=SEED_RANKING,
+        method="TOPSIS",
+        normalisation="minmax",
+        indicators=(
+            Indicator("production_2020", 0.4, True, "mln tenge", {"en": "production of the sector in the region, 2020", "ru": "производство отрасли в регионе, 2020", "kk": "өңірдегі сала өндірісі, 2020"}),
+            Indicator("production_growth_pct", 0.3, True, "%", {"en": "production growth 2020→2024", "ru": "рост производства 2020→2024", "kk": "өндіріс өсімі 2020→2024"}),
+            Indicator("cluster_share_pct", 0.3, True, "%", {"en": "growth due to the cluster's projects", "ru": "рост за счёт проектов кластера", "kk": "кластер жобалары есебінен өсім"}),
+        ),
+    )
+
+
+def seed_ranking_table():
+    import pandas as pd
+
+    from klaster.engine.programmes.effects import effect_pct
+
+    rows = {}
+    for c in pilots.clusters():
+        p = c["production"]
+        rows[c["id"]] = {"production_2020": float(p["base"]), "production_growth_pct": float(effect_pct(p["base"], p["forecast"])), "cluster_share_pct": float(p["cluster_share_pct"])}
+    return pd.DataFrame.from_dict(rows, orient="index")
+
+
+def load_demo(console) -> None:
+    from klaster.accounts.models import Profile
+    from klaster.common import audit
+    from klaster.register.domain import services
+    from klaster.register.models import Cluster, ClusterStatus, Participant, ParticipantIndicator, Ranking, RankingMethodology
+
+    organizer = _user("organizer")
+    applicant = _user("applicant")
+    made = 0
+    for ci, c in enumerate(pilots.clusters(), start=1):
+        cluster = Cluster.objects.filter(code=c["id"]).first()
+        if cluster is None:
+            cluster = Cluster.objects.create(
+                code=c["id"], name_kk=c["name"]["kk"], name_ru=c["name"]["ru"], name_en=c["name"]["en"],
+                oked=c["oked"].replace(".", ""), region_label_ru=c["region"]["ru"], competition_stage_won=1,
+                source=f"seed 003, line {c['project']['line']}", is_demo=True,
+            )
+            cluster.regions.set(Region.objects.filter(kato__in=c["kato"]))
+            audit.record(actor=None, action="register.cluster.create", obj=cluster, note="demo: pilot cluster of seed 003")
+            made += 1
+        kato = c["kato"][0]
+        for n, kind in enumerate(PARTICIPANT_KINDS):
+            b = _bin(ci, n)
+            if Participant.objects.filter(bin=b).exists():
+                continue
+            is_assoc = kind == "association"
+            name = (f"Ассоциация «{c['name']['ru']}» (демо)" if is_assoc else f"Демо-участник {n} — {c['name']['ru']}")
+            p = services.save_participant(
+                actor=None, bin=b, name=name, kind=kind, oked_main="9411" if is_assoc else c["oked"], oked_additional=[], kato=kato,
+                affiliation_group=("G1" if n in (3, 4) else ""), specialised=not is_assoc, size="large" if n == 1 else "sme",
+                founded_on=dt.date(2010 + n % 5, 3, 1), is_demo=True,
+            )
+            services.join(actor=None, cluster=cluster, participant=p, joined_on=JOINED)
+            if is_assoc:
+                cluster.association = p
+                cluster.save()
+            else:
+                for year in (2019, 2020):
+                    grow = Decimal("1.00") if year == 2019 else Decimal("1.08")
+                    ParticipantIndicator.objects.create(
+                        participant=p, year=year, turnover=(Decimal(150000 + 40000 * n) * ci * grow).quantize(Decimal("0.1")),
+                        export=(Decimal(8000 * n) * grow).quantize(Decimal("0.1")), net_profit_pct=Decimal("6.5") + n,
+                        gross_value_added=(Decimal(50000 + 10000 * n) * ci * grow).quantize(Decimal("0.1")),
+                        employees=40 + 15 * n + 5 * ci, rd_staff_pct=Decimal(n % 4), rd_spending=Decimal(1500 * (n % 3)),
+                    )
+        if cluster.status != ClusterStatus.INCLUDED and not cluster.applications.exists():
+            app = services.submit_inclusion(actor=applicant, cluster=cluster, on=APPLIED)
+            services.decide_inclusion(actor=organizer, application=app, approve=True, on=INCLUDED, note="")
+    # the demo applicant user acts for the construction cluster's association
+    construction = Cluster.objects.get(code="construction")
+    if applicant is not None and construction.association:
+        Profile.objects.filter(user=applicant, organisation_bin="").update(organisation_bin=construction.association.bin)
+    # ranking of the six by the real sector figures of seed 003
+    m = ranking_methodology()
+    if not RankingMethodology.objects.filter(name=m.name).exists():
+        mo = services.save_methodology(actor=organizer, methodology=m)
+        services.compute_ranking(actor=organizer, methodology=mo, year=2020, data=seed_ranking_table())
+    # and one by the (demo) participants' App. 2 §7 indicators
+    m2 = Methodology(name="Development level by participants' indicators (demo data)", indicators=(
+        Indicator("participants", 0.2, True, "legal entities"), Indicator("employees", 0.2, True, "persons"),
+        Indicator("turnover", 0.2, True, "thousand tenge"), Indicator("export_share", 0.2, True, "%"), Indicator("rd_staff_pct", 0.2, True, "%"),
+    ))
+    if not RankingMethodology.objects.filter(name=m2.name).exists():
+        mo2 = services.save_methodology(actor=organizer, methodology=m2)
+        services.compute_ranking(actor=organizer, methodology=mo2, year=2020)
+    console.print(f"register: {Cluster.objects.count()} clusters ({made} new), {Participant.objects.count()} participants, {Ranking.objects.count()} rankings")

@@ -1,0 +1,41 @@
+"""Demo data of support: applications of the demo applicant (the construction cluster's
+association) — one registered under instrument 3 (training), one paid under instrument 7. Idempotent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+
+def load_demo(console) -> None:
+    from django.contrib.auth import get_user_model
+
+    from klaster.register.models import Cluster
+    from klaster.support import domain
+    from klaster.support.models import Application
+
+    User = get_user_model()
+    applicant = User.objects.filter(username="applicant").first()
+    organizer = User.objects.filter(username="organizer").first()
+    cluster = Cluster.objects.filter(code="construction").first()
+    if applicant is None or cluster is None or Application.objects.filter(applicant=applicant).exists():
+        console.print(f"support: {Application.objects.count()} applications")
+        return
+    member = cluster.memberships.filter(participant__kind="enterprise").order_by("participant__bin").first().participant
+    today = dt.date.today()
+    a = domain.create_application(actor=applicant, participant=member, component="3a", cluster=cluster, facts={"oked_codes": [member.oked_main], "activity_since": "2012-03-01"}, executor={"kind": "specialised-organisation", "years_experience": 6, "prior_projects": 8})
+    for who, amount, days in (("Иванов А.", "3200000", 40), ("Сейткали Б.", "1500000", 70)):
+        domain.add_cost(actor=applicant, application=a, description=f"Курс BIM-проектирования: {who}", amount=Decimal(amount), incurred_on=today - dt.timedelta(days=days), unit_id=who)
+    domain.set_documents(actor=applicant, application=a, provided=["charter", "tax-paid", "contract", "act", "invoice", "payment", "training-programme", "employee-contract", "training-report", "executor-qualification", "executor-staff"])
+    domain.register(actor=applicant, application=a, on=today)
+    assoc = cluster.association
+    b = domain.create_application(actor=applicant, participant=assoc, component="7", cluster=cluster, facts={"competition_stage_won": 1})
+    domain.add_cost(actor=applicant, application=b, description="Разработка стратегии и дорожной карты кластера", amount=Decimal("24000000"), incurred_on=dt.date(2018, 6, 1))
+    domain.set_documents(actor=applicant, application=b, provided=["strategy-roadmap", "contract", "act", "invoice", "payment"])
+    domain.register(actor=applicant, application=b, on=dt.date(2018, 9, 3))
+    domain.check_completeness(actor=organizer, application=b, on=dt.date(2018, 9, 5))
+    domain.decide(actor=organizer, application=b, approve=True, on=dt.date(2018, 9, 12))
+    domain.sign_agreement(actor=organizer, application=b, on=dt.date(2018, 9, 14), target_indicator="strategy and roadmap adopted by the cluster")
+    domain.pay(actor=organizer, application=b, on=dt.date(2018, 9, 19))
+    console.print(f"support: {Application.objects.count()} applications")
