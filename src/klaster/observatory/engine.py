@@ -1,0 +1,296 @@
+"""The observatory's panel computations, written once with Ibis (DuckDB by default).
+
+Every function takes Ibis tables and returns an Ibis expression, so the same code runs on the
+embedded DuckDB backend (the default, :func:`connect`) or on any other Ibis backend (e.g.
+Spark) without change. :mod:`klaster.observatory.reference` holds a plain-pandas
+implementation of the same formulas; the tests compare the two on the same data.
+
+Input tables
+------------
+``cells``
+    ``region`` (str), ``sector`` (str), ``year`` (int), ``grp`` (str: LQ base group of the
+    sector, e.g. ``traded``/``local``/``all``), ``x`` (float: the measure, e.g. employment in
+    persons or GVA in mln KZT; NULL = suppressed/missing) and, optionally, ``n`` (float: a count
+    such as establishments) and ``y`` (float: a second measure for productivity, e.g. GVA).
+``national``
+    ``sector``, ``year``, ``x_nat`` (float): national totals of ``x`` when the regions do not
+    cover the nation; ``None`` means the nation is the sum of the regions.
+
+Formulas are those of ``methods.md`` §2–3; each function's docstring cites its source.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import ibis
+import ibis.expr.types as ir
+
+PCTS = (0.25, 0.5, 0.75, 0.9)
+
+
+def connect(**kwargs) -> "ibis.BaseBackend":
+    """An embedded DuckDB connection (in memory); keyword arguments go to ``ibis.duckdb.connect``."""
+    return ibis.duckdb.connect(**kwargs)
+
+
+def _div(a, b):
+    return a / b.nullif(0)
+
+
+def national_totals(cells: ir.Table, national: ir.Table | None) -> ir.Table:
+    """``sector, year, grp, x_nat``: national value of each sector (table given, else sum of regions)."""
+    groups = cells.select("sector", "grp").distinct()
+    if national is None:
+        nat = cells.group_by(["sector", "year"]).aggregate(x_nat=cells.x.sum())
+    else:
+        nat = national.select("sector", "year", x_nat=national.x_nat.cast("float64"))
+    return nat.join(groups, "sector")
+
+
+def location_quotients(cells: ir.Table, national: ir.Table | None = None) -> ir.Table:
+    """Location quotients and shares for every cell.
+
+    ``LQ_rc = (E_rc / E_r,g) / (E_nc / E_n,g)`` where g is the base group of sector c
+    (Florence 1939; U.S. Cluster Mapping: traded clusters on the traded base, local clusters on
+    the local base — Delgado, Porter & Stern 2016; methods.md §2, §3.1).
+
+    Returns
+    -------
+    Table
+        ``region, sector, year, grp, x, [n, y,] x_region_base`` (E_r,g), ``x_region`` (E_r, all
+        sectors), ``x_nat`` (E_nc), ``x_nat_base`` (E_n,g), ``lq``, ``share_region``
+        (E_rc/E_r), ``share_nation`` (E_rc/E_nc).
+    """
+    c = cells
+    reg_base = c.group_by(["region", "year", "grp"]).aggregate(x_region_base=c.x.sum())
+    reg_all = c.group_by(["region", "year"]).aggregate(x_region=c.x.sum())
+    nat = national_totals(c, national)
+    nat_base = nat.group_by(["year", "grp"]).aggregate(x_nat_base=nat.x_nat.sum())
+    t = c.join(reg_base, ["region", "year", "grp"]).join(reg_all, ["region", "year"])
+    t = t.left_join(nat.select("sector", "year", "x_nat"), ["sector", "year"]).drop("sector_right", "year_right")
+    t = t.left_join(nat_base, ["year", "grp"]).drop("year_right", "grp_right")
+    return t.mutate(
+        lq=_div(_div(t.x, t.x_region_base), _div(t.x_nat, t.x_nat_base)),
+        share_region=_div(t.x, t.x_region),
+        share_nation=_div(t.x, t.x_nat),
+    )
+
+
+def cmp_flags(lq: ir.Table, *, lq_min: float = 1.0, use_count: bool = True,
+              strong_pct: float = 0.75, strong10_pct: float = 0.9, significant_pct: float = 0.5,
+              qualifying_pct: float = 0.25, size_pct: float = 0.25) -> ir.Table:
+    """U.S. Cluster Mapping flags (Delgado, Porter & Stern 2016; rule of methods.md §3.1).
+
+    Percentiles of LQ, ``x`` (employment) and ``n`` (establishments) are taken per sector and
+    year over the regions with ``x > 0``, with linear interpolation (DuckDB ``quantile_cont``
+    = numpy's default). Then
+
+    - ``strong``      = LQ >= P75(LQ) and LQ >= 1 and x > P25(x) and n > P25(n)
+    - ``strong10``    = LQ >= P90(LQ) and LQ >= 1 and x > P25(x) and n > P25(n)
+    - ``significant`` = LQ >  P50(LQ) and x > P25(x) and n > P25(n)
+    - ``qualifying``  = LQ >  P25(LQ) and x > P25(x) and n > P25(n)
+
+    With ``use_count=False`` (no establishment counts) the conditions on ``n`` are omitted.
+    Flags are NULL where ``x`` is missing.
+    """
+    pos = lq.x > 0
+    aggs = {
+        "p_strong": lq.lq.quantile(strong_pct, where=pos),
+        "p_strong10": lq.lq.quantile(strong10_pct, where=pos),
+        "p_significant": lq.lq.quantile(significant_pct, where=pos),
+        "p_qualifying": lq.lq.quantile(qualifying_pct, where=pos),
+        "p_size_x": lq.x.quantile(size_pct, where=pos),
+    }
+    if use_count:
+        aggs["p_size_n"] = lq.n.quantile(size_pct, where=pos)
+    th = lq.group_by(["sector", "year"]).aggregate(**aggs)
+    t = lq.join(th, ["sector", "year"])
+    size = t.x > t.p_size_x
+    if use_count:
+        size = size & (t.n > t.p_size_n)
+    miss = t.x.isnull()
+
+    def flag(cond):
+        return ibis.ifelse(miss, ibis.null("boolean"), (cond & size).fill_null(False))
+
+    return t.mutate(
+        strong=flag((t.lq >= t.p_strong) & (t.lq >= lq_min)),
+        strong10=flag((t.lq >= t.p_strong10) & (t.lq >= lq_min)),
+        significant=flag(t.lq > t.p_significant),
+        qualifying=flag(t.lq > t.p_qualifying),
+    )
+
+
+def cluster_strength(flags: ir.Table, groups: Sequence[str] = ("traded", "all")) -> ir.Table:
+    """Region cluster strength = x in strong clusters of ``groups`` / x of ``groups`` (§3.1)."""
+    f = flags.filter(flags.grp.isin(list(groups)))
+    agg = f.group_by(["region", "year"]).aggregate(
+        x_strong=ibis.ifelse(f.strong.fill_null(False), f.x, 0.0).sum(),
+        x_base=f.x.sum(),
+        n_strong=f.strong.fill_null(False).cast("int64").sum(),
+    )
+    return agg.mutate(strength=_div(agg.x_strong, agg.x_base))
+
+
+def eco_stars(lq: ir.Table, *, size_pct: float = 0.9, lq_min: float = 2.0, focus_pct: float = 0.9,
+              productivity_pct: float | None = None, growth: ir.Table | None = None,
+              growth_pct: float | None = None) -> ir.Table:
+    """European Cluster Observatory stars (CSC 2008–2012; methods.md §3.2).
+
+    - ``size``: x >= P90 of x over the regions of the sector (top 10 %);
+    - ``specialisation``: LQ >= ``lq_min`` (2 in the ECO literature);
+    - ``focus``: share of the region's total >= P90 of that share over the regions of the sector;
+    - optional ``productivity``: y / x >= P``productivity_pct`` (e.g. GVA per employee);
+    - optional ``growth``: ``growth`` table (``region, sector, year, cagr``) >= P``growth_pct``.
+
+    ``stars`` counts the three classic stars (size + specialisation + focus).
+    """
+    t = lq
+    aggs = {"p_size": t.x.quantile(size_pct), "p_focus": t.share_region.quantile(focus_pct)}
+    if productivity_pct is not None:
+        t = t.mutate(productivity=_div(t.y, t.x))
+        aggs["p_productivity"] = t.productivity.quantile(productivity_pct)
+    if growth is not None:
+        t = t.left_join(growth.select("region", "sector", "year", "cagr"), ["region", "sector", "year"]).drop(
+            "region_right", "sector_right", "year_right")
+        aggs["p_growth"] = t.cagr.quantile(growth_pct if growth_pct is not None else 0.9)
+    th = t.group_by(["sector", "year"]).aggregate(**aggs)
+    t = t.join(th, ["sector", "year"])
+    miss = t.x.isnull()
+
+    def flag(cond):
+        return ibis.ifelse(miss, ibis.null("boolean"), cond.fill_null(False))
+
+    out = {
+        "size": flag(t.x >= t.p_size),
+        "specialisation": flag(t.lq >= lq_min),
+        "focus": flag(t.share_region >= t.p_focus),
+    }
+    if productivity_pct is not None:
+        out["productivity_star"] = flag(t.productivity >= t.p_productivity)
+    if growth is not None:
+        out["growth_star"] = flag(t.cagr >= t.p_growth)
+    t = t.mutate(**out)
+    return t.mutate(stars=t.size.cast("int64") + t.specialisation.cast("int64") + t.focus.cast("int64"))
+
+
+def growth_pair(lq: ir.Table, start_year: int, end_year: int) -> ir.Table:
+    """Join each cell of ``end_year`` with the same cell of ``start_year``.
+
+    Returns ``region, sector, grp, x0, x1, lq0, lq1, x_nat0, x_nat1, xn0, xn1`` where ``xn`` is
+    the national all-sector total of each year (Σ_c E_nc).
+    """
+    nat_all = lq.select("sector", "year", "x_nat").distinct()
+    nat_all = nat_all.group_by("year").aggregate(xn=nat_all.x_nat.sum())
+    t = lq.join(nat_all, "year")
+    a = t.filter(t.year == start_year).select("region", "sector", "grp", x0=t.x, lq0=t.lq, x_nat0=t.x_nat, xn0=t.xn)
+    b = t.filter(t.year == end_year).select("region", "sector", x1=t.x, lq1=t.lq, x_nat1=t.x_nat, xn1=t.xn)
+    return a.join(b, ["region", "sector"])
+
+
+def changes(lq: ir.Table, start_year: int, end_year: int) -> ir.Table:
+    """CAGR ``(x1/x0)^(1/years) − 1`` and change in LQ ``LQ1 − LQ0`` of every cell (methods.md §2)."""
+    p = growth_pair(lq, start_year, end_year)
+    yrs = float(end_year - start_year)
+    ok = (p.x0 > 0) & (p.x1 > 0)
+    return p.mutate(
+        year=ibis.literal(end_year),
+        start_year=ibis.literal(start_year),
+        cagr=ibis.ifelse(ok, (p.x1 / p.x0.nullif(0)).pow(1.0 / yrs) - 1.0, ibis.null("float64")),
+        lq_change=p.lq1 - p.lq0,
+    )
+
+
+def shift_share(lq: ir.Table, start_year: int, end_year: int) -> ir.Table:
+    """Classic shift-share (Dunn 1960) of each cell's change between two years.
+
+    With G = E_n1/E_n0 − 1 (all sectors), g_c = E_nc1/E_nc0 − 1, g_rc = x1/x0 − 1:
+    national share NS = x0·G, industry mix IM = x0·(g_c − G), regional (competitive) shift
+    RS = x0·(g_rc − g_c); NS + IM + RS = x1 − x0.
+    """
+    p = growth_pair(lq, start_year, end_year)
+    G = p.xn1 / p.xn0.nullif(0) - 1.0
+    gc = p.x_nat1 / p.x_nat0.nullif(0) - 1.0
+    grc = p.x1 / p.x0.nullif(0) - 1.0
+    return p.mutate(
+        start_year=ibis.literal(start_year), year=ibis.literal(end_year),
+        change=p.x1 - p.x0,
+        national_share=p.x0 * G,
+        industry_mix=p.x0 * (gc - G),
+        regional_shift=ibis.ifelse(p.x0 == 0, ibis.literal(0.0), p.x0 * (grc - gc)),
+    )
+
+
+def business_navigator(lq: ir.Table, start_year: int, end_year: int, *, lq_min: float = 1.0,
+                       cluster_factor_min: float = 0.0, regional_factor_min: float = 0.0) -> ir.Table:
+    """Kazakhstan Business Navigator rule (reconstructed; methods.md §3.3, *check*).
+
+    A region–cluster is flagged when LQ > ``lq_min`` in the end year, the cluster factor
+    ``(E_nc1/E_nc0) − (E_n1/E_n0)`` > 0 (the cluster grows faster than the national economy),
+    and the regional factor ``(x1/x0) − (E_nc1/E_nc0)`` > 0 (the region's cluster grows faster
+    than the cluster nationally, i.e. above the national average of the cluster).
+    """
+    p = growth_pair(lq, start_year, end_year)
+    cf = p.x_nat1 / p.x_nat0.nullif(0) - p.xn1 / p.xn0.nullif(0)
+    rf = p.x1 / p.x0.nullif(0) - p.x_nat1 / p.x_nat0.nullif(0)
+    t = p.mutate(year=ibis.literal(end_year), start_year=ibis.literal(start_year), lq=p.lq1,
+                 cluster_factor=cf, regional_factor=rf)
+    miss = t.x1.isnull() | t.x0.isnull()
+
+    def flag(cond):
+        return ibis.ifelse(miss, ibis.null("boolean"), cond.fill_null(False))
+
+    t = t.mutate(
+        specialised=flag(t.lq > lq_min),
+        growing_cluster=flag(t.cluster_factor > cluster_factor_min),
+        regional_advantage=flag(t.regional_factor > regional_factor_min),
+    )
+    return t.mutate(flagged=t.specialised & t.growing_cluster & t.regional_advantage)
+
+
+def specialisation(lq: ir.Table) -> ir.Table:
+    """Region-level indices per region and year (all sectors as the base).
+
+    - Krugman specialisation ``K_r = Σ_c |E_rc/E_r − E_nc/E_n|`` (Krugman 1991; REAT
+      ``krugman.spec``);
+    - Herfindahl–Hirschman ``HHI_r = Σ_c (E_rc/E_r)²``;
+    - Shannon entropy ``H_r = −Σ_c s ln s`` with s = E_rc/E_r > 0 (diversity).
+    """
+    nat = lq.select("sector", "year", "x_nat").distinct()
+    nat = nat.mutate(xn=nat.x_nat.sum().over(group_by="year"))
+    nat = nat.mutate(s_nat=_div(nat.x_nat, nat.xn)).select("sector", "year", "s_nat")
+    t = lq.join(nat, ["sector", "year"])
+    s = t.share_region
+    return t.group_by(["region", "year"]).aggregate(
+        krugman=(s - t.s_nat).abs().sum(),
+        hhi=(s * s).sum(),
+        entropy=ibis.ifelse(s > 0, -s * s.ln(), 0.0).sum(),
+        sectors=t.x.count(),
+    )
+
+
+def concentration(lq: ir.Table) -> ir.Table:
+    """Sector-level localisation per sector and year, over the regions of the panel.
+
+    - Hoover coefficient ``H_c = ½ Σ_r |E_rc/Σ_r E_rc − E_r/Σ_r E_r|`` (Hoover 1936; REAT
+      ``hoover``);
+    - locational Gini (Krugman 1991): regions ordered by LQ, Lorenz curve of the sector's
+      cumulative share (Y) against the cumulative share of total activity (X),
+      ``G_c = 1 − Σ_k (X_k − X_{k−1})(Y_k + Y_{k−1})``.
+    Shares here use the regions' own sums so that each set of shares adds to 1.
+    """
+    t = lq.filter(lq.x.notnull())
+    t = t.mutate(
+        a=_div(t.x, t.x.sum().over(group_by=["sector", "year"])),
+        b=_div(t.x_region, t.x_region.sum().over(group_by=["sector", "year"])),
+    )
+    t = t.mutate(r=_div(t.a, t.b))
+    w = ibis.cumulative_window(group_by=["sector", "year"], order_by=[t.r, t.region])
+    t = t.mutate(Y=t.a.sum().over(w), X=t.b.sum().over(w))
+    t = t.mutate(trap=t.b * (2 * t.Y - t.a))
+    return t.group_by(["sector", "year"]).aggregate(
+        hoover=0.5 * (t.a - t.b).abs().sum(),
+        gini=1.0 - t.trap.sum(),
+        regions=t.x.count(),
+    )

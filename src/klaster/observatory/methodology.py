@@ -1,0 +1,479 @@
+"""Cluster-mapping methodologies as versioned threshold data, run side by side on one panel.
+
+Each methodology is a YAML file under ``methodologies/`` (id, version, source, thresholds);
+the classes below take their settings on construction and the data on :meth:`Methodology.run`,
+scikit-learn style, and leave their results in attributes ending in ``_``:
+
+- :class:`ClusterMapping` — U.S. Cluster Mapping Project (``cmp``; methods.md §3.1);
+- :class:`ECOStars` — European Cluster Observatory stars (``eco``; §3.2);
+- :class:`BusinessNavigator` — Kazakhstan Business Navigator rule (``kz-bn``; §3.3).
+
+Every output row says which methodology and version produced it. With few regions (Kazakhstan
+has 20) a stability measure is reported for each flag: the share of bootstrap replicates
+(regions resampled with replacement; national totals held fixed) and of perturbation replicates
+(each value multiplied by U(1−p, 1+p)) in which the flag keeps its value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from klaster.observatory import engine as ibis_engine
+from klaster.observatory import reference
+from klaster.observatory.panel import Panel
+
+METHODOLOGY_DIR = Path(__file__).with_name("methodologies")
+ENGINES = ("ibis", "pandas")
+
+
+class MethodologyError(ValueError):
+    """Unknown methodology, version or parameter, or a panel the methodology cannot use."""
+
+
+@lru_cache(maxsize=None)
+def _all_specs() -> dict[tuple[str, str], dict]:
+    out = {}
+    for p in sorted(METHODOLOGY_DIR.glob("*.yaml")):
+        spec = yaml.safe_load(p.read_text(encoding="utf-8"))
+        spec["file"] = p.name
+        out[(spec["id"], str(spec["version"]))] = spec
+    return out
+
+
+def available() -> list[tuple[str, str]]:
+    """All (id, version) pairs of the methodology data."""
+    return sorted(_all_specs())
+
+
+def load_spec(method_id: str, version: str | None = None) -> dict:
+    """The threshold data of a methodology (latest version unless ``version`` is given)."""
+    specs = _all_specs()
+    versions = sorted(v for (i, v) in specs if i == method_id)
+    if not versions:
+        raise MethodologyError(f"unknown methodology {method_id!r} (available: {', '.join(sorted({i for i, _ in specs}))})")
+    if version is None:
+        version = versions[-1]
+    if (method_id, str(version)) not in specs:
+        raise MethodologyError(f"methodology {method_id!r} has no version {version!r} (versions: {', '.join(versions)})")
+    return dict(specs[(method_id, str(version))])
+
+
+# ------------------------------------------------------------------------------------------
+# Running the computations on either engine
+# ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Engine:
+    """Runs a function of :mod:`engine` (Ibis) or :mod:`reference` (pandas) on pandas inputs."""
+
+    name: str = "ibis"
+
+    def __post_init__(self):
+        if self.name not in ENGINES:
+            raise MethodologyError(f"engine must be one of {', '.join(ENGINES)}, not {self.name!r}")
+        self._con = ibis_engine.connect() if self.name == "ibis" else None
+
+    def lq(self, cells: pd.DataFrame, national: pd.DataFrame | None):
+        if self.name == "pandas":
+            return reference.location_quotients(cells, national)
+        import ibis
+
+        c = ibis.memtable(cells)
+        n = ibis.memtable(national) if national is not None else None
+        return ibis_engine.location_quotients(c, n)
+
+    def call(self, fname: str, table, *args, **kwargs) -> pd.DataFrame:
+        if self.name == "pandas":
+            return getattr(reference, fname)(table, *args, **kwargs)
+        expr = getattr(ibis_engine, fname)(table, *args, **kwargs)
+        return self._con.execute(expr)
+
+    def frame(self, table) -> pd.DataFrame:
+        return table if self.name == "pandas" else self._con.execute(table)
+
+
+def prepare_cells(panel: Panel, measure: str, *, years=None, count_measure: str | None = None,
+                  second_measure: str | None = None, base: str = "group") -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The engine's ``cells`` and ``national`` tables from a panel.
+
+    Parameters
+    ----------
+    base : {"group", "all"}
+        ``group``: each sector's LQ base is its group (traded/local, from the panel's
+        ``sector_groups``); ``all``: one base of all activities.
+    """
+    if measure not in panel.measures:
+        raise MethodologyError(f"measure {measure!r} is not in the panel (measures: {', '.join(panel.measures)})")
+    ms = [measure] + [m for m in (count_measure, second_measure) if m]
+    w = panel.wide(ms, years=years)
+    cells = pd.DataFrame({
+        "region": w["region"].astype(str), "sector": w["sector"].astype(str), "year": w["year"].astype("int64"),
+        "grp": w["group"].astype(str) if base == "group" else "all",
+        "x": w[measure].astype(float),
+    })
+    if count_measure:
+        cells["n"] = w[count_measure].astype(float)
+    if second_measure:
+        cells["y"] = w[second_measure].astype(float)
+    nat = None
+    nw = panel.national_wide([measure])
+    if nw is not None and measure in nw:
+        nat = nw[["sector", "year", measure]].rename(columns={measure: "x_nat"})
+        nat = nat[nat["sector"].isin(cells["sector"].unique())]
+        if years is not None:
+            nat = nat[nat["year"].isin(list(years))]
+        nat = nat.astype({"sector": str, "year": "int64", "x_nat": float}).reset_index(drop=True)
+    return cells, nat
+
+
+class Methodology:
+    """Base class: settings on construction, data on :meth:`run`, results in ``flags_``.
+
+    Parameters
+    ----------
+    version : str, optional
+        Version of the threshold data (latest when omitted).
+    engine : {"ibis", "pandas"}
+        Ibis on DuckDB (default) or the pandas reference implementation.
+    stability : int
+        Number of bootstrap and of perturbation replicates for the stability columns (0: none).
+    perturbation : float
+        Half-width p of the multiplicative perturbation U(1−p, 1+p) (default 0.1 = ±10 %).
+    random_state : int
+        Seed of the replicates.
+    **thresholds
+        Overrides of the threshold data (names as in the YAML ``thresholds``).
+    """
+
+    method_id: str = ""
+
+    def __init__(self, version: str | None = None, *, engine: str = "ibis", stability: int = 0,
+                 perturbation: float = 0.1, random_state: int = 0, **thresholds):
+        self.version = version
+        self.engine = engine
+        self.stability = stability
+        self.perturbation = perturbation
+        self.random_state = random_state
+        self.thresholds = thresholds
+
+    # -- parameter handling --------------------------------------------------------------------
+    def _setup(self):
+        self.spec_ = load_spec(self.method_id, self.version)
+        th = dict(self.spec_.get("thresholds") or {})
+        for k, v in self.thresholds.items():
+            if k not in th:
+                raise MethodologyError(f"{self.method_id}: unknown threshold {k!r} (known: {', '.join(th)})")
+            th[k] = v
+        self.thresholds_ = th
+        if not isinstance(self.stability, int) or self.stability < 0:
+            raise MethodologyError(f"stability must be a non-negative integer, not {self.stability!r}")
+        if not 0 <= self.perturbation < 1:
+            raise MethodologyError(f"perturbation must be in [0, 1), not {self.perturbation!r}")
+        self._engine = Engine(self.engine)
+
+    @property
+    def label(self) -> str:
+        spec = getattr(self, "spec_", None) or load_spec(self.method_id, self.version)
+        return f"{spec['id']}@{spec['version']}"
+
+    # -- to be provided by subclasses ----------------------------------------------------------
+    flag_names: tuple[str, ...] = ()
+
+    def _compute(self, eng: Engine, cells: pd.DataFrame, national: pd.DataFrame | None, year: int,
+                 start_year: int | None) -> pd.DataFrame:
+        raise NotImplementedError
+
+    def _cells(self, panel: Panel, measure: str, years) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+        return prepare_cells(panel, measure, years=years, base=self.spec_.get("lq_base", "all"))
+
+    def _years(self, panel: Panel, year: int, start_year: int | None) -> tuple[int | None, list[int]]:
+        if year not in panel.years:
+            raise MethodologyError(f"year {year} is not in the panel (years: {panel.years[0]}–{panel.years[-1]})")
+        return None, [year]
+
+    # -- public API --------------------------------------------------------------------------
+    def run(self, panel: Panel, *, measure: str, year: int, start_year: int | None = None) -> pd.DataFrame:
+        """Flag every region × sector of ``year``.
+
+        Parameters
+        ----------
+        panel : Panel
+        measure : str
+            The measure the LQ is computed on (e.g. ``employment``, ``gva``).
+        year : int
+            The year flagged.
+        start_year : int, optional
+            Start of the growth window for methodologies that need one (default
+            ``year − growth_years`` of the threshold data).
+
+        Returns
+        -------
+        DataFrame
+            ``methodology, version, region, sector, year, group, value, unit, lq`` and one
+            boolean column per flag (NA where the cell is missing), ``<flag>_stability`` when
+            ``stability > 0``, ``crosses_break`` for methodologies over two years. Also kept as
+            ``self.flags_``; the full intermediate table is ``self.details_``.
+
+        Raises
+        ------
+        MethodologyError
+            Unknown version/threshold, measure or year not in the panel.
+        """
+        self._setup()
+        self.measure_ = measure
+        start, years = self._years(panel, year, start_year)
+        self.start_year_ = start
+        cells, national = self._cells(panel, measure, years)
+        det = self._compute(self._engine, cells, national, year, start)
+        det = det.sort_values(["region", "sector"]).reset_index(drop=True)
+        self.details_ = det
+        out = pd.DataFrame({
+            "methodology": self.spec_["id"], "version": str(self.spec_["version"]),
+            "region": det["region"], "sector": det["sector"], "year": year,
+            "group": det["grp"], "value": det["x" if "x" in det else "x1"], "unit": panel.unit(measure),
+            "lq": det["lq"],
+        })
+        fg = self.spec_.get("flag_groups")
+        for f in self.flag_names:
+            if f in det:
+                out[f] = det[f].astype("boolean")
+                if fg:
+                    out.loc[~out["group"].isin(fg), f] = pd.NA
+        if start is not None:
+            out.insert(4, "start_year", start)
+            out["crosses_break"] = crosses_break(panel, out["region"], start, year)
+        omitted = getattr(self, "omitted_", "")
+        if omitted:
+            out["conditions_omitted"] = omitted
+        if self.stability:
+            stab = self._stability(cells, national, year, start, det)
+            for f, s in stab.items():
+                out[f + "_stability"] = s
+        self.flags_ = out
+        return out
+
+    # -- stability ---------------------------------------------------------------------------
+    def _stability(self, cells, national, year, start, det) -> dict[str, np.ndarray]:
+        """Agreement share of each flag over bootstrap and perturbation replicates (pandas engine)."""
+        rng = np.random.default_rng(self.random_state)
+        eng = Engine("pandas")
+        flags = [f for f in self.flag_names if f in det]
+        key = det["region"] + "\x1f" + det["sector"]
+        point = {f: det[f].astype("boolean") for f in flags}
+        agree = {f: np.zeros(len(det)) for f in flags}
+        count = {f: np.zeros(len(det)) for f in flags}
+        regions = np.array(sorted(cells["region"].unique()))
+        # national totals fixed at the original values so that a region's own LQ does not move
+        nat_fixed = reference.national_totals(cells, national)[["sector", "year", "x_nat"]]
+        for _ in range(self.stability):
+            draw = rng.choice(regions, size=len(regions), replace=True)
+            parts = []
+            for k, r in enumerate(draw):
+                part = cells[cells["region"] == r].copy()
+                part["region"] = f"{r}\x1e{k}"
+                parts.append(part)
+            bc = pd.concat(parts, ignore_index=True)
+            res = self._compute(eng, bc, nat_fixed, year, start)
+            res["orig"] = res["region"].str.split("\x1e").str[0] + "\x1f" + res["sector"]
+            for f in flags:
+                m = res.groupby("orig")[f].agg(lambda s: s.astype("float").mean())
+                v = key.map(m)
+                p = point[f].astype("float")
+                ok = v.notna() & p.notna()
+                agree[f][ok.to_numpy()] += (1 - np.abs(v[ok] - p[ok])).to_numpy()
+                count[f][ok.to_numpy()] += 1
+        if self.perturbation > 0:
+            for _ in range(self.stability):
+                pc = cells.copy()
+                fac = rng.uniform(1 - self.perturbation, 1 + self.perturbation, size=len(pc))
+                pc["x"] = pc["x"] * fac
+                if "n" in pc:
+                    pc["n"] = pc["n"] * rng.uniform(1 - self.perturbation, 1 + self.perturbation, size=len(pc))
+                nat = None
+                if national is not None:
+                    nat = national.copy()
+                    nat["x_nat"] = nat["x_nat"] * rng.uniform(1 - self.perturbation, 1 + self.perturbation, size=len(nat))
+                res = self._compute(eng, pc, nat, year, start)
+                res["k"] = res["region"] + "\x1f" + res["sector"]
+                for f in flags:
+                    v = key.map(res.set_index("k")[f].astype("float"))
+                    p = point[f].astype("float")
+                    ok = v.notna() & p.notna()
+                    agree[f][ok.to_numpy()] += (v[ok] == p[ok]).to_numpy()
+                    count[f][ok.to_numpy()] += 1
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return {f: np.where(count[f] > 0, agree[f] / np.maximum(count[f], 1), np.nan) for f in flags}
+
+
+def crosses_break(panel: Panel, regions: pd.Series, start: int, end: int) -> np.ndarray:
+    """True for regions whose territory changed in (start, end] in the panel's frame."""
+    if panel.breaks is None or panel.breaks.empty:
+        return np.zeros(len(regions), dtype=bool)
+    b = panel.breaks
+    hit = set(b.loc[(b["year"] > start) & (b["year"] <= end), "region"])
+    return regions.isin(hit).to_numpy()
+
+
+class ClusterMapping(Methodology):
+    """U.S. Cluster Mapping Project flags and region cluster strength (methods.md §3.1).
+
+    Parameters are those of :class:`Methodology`; thresholds ``lq_min, strong_pct, strong10_pct,
+    significant_pct, qualifying_pct, size_pct`` (see ``methodologies/cmp-2016.yaml``).
+
+    Attributes
+    ----------
+    flags_ : DataFrame
+        One row per region × sector with ``strong, strong10, significant, qualifying``.
+    strength_ : DataFrame
+        ``region, year, x_strong, x_base, n_strong, strength`` (share of the region's traded
+        measure in strong traded clusters).
+    thresholds_table_ : DataFrame
+        The percentiles used per sector (``p_strong``, ``p_size_x``, ...).
+
+    References
+    ----------
+    Delgado, Porter & Stern (2016), J. Econ. Geography 16(1): 1–38.
+    """
+
+    method_id = "cmp"
+    flag_names = ("strong", "strong10", "significant", "qualifying")
+
+    def run(self, panel: Panel, *, measure: str, year: int, start_year: int | None = None,
+            count_measure: str | None = "auto") -> pd.DataFrame:
+        self._count = count_measure
+        self._panel_measures = panel.measures
+        out = super().run(panel, measure=measure, year=year, start_year=start_year)
+        det = self.details_
+        self.thresholds_table_ = det[["sector", "year"] + [c for c in det.columns if c.startswith("p_")]].drop_duplicates("sector")
+        groups = self.spec_.get("strength_groups", ["traded", "all"])
+        fl = det[["region", "sector", "year", "grp", "x", "strong"]]
+        if self.engine == "pandas":
+            self.strength_ = reference.cluster_strength(fl, groups)
+        else:
+            import ibis
+
+            self.strength_ = self._engine._con.execute(ibis_engine.cluster_strength(ibis.memtable(fl), groups))
+        self.strength_ = self.strength_.sort_values("region").reset_index(drop=True)
+        self.strength_.insert(0, "methodology", self.label)
+        return out
+
+    def _cells(self, panel, measure, years):
+        cm = self._count
+        if cm == "auto":
+            cm = self.spec_.get("count_measure")
+            cm = cm if cm in panel.measures else None
+        elif cm is not None and cm not in panel.measures:
+            raise MethodologyError(f"count measure {cm!r} is not in the panel (measures: {', '.join(panel.measures)})")
+        self.count_measure_ = cm
+        self.omitted_ = "" if cm else "count (establishments) conditions: no count measure in the panel"
+        return prepare_cells(panel, measure, years=years, count_measure=cm, base=self.spec_.get("lq_base", "group"))
+
+    def _compute(self, eng, cells, national, year, start):
+        th = self.thresholds_
+        use_count = "n" in cells.columns
+        lq = eng.lq(cells, national)
+        return eng.call("cmp_flags", lq, use_count=use_count, **th)
+
+
+class ECOStars(Methodology):
+    """European Cluster Observatory stars: size, specialisation, focus (methods.md §3.2).
+
+    Variants: ``productivity_pct`` (needs ``productivity_measure`` given to :meth:`run`, the
+    numerator of productivity, e.g. GVA over employment) and ``growth_pct`` (CAGR of the measure
+    over ``growth_years``), both as extra star columns.
+
+    References
+    ----------
+    Ketels, C. & Protsiv, S. (2013), European Cluster Panorama methodology; European Cluster
+    Observatory (2008–2012).
+    """
+
+    method_id = "eco"
+    flag_names = ("size", "specialisation", "focus", "productivity_star", "growth_star")
+
+    def run(self, panel: Panel, *, measure: str, year: int, start_year: int | None = None,
+            productivity_measure: str | None = None) -> pd.DataFrame:
+        self._prod = productivity_measure
+        out = super().run(panel, measure=measure, year=year, start_year=start_year)
+        out.insert(out.columns.get_loc("focus") + 1, "stars", self.details_["stars"].astype("Int64").to_numpy())
+        return out
+
+    def _years(self, panel, year, start_year):
+        if self.thresholds_.get("growth_pct") is None:
+            return super()._years(panel, year, start_year)
+        return _growth_years(self, panel, year, start_year)
+
+    def _cells(self, panel, measure, years):
+        if self.thresholds_.get("productivity_pct") is not None and not self._prod:
+            raise MethodologyError("eco: productivity_pct is set but no productivity_measure was given to run()")
+        return prepare_cells(panel, measure, years=years, second_measure=self._prod if self.thresholds_.get("productivity_pct") is not None else None,
+                             base="all")
+
+    def _compute(self, eng, cells, national, year, start):
+        th = self.thresholds_
+        lq = eng.lq(cells, national)
+        growth = None
+        if th.get("growth_pct") is not None:
+            ch = eng.call("changes", lq, start, year)
+            growth = ch if eng.name == "pandas" else __import__("ibis").memtable(ch)
+        kw = dict(size_pct=th["size_pct"], lq_min=th["lq_min"], focus_pct=th["focus_pct"],
+                  productivity_pct=th.get("productivity_pct"), growth=growth, growth_pct=th.get("growth_pct"))
+        if eng.name == "pandas":
+            res = reference.eco_stars(lq[lq["year"] == year], **kw)
+        else:
+            res = eng._con.execute(ibis_engine.eco_stars(lq.filter(lq.year == year), **kw))
+        return res
+
+
+def _growth_years(m: Methodology, panel: Panel, year: int, start_year: int | None):
+    if year not in panel.years:
+        raise MethodologyError(f"year {year} is not in the panel (years: {panel.years[0]}–{panel.years[-1]})")
+    start = start_year if start_year is not None else year - int(m.spec_.get("growth_years", 5))
+    if start not in panel.years:
+        raise MethodologyError(f"{m.method_id}: start year {start} of the growth window is not in the panel "
+                               f"(years: {', '.join(map(str, panel.years))}); give start_year")
+    if start >= year:
+        raise MethodologyError(f"{m.method_id}: start year {start} must be before year {year}")
+    return start, [start, year]
+
+
+class BusinessNavigator(Methodology):
+    """Kazakhstan Business Navigator rule (methods.md §3.3; reconstructed, see the YAML's ``reading``).
+
+    Flags ``specialised`` (LQ > 1), ``growing_cluster`` (cluster factor > 0),
+    ``regional_advantage`` (regional factor > 0) and ``flagged`` (all three), over the growth
+    window ``start_year``–``year``.
+    """
+
+    method_id = "kz-bn"
+    flag_names = ("specialised", "growing_cluster", "regional_advantage", "flagged")
+
+    def _years(self, panel, year, start_year):
+        return _growth_years(self, panel, year, start_year)
+
+    def _compute(self, eng, cells, national, year, start):
+        th = self.thresholds_
+        lq = eng.lq(cells, national)
+        res = eng.call("business_navigator", lq, start, year, **th)
+        return res.rename(columns={"x1": "x"}).assign(x=lambda d: d["x"])
+
+
+METHODOLOGIES: dict[str, type[Methodology]] = {"cmp": ClusterMapping, "eco": ECOStars, "kz-bn": BusinessNavigator}
+
+
+def make(spec: str, **kwargs) -> Methodology:
+    """A methodology from ``"id"`` or ``"id@version"`` (e.g. ``"cmp@2016.1"``)."""
+    mid, _, ver = spec.partition("@")
+    if mid not in METHODOLOGIES:
+        raise MethodologyError(f"unknown methodology {mid!r} (available: {', '.join(METHODOLOGIES)})")
+    m = METHODOLOGIES[mid](ver or None, **kwargs)
+    load_spec(mid, ver or None)  # validates the version now
+    return m
