@@ -1,4 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from klaster.programmes import views
 
 app_name = "programmes"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.programme_list, name="list"),
+    path("plotly.js", views.plotly_js, name="plotly_js"),
+    path("<slug:code>/", views.programme_detail, name="detail"),
+    path("<slug:code>/monitoring.xlsx", views.report_xlsx, name="report_xlsx"),
+    path("<slug:code>/monitoring.docx", views.report_docx, name="report_docx"),
+]

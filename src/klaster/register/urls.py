@@ -1,4 +1,19 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from klaster.register import views
 
 app_name = "register"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.register_list, name="list"),
+    path("rankings/", views.rankings, name="rankings"),
+    path("api/clusters.json", views.api_clusters, name="api_clusters"),
+    path("api/clusters/<slug:code>.json", views.api_cluster, name="api_cluster"),
+    path("export.xlsx", views.export_xlsx, name="export_xlsx"),
+    path("extract.docx", views.extract_docx, name="extract_docx"),
+    path("applications/", views.organizer_applications, name="applications"),
+    path("applications/<int:pk>/decide/", views.organizer_decide, name="decide"),
+    path("import-template.xlsx", views.import_template, name="import_template"),
+    path("<slug:code>/", views.cluster_detail, name="detail"),
+    path("<slug:code>/apply/", views.apply_inclusion, name="apply"),
+    path("<slug:code>/import/", views.organizer_import, name="import"),
+]

@@ -1,4 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from klaster.support import views
 
 app_name = "support"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.application_list, name="list"),
+    path("new/", views.application_new, name="new"),
+    path("<int:pk>/", views.application_detail, name="detail"),
+    path("<int:pk>/action/", views.application_action, name="action"),
+    path("<int:pk>/resubmit/", views.application_resubmit, name="resubmit"),
+]

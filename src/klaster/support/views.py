@@ -1,0 +1,164 @@
+"""Support pages: the applicant applies for an instrument and follows the application; the
+organizer (acting as the programme operator) processes it within its deadlines."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from klaster.accounts.permissions import role_required
+from klaster.accounts.roles import Role, has_role
+from klaster.support import domain
+from klaster.support import rules as support_rules
+from klaster.support.models import Application
+
+BOTH = (Role.APPLICANT, Role.ORGANIZER)
+
+
+def _lang():
+    return (get_language() or "ru")[:2]
+
+
+@role_required(*BOTH)
+def application_list(request):
+    inst = domain.load_instruments()
+    if has_role(request.user, Role.ORGANIZER):
+        apps = Application.objects.select_related("participant")
+    else:
+        apps = Application.objects.filter(applicant=request.user).select_related("participant")
+    rows = [{"a": a, "deadlines": [d for d in domain.deadlines(a) if d.status in ("open", "overdue")]} for a in apps]
+    return render(request, "support/list.html", {"rows": rows, "instruments": inst.instruments, "lang": _lang()})
+
+
+def _parse_costs(text):
+    """Lines "description; amount in tenge; YYYY-MM-DD; employee/specialist; kind"."""
+    out, errors = [], []
+    for n, line in enumerate((text or "").splitlines(), 1):
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in line.split(";")]
+        if len(parts) < 3:
+            errors.append(_("cost line %(n)s: give at least description; amount; date") % {"n": n})
+            continue
+        try:
+            amount = Decimal(parts[1].replace(" ", "").replace(",", "."))
+            day = dt.date.fromisoformat(parts[2])
+        except (InvalidOperation, ValueError):
+            errors.append(_("cost line %(n)s: amount or date is not valid") % {"n": n})
+            continue
+        out.append({"description": parts[0], "amount": amount, "incurred_on": day, "unit_id": parts[3] if len(parts) > 3 else "", "kind": parts[4] if len(parts) > 4 and parts[4] else "services"})
+    return out, errors
+
+
+@role_required(Role.APPLICANT)
+def application_new(request):
+    inst = domain.load_instruments()
+    comps = [c for c in inst.components() if not c.calculation.not_in_seed]
+    comp_id = request.POST.get("component") or request.GET.get("component") or comps[0].id
+    comp = inst.component(comp_id)
+    participants = support_rules.participants_for(request.user)
+    errors = []
+    if request.method == "POST":
+        costs, errors = _parse_costs(request.POST.get("costs"))
+        participant = participants.filter(pk=request.POST.get("participant")).first()
+        if participant is None:
+            errors.append(_("choose a participant you act for"))
+        if not costs:
+            errors.append(_("give at least one cost line"))
+        if not errors:
+            cluster = participant.memberships.filter(left_on__isnull=True).first()
+            facts = {
+                "oked_codes": [c.strip() for c in request.POST.get("oked_codes", "").split(",") if c.strip()] or participant.oked_codes,
+                "activity_since": request.POST.get("activity_since") or None,
+                "competition_stage_won": int(request.POST.get("stage") or 0),
+                "declarations": {d: True for d in request.POST.getlist("declarations")},
+                "enterprise_size": request.POST.get("size") or participant.size,
+                "bases": {"construction-installation-cost": request.POST["base_ciw"]} if request.POST.get("base_ciw") else {},
+            }
+            executor = {"kind": request.POST.get("executor_kind", ""), "years_experience": int(request.POST.get("executor_years") or 0), "prior_projects": int(request.POST.get("executor_projects") or 0)} if request.POST.get("executor_kind") else {}
+            try:
+                app = domain.create_application(actor=request.user, participant=participant, component=comp.id, procedure=request.POST.get("procedure") or None, cluster=cluster.cluster if cluster else None, facts=facts, executor=executor)
+                for c in costs:
+                    domain.add_cost(actor=request.user, application=app, **c)
+                domain.set_documents(actor=request.user, application=app, provided=request.POST.getlist("documents"))
+                domain.register(actor=request.user, application=app, on=dt.date.today())
+                messages.success(request, _("The application was registered."))
+                return redirect("support:detail", pk=app.pk)
+            except (domain.SupportError, ValueError) as e:
+                errors.append(str(e))
+    checklist = [{"code": c, "required": req, "name": inst.documents[c]} for req, codes in ((True, comp.documents_required), (False, comp.documents_conditional)) for c in codes]
+    return render(request, "support/new.html", {
+        "comps": comps, "comp": comp, "participants": participants, "checklist": checklist, "errors": errors, "lang": _lang(),
+        "declarations": [r for r in comp.eligibility if r.type == "declaration"], "procedures": [inst.procedure(p) for p in comp.procedures],
+        "executor_kinds": [v.kind for v in comp.executor_variants], "needs_ciw": any(c.type == "share-of-base" for c in comp.calculation.caps),
+    })
+
+
+def _get(request, pk):
+    app = get_object_or_404(Application.objects.select_related("participant", "cluster"), pk=pk)
+    if not support_rules.can_view_application(request.user, app):
+        raise PermissionDenied
+    return app
+
+
+@role_required(*BOTH)
+def application_detail(request, pk):
+    app = _get(request, pk)
+    inst = domain.instruments_for(app)
+    comp = inst.component(app.component)
+    checklist = [{"code": c, "required": req, "provided": c in app.documents, "name": inst.documents[c]} for req, codes in ((True, comp.documents_required), (False, comp.documents_conditional)) for c in codes]
+    return render(request, "support/detail.html", {
+        "a": app, "comp": comp, "checklist": checklist, "deadlines": domain.deadlines(app), "lang": _lang(),
+        "explanation": app.explanation.get(_lang(), app.explanation.get("en", [])), "agreement": getattr(app, "agreement", None),
+        "agreement_terms": inst.agreement.get("terms", []), "is_operator": has_role(request.user, Role.ORGANIZER),
+    })
+
+
+ACTIONS = {
+    "completeness": lambda u, a, on, p: domain.check_completeness(actor=u, application=a, on=on),
+    "approve": lambda u, a, on, p: domain.decide(actor=u, application=a, approve=True, on=on, note=p.get("note", "")),
+    "refuse": lambda u, a, on, p: domain.decide(actor=u, application=a, approve=False, on=on, note=p.get("note", "")),
+    "agreement": lambda u, a, on, p: domain.sign_agreement(actor=u, application=a, on=on, target_indicator=p.get("note", "")),
+    "pay": lambda u, a, on, p: domain.pay(actor=u, application=a, on=on),
+    "breach": lambda u, a, on, p: domain.record_breach(actor=u, application=a, on=on, note=p.get("note", "")),
+    "refund": lambda u, a, on, p: domain.record_refund(actor=u, application=a, on=on),
+}
+
+
+@role_required(Role.ORGANIZER)
+@require_POST
+def application_action(request, pk):
+    app = _get(request, pk)
+    action = request.POST.get("action")
+    if action not in ACTIONS:
+        messages.error(request, _("Unknown action."))
+        return redirect("support:detail", pk=pk)
+    try:
+        on = dt.date.fromisoformat(request.POST.get("on") or dt.date.today().isoformat())
+        ACTIONS[action](request.user, app, on, request.POST)
+        messages.success(request, _("Recorded."))
+    except (domain.SupportError, ValueError) as e:
+        messages.error(request, str(e))
+    return redirect("support:detail", pk=pk)
+
+
+@role_required(Role.APPLICANT)
+@require_POST
+def application_resubmit(request, pk):
+    app = _get(request, pk)
+    if app.applicant_id != request.user.pk:
+        raise PermissionDenied
+    try:
+        domain.set_documents(actor=request.user, application=app, provided=request.POST.getlist("documents"))
+        domain.register(actor=request.user, application=app, on=dt.date.today())
+        messages.success(request, _("The corrected application was registered again."))
+    except (domain.SupportError, ValueError) as e:
+        messages.error(request, str(e))
+    return redirect("support:detail", pk=pk)
