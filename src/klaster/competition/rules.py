@@ -53,8 +53,8 @@ def may_read_package(user, application):
     return application.assignments.filter(expert=user, auto_conflict="", declared_conflict=False).exists()
 
 
-rules.add_rule("competition.edit_application", owns_application)
-rules.add_rule("competition.issue_conclusion", may_issue_conclusion)
-rules.add_rule("competition.score", is_assigned_expert & not_conflicted)
-rules.add_rule("competition.declare", is_assigned_expert)
-rules.add_rule("competition.read_package", may_read_package)
+rules.add_perm("competition.edit_application", owns_application)
+rules.add_perm("competition.issue_conclusion", may_issue_conclusion)
+rules.add_perm("competition.score", is_assigned_expert & not_conflicted)
+rules.add_perm("competition.declare", is_assigned_expert)
+rules.add_perm("competition.read_package", may_read_package)

@@ -303,18 +303,24 @@ def completeness(application: Application, version: PackageVersion | None = None
                                      kind=application.kind, stage1_winner=winner)
 
 
-@transaction.atomic
 def submit_application(*, actor, application: Application, on: dt.date | None = None, received_by: str = "") -> Application:
-    """Submit (register) the draft package: refused after intake closes (§13); the version is frozen and a
-    registration number given (receipt App. 1 / App. 4)."""
+    """Submit (register) the draft package: refused after intake closes (§13) — the refusal is recorded;
+    the version is frozen and a registration number given (receipt App. 1 / App. 4)."""
     on = on or today()
-    v = _draft(application)
-    comp = application.competition
-    closes = comp.intake_closes(application.stage)
+    _draft(application)
+    closes = application.competition.intake_closes(application.stage)
     if closes is None or on > closes:
         if application.state == "draft":
-            _app_transition(application, "refuse_late", actor=actor)
+            with transaction.atomic():
+                _app_transition(application, "refuse_late", actor=actor)
         raise DomainError(f"intake closed on {closes}; a package submitted on {on} is not accepted or considered (§13)")
+    return _register(actor=actor, application=application, on=on, received_by=received_by)
+
+
+@transaction.atomic
+def _register(*, actor, application: Application, on: dt.date, received_by: str) -> Application:
+    v = _draft(application)
+    comp = application.competition
     action = "amend" if application.state == "submitted" else "submit"
     _app_transition(application, action, actor=actor, day=on)
     v.frozen = True
