@@ -37,3 +37,23 @@ def test_oked_search_by_code_and_name_with_visible_fallback(client):
 def test_oked_browse_by_parent(client):
     html = client.get("/oked/", {"parent": "271"}).content.decode()
     assert "27.11" in html and "27.12" in html
+
+
+def test_home_shows_each_role_its_entry_points(client):
+    from klaster.accounts.roles import Role
+    from klaster.web.views import ROLE_ENTRY_POINTS
+    from tests.conftest import make_user
+
+    assert set(ROLE_ENTRY_POINTS) == {r.value for r in Role}
+    for role in Role:
+        user = make_user(f"home_{role.value}", role)
+        client.force_login(user)
+        html = client.get("/").content.decode()
+        assert "My work" in html or "Менің жұмысым" in html or "Моя работа" in html
+        for _label, name in ROLE_ENTRY_POINTS[role.value]:
+            from django.urls import reverse
+
+            url = reverse(name)
+            assert f'href="{url}"' in html
+            # every entry point opens for this role (no 403)
+            assert client.get(url).status_code in (200, 302), (role.value, url)

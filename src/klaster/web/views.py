@@ -7,16 +7,45 @@ from functools import lru_cache
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from klaster.accounts.permissions import public
 from klaster.reference.models import OkedCode, Region, TerritorialChange, normalize_oked
 from klaster.web.maps import project
 
 
+# The entry points of each role on the home page: (label, URL name).
+ROLE_ENTRY_POINTS = {
+    "organizer": [(_("Competitions: dashboard and deadlines"), "competition:organizer_dashboard"),
+                  (_("Register: applications for inclusion"), "register:applications"),
+                  (_("Targeted cluster programmes"), "programmes:list"),
+                  (_("Support instruments: reimbursement applications"), "support:list")],
+    "analyst": [(_("Regions and map"), "web:regions"), (_("OKED"), "web:oked"),
+                (_("Ranking of clusters"), "register:rankings"), (_("Targeted cluster programmes"), "programmes:list")],
+    "expert": [(_("Expert workspace"), "competition:expert_workspace")],
+    "akimat": [(_("Conclusions to issue"), "competition:conclusions")],
+    "authorized_body": [(_("Conclusions to issue"), "competition:conclusions")],
+    "regional_body": [(_("Conclusions to issue"), "competition:conclusions")],
+    "commission_secretary": [(_("Competitions"), "competition:list")],
+    "applicant": [(_("My applications"), "competition:my_applications"),
+                  (_("Register of clusters"), "register:list"),
+                  (_("Targeted cluster programmes"), "programmes:list"),
+                  (_("Support instruments"), "support:list")],
+    "administrator": [(_("Administration"), "admin:index")],
+}
+
+
 @public
 def home(request):
     """Home page: what klaster is, and the entry points of the user's roles."""
-    return render(request, "web/home.html", {"region_count": Region.objects.count(), "oked_count": OkedCode.objects.count()})
+    from klaster.accounts.roles import ROLE_LABELS, Role, roles_of
+
+    mine = []
+    for role in Role:
+        if role.value in roles_of(request.user):
+            mine.append((ROLE_LABELS[role], [(label, reverse(name)) for label, name in ROLE_ENTRY_POINTS.get(role.value, [])]))
+    return render(request, "web/home.html", {"region_count": Region.objects.count(), "oked_count": OkedCode.objects.count(), "my_roles": mine})
 
 
 @lru_cache(maxsize=4)
