@@ -204,6 +204,7 @@ def _urls():
     auth_c = own.conclusions.get(body="authorized_body")
     asg = ExpertAssignment.objects.filter(application=own, expert__username="expert").first()
     doc = own.submitted_version().documents.first()
+    other_doc = other.submitted_version().documents.first()
     O, A, X, K, B, R, S, M = (Role.ORGANIZER, Role.APPLICANT, Role.EXPERT, Role.AKIMAT, Role.AUTHORIZED_BODY,
                               Role.REGIONAL_BODY, Role.COMMISSION_SECRETARY, Role.ADMINISTRATOR)
     ALL = set(ROLES)
@@ -221,7 +222,8 @@ def _urls():
         ("get", reverse("competition:application", args=[own.pk]), None, {A}),
         ("get", reverse("competition:application", args=[other.pk]), None, set()),  # not the demo applicant's
         ("post", reverse("competition:application_action", args=[own.pk]), {"action": "noop"}, {A}),
-        ("get", reverse("competition:package_file", args=[doc.pk]), None, {A, O, M, X}),
+        ("get", reverse("competition:package_file", args=[doc.pk]), None, {A, O, M, X, K, B, R}),
+        ("get", reverse("competition:package_file", args=[other_doc.pk]), None, {O, M, X, K, B, R}),
         ("get", reverse("competition:conclusions"), None, {K, B, R}),
         ("get", reverse("competition:conclusion", args=[akimat_c.pk]), None, {K}),
         ("get", reverse("competition:conclusion", args=[auth_c.pk]), None, {B}),

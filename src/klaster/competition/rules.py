@@ -45,10 +45,12 @@ def not_conflicted(user, assignment):
 
 @rules.predicate
 def may_read_package(user, application):
-    """Applicant (own), organizer, or an assigned non-conflicted expert."""
+    """Applicant (own), organizer, an assigned non-conflicted expert, or a body asked for a conclusion on it."""
     if application is None:
         return False
     if application.applicant_id == user.pk or is_organizer(user):
+        return True
+    if any(may_issue_conclusion(user, c) for c in application.conclusions.all()):
         return True
     return application.assignments.filter(expert=user, auto_conflict="", declared_conflict=False).exists()
 

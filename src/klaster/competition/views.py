@@ -34,8 +34,26 @@ def _check(user, perm, obj):
 
 
 def _date(request, name):
+    """A date posted with an action: the day it was done (not in the future; default today)."""
     v = request.POST.get(name)
-    return dt.date.fromisoformat(v) if v else None
+    if not v:
+        return None
+    try:
+        d = dt.date.fromisoformat(v)
+    except ValueError:
+        raise svc.DomainError(f"{name}: {v!r} is not a date") from None
+    if d > svc.today():
+        raise svc.DomainError(f"{name}: {d} is in the future; record actions on the day they happen")
+    return d
+
+
+def _day(request, name):
+    """The posted date of an action, or today; None (with a message) when it is invalid or in the future."""
+    try:
+        return _date(request, name) or svc.today()
+    except svc.DomainError as e:
+        messages.error(request, str(e))
+        return None
 
 
 def _run(request, fn, ok_message, **kw):
@@ -72,8 +90,8 @@ def competition_public(request, pk):
 def organizer_dashboard(request):
     rows = []
     for c in Competition.objects.all():
-        tl = svc.timeline(c)
-        rows.append((c, tl, sum(r.state == "overdue" for r in tl)))
+        tl = svc.timeline_labelled(c)
+        rows.append((c, tl, sum(r.state == "overdue" for r, _ in tl)))
     return render(request, "competition/organizer_dashboard.html", {"rows": rows, "form": f.AnnounceForm()})
 
 
@@ -104,7 +122,7 @@ def organizer_competition(request, pk):
     experts = get_user_model().objects.filter(groups__name=Role.EXPERT.value).select_related("profile")
     stage = 2 if c.state.startswith("stage2") or c.state in ("decided", "published") else 1
     return render(request, "competition/organizer_competition.html", {
-        "c": c, "rules": c.rules, "apps": apps, "checks": checks, "timeline": svc.timeline(c), "experts": experts,
+        "c": c, "rules": c.rules, "apps": apps, "checks": checks, "timeline": svc.timeline_labelled(c), "experts": experts,
         "ranked": svc.ranked(c, stage), "lang": _lang(), "rerun_due": svc.rerun_due(c)})
 
 
@@ -113,7 +131,11 @@ def organizer_competition(request, pk):
 def organizer_action(request, pk):
     c = get_object_or_404(Competition, pk=pk)
     action = request.POST.get("action")
-    on = _date(request, "on")
+    try:
+        on = _date(request, "on")
+    except svc.DomainError as e:
+        messages.error(request, str(e))
+        return redirect("competition:organizer_competition", pk=c.pk)
     u = request.user
     if action == "close_intake":
         _run(request, svc.close_intake, "intake closed", actor=u, competition=c, on=on)
@@ -153,8 +175,9 @@ def commission(request, pk):
         decisions = {}
         for a in c.applications.filter(stage=2, state="under_review"):
             decisions[a.pk] = (request.POST.get(f"winner_{a.pk}") == "1", request.POST.get(f"support_{a.pk}", ""))
-        if _run(request, svc.record_stage2_decision, "stage-2 decision recorded", actor=request.user, competition=c, decisions=decisions,
-                meeting_on=_date(request, "meeting_on") or svc.today(), received_on=_date(request, "received_on") or svc.today()):
+        meeting, received = _day(request, "meeting_on"), _day(request, "received_on")
+        if meeting and received and _run(request, svc.record_stage2_decision, "stage-2 decision recorded", actor=request.user,
+                                         competition=c, decisions=decisions, meeting_on=meeting, received_on=received):
             return redirect("competition:commission", pk=c.pk)
         form = f.Stage1DecisionForm()
     else:
@@ -214,7 +237,7 @@ def application_detail(request, pk):
     rules = app.competition.rules
     spec = rules.package(app.stage)
     v = app.current_version()
-    docs_ = [(d.id, d.name.get(_lang())) for d in spec.documents if d.produced_by == "participant"]
+    docs_ = [(d.id, d.name.get(_lang())) for d in spec.documents]
     return render(request, "competition/application.html", {
         "app": app, "rules": rules, "spec": spec, "version": v, "frozen": v.frozen, "check": svc.completeness(app, v),
         "upload_form": f.UploadForm(documents=docs_), "participant_form": f.ParticipantForm(), "import_form": f.ImportForm(),
@@ -273,7 +296,7 @@ def application_action(request, pk):
     return redirect("competition:application", pk=app.pk)
 
 
-@role_required(Role.APPLICANT, Role.ORGANIZER, Role.ADMINISTRATOR, Role.EXPERT)
+@role_required(Role.APPLICANT, Role.ORGANIZER, Role.ADMINISTRATOR, Role.EXPERT, Role.AKIMAT, Role.AUTHORIZED_BODY, Role.REGIONAL_BODY)
 def package_file(request, pk):
     d = get_object_or_404(PackageDocument, pk=pk)
     _check(request.user, "competition.read_package", d.version.application)
@@ -291,9 +314,9 @@ def conclusions_inbox(request):
     from klaster.accounts.roles import roles_of
 
     bodies = [BODY_OF_ROLE[r] for r in roles_of(request.user) if r in BODY_OF_ROLE]
-    items = [c for c in Conclusion.objects.filter(body__in=bodies).select_related("application__competition")
+    items = [(c, *svc.conclusion_due(c)) for c in Conclusion.objects.filter(body__in=bodies).select_related("application__competition")
              if request.user.has_perm("competition.issue_conclusion", c)]
-    return render(request, "competition/conclusions.html", {"items": items})
+    return render(request, "competition/conclusions.html", {"items": items, "today": svc.today()})
 
 
 @role_required(Role.AKIMAT, Role.AUTHORIZED_BODY, Role.REGIONAL_BODY)
@@ -301,11 +324,20 @@ def conclusion_form(request, pk):
     c = get_object_or_404(Conclusion, pk=pk)
     _check(request.user, "competition.issue_conclusion", c)
     form = f.ConclusionForm(request.POST or None)
+    if request.method == "POST" and request.POST.get("action") in ("roadmap_forwarded", "roadmap_agreed") and c.body == "authorized_body":
+        on = _day(request, "on")
+        if on:
+            _run(request, svc.record_roadmap_event, "recorded (§28.1)", actor=request.user, application=c.application,
+                 name=request.POST["action"], on=on)
+        return redirect("competition:conclusion", pk=c.pk)
     if request.method == "POST" and form.is_valid():
         if _run(request, svc.issue_conclusion, "conclusion issued", actor=request.user, conclusion=c, **form.cleaned_data):
             return redirect("competition:conclusions")
     v = c.application.submitted_version() or c.application.current_version()
-    return render(request, "competition/conclusion_form.html", {"c": c, "form": form, "participants": v.participants.all() if v else []})
+    due, clause = svc.conclusion_due(c)
+    return render(request, "competition/conclusion_form.html", {"c": c, "form": form, "participants": v.participants.all() if v else [],
+                                                                "due": due, "clause": clause, "today": svc.today(),
+                                                                "documents": v.documents.all() if v else []})
 
 
 # ---------------------------------------------------------------- expert

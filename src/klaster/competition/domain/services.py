@@ -115,9 +115,41 @@ def timeline(competition: Competition, on: dt.date | None = None):
     """Deadline rows (engine :func:`~klaster.engine.competition.deadlines.timeline`) of a competition and its applications."""
     evs = [eng_deadlines.Event(e.name, e.day, e.application.key if e.application_id else None)
            for e in competition.events.select_related("application")]
+    with_events = set(competition.events.exclude(application=None).values_list("application_id", flat=True))
     apps = [eng_deadlines.AppRef(a.key, a.stage, a.skipped_stage1, str(a))
-            for a in competition.applications.exclude(state__in=("draft", "refused_late", "withdrawn"))]
+            for a in competition.applications.exclude(state__in=("refused_late", "withdrawn"))
+            if a.state != "draft" or a.pk in with_events]
     return eng_deadlines.timeline(competition.rules, default_calendar(), evs, on or today(), apps)
+
+
+def timeline_labelled(competition: Competition, on: dt.date | None = None):
+    """``[(deadline row, application label or "")]`` for the pages."""
+    labels = {a.key: f"{a.cluster_name} — {a.organisation_name} (stage {a.stage})" for a in competition.applications.all()}
+    return [(r, labels.get(r.subject, "")) for r in timeline(competition, on)]
+
+
+CONCLUSION_STEPS = {("akimat", 1): "akimat_conclusion", ("akimat", 2): "akimat_conclusion",
+                    ("authorized_body", 1): "authorized_body_conclusion", ("authorized_body", 2): "strategy_review",
+                    ("regional_body", 1): "regional_body_conclusion", ("regional_body", 2): "stage2_regional_conclusion"}
+
+
+def conclusion_due(conclusion: Conclusion) -> tuple[dt.date | None, str]:
+    """Due date and clause of a requested conclusion (§6, §17, §28.2; §33 has no deadline)."""
+    app = conclusion.application
+    rules = app.competition.rules
+    step = rules.step(CONCLUSION_STEPS[(conclusion.body, app.stage)])
+    if step.deadline is None:
+        return None, step.clause
+    return eng_deadlines.due_date(rules, step, default_calendar(), conclusion.requested_on), step.clause
+
+
+@transaction.atomic
+def record_roadmap_event(*, actor, application: Application, name: str, on: dt.date) -> None:
+    """Record the §28.1 steps of the authorized body: roadmap forwarded to / agreed by the interested bodies."""
+    if name not in ("roadmap_forwarded", "roadmap_agreed") or application.stage != 2:
+        raise DomainError("only the §28.1 roadmap steps of a stage-2 application are recorded here")
+    _event(application.competition, name, on, application=application, actor=actor)
+    audit.record(actor=actor, action=f"application.{name}", obj=application, changes={name: [None, on.isoformat()]}, note="§28.1")
 
 
 @transaction.atomic
@@ -297,6 +329,16 @@ def completeness(application: Application, version: PackageVersion | None = None
     """The engine's completeness result for a package version (default: the submitted one, else the draft)."""
     v = version or application.submitted_version() or application.current_version()
     docs = [eng_package.DocumentInfo(d.doc_id, d.original_name, d.pages, d.volume) for d in v.documents.all()] if v else []
+    # A document produced by a body (App. 3 akimat conclusion; the authorized body's conclusion, §7.4/§29)
+    # is present when that body's positive conclusion is recorded in klaster, even without a scanned copy.
+    spec = application.competition.rules.package(application.stage)
+    issued = set(application.conclusions.filter(issued_on__isnull=False, positive=True).values_list("body", flat=True))
+    if application.stage == 2 and application.stage1_application_id:
+        issued |= set(application.stage1_application.conclusions.filter(issued_on__isnull=False, positive=True, body="akimat")
+                      .values_list("body", flat=True))
+    have = {d.doc_id for d in docs}
+    docs += [eng_package.DocumentInfo(d.id, f"conclusion:{d.produced_by}") for d in spec.documents
+             if d.produced_by in issued and d.id not in have]
     winner = bool(application.stage1_application and application.stage1_application.state == "passed")
     return eng_package.check_package(application.competition.rules, stage=application.stage, documents=docs,
                                      participants=_engine_participants(v), skipped_stage1=application.skipped_stage1,
