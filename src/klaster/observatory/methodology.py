@@ -261,54 +261,69 @@ class Methodology:
         return out
 
     # -- stability ---------------------------------------------------------------------------
+    bootstrap_matters: bool = True
+
     def _stability(self, cells, national, year, start, det) -> dict[str, np.ndarray]:
-        """Agreement share of each flag over bootstrap and perturbation replicates (pandas engine)."""
+        """Agreement share of each flag over bootstrap and perturbation replicates (pandas engine).
+
+        Bootstrap: regions drawn with replacement (each copy kept as its own region), national
+        totals held at their original values, percentile thresholds recomputed; a cell's
+        agreement is averaged over its copies and over the replicates in which it was drawn.
+        Perturbation: every value (and national total) multiplied by U(1−p, 1+p).
+        Single-year methodologies run all replicates in one batched computation (replicate id in
+        the ``year`` column); growth methodologies loop over replicates.
+        """
         rng = np.random.default_rng(self.random_state)
         eng = Engine("pandas")
         flags = [f for f in self.flag_names if f in det]
-        key = det["region"] + "\x1f" + det["sector"]
-        point = {f: det[f].astype("boolean") for f in flags}
-        agree = {f: np.zeros(len(det)) for f in flags}
-        count = {f: np.zeros(len(det)) for f in flags}
-        regions = np.array(sorted(cells["region"].unique()))
-        # national totals fixed at the original values so that a region's own LQ does not move
+        key = (det["region"] + "\x1f" + det["sector"]).to_numpy()
+        point = {f: det[f].astype("float").to_numpy() for f in flags}
         nat_fixed = reference.national_totals(cells, national)[["sector", "year", "x_nat"]]
-        for _ in range(self.stability):
-            draw = rng.choice(regions, size=len(regions), replace=True)
-            parts = []
-            for k, r in enumerate(draw):
-                part = cells[cells["region"] == r].copy()
-                part["region"] = f"{r}\x1e{k}"
-                parts.append(part)
-            bc = pd.concat(parts, ignore_index=True)
-            res = self._compute(eng, bc, nat_fixed, year, start)
-            res["orig"] = res["region"].str.split("\x1e").str[0] + "\x1f" + res["sector"]
-            for f in flags:
-                m = res.groupby("orig")[f].agg(lambda s: s.astype("float").mean())
-                v = key.map(m)
-                p = point[f].astype("float")
-                ok = v.notna() & p.notna()
-                agree[f][ok.to_numpy()] += (1 - np.abs(v[ok] - p[ok])).to_numpy()
-                count[f][ok.to_numpy()] += 1
+        regions = np.array(sorted(cells["region"].unique()))
+        by_region = {r: np.flatnonzero(cells["region"].to_numpy() == r) for r in regions}
+        reps = []  # (kind, cells, national)
+        if self.bootstrap_matters:
+            for _ in range(self.stability):
+                draw = rng.choice(regions, size=len(regions), replace=True)
+                idx = np.concatenate([by_region[r] for r in draw])
+                part = cells.iloc[idx].copy()
+                part["region"] = part["region"].to_numpy() + "\x1e" + np.repeat(np.arange(len(draw)), [len(by_region[r]) for r in draw]).astype(str)
+                reps.append(("boot", part, nat_fixed))
         if self.perturbation > 0:
+            lo, hi = 1 - self.perturbation, 1 + self.perturbation
             for _ in range(self.stability):
                 pc = cells.copy()
-                fac = rng.uniform(1 - self.perturbation, 1 + self.perturbation, size=len(pc))
-                pc["x"] = pc["x"] * fac
+                pc["x"] = pc["x"] * rng.uniform(lo, hi, size=len(pc))
                 if "n" in pc:
-                    pc["n"] = pc["n"] * rng.uniform(1 - self.perturbation, 1 + self.perturbation, size=len(pc))
+                    pc["n"] = pc["n"] * rng.uniform(lo, hi, size=len(pc))
+                if "y" in pc:
+                    pc["y"] = pc["y"] * rng.uniform(lo, hi, size=len(pc))
                 nat = None
                 if national is not None:
                     nat = national.copy()
-                    nat["x_nat"] = nat["x_nat"] * rng.uniform(1 - self.perturbation, 1 + self.perturbation, size=len(nat))
-                res = self._compute(eng, pc, nat, year, start)
-                res["k"] = res["region"] + "\x1f" + res["sector"]
-                for f in flags:
-                    v = key.map(res.set_index("k")[f].astype("float"))
-                    p = point[f].astype("float")
-                    ok = v.notna() & p.notna()
-                    agree[f][ok.to_numpy()] += (v[ok] == p[ok]).to_numpy()
-                    count[f][ok.to_numpy()] += 1
+                    nat["x_nat"] = nat["x_nat"] * rng.uniform(lo, hi, size=len(nat))
+                reps.append(("pert", pc, nat))
+        results = []
+        if start is None:  # batch: replicate id as the year
+            allc, alln = [], []
+            for b, (_, c, n) in enumerate(reps):
+                allc.append(c.assign(year=b))
+                alln.append((n if n is not None else reference.national_totals(c, None)[["sector", "year", "x_nat"]]).assign(year=b))
+            if allc:
+                res = self._compute(eng, pd.concat(allc, ignore_index=True), pd.concat(alln, ignore_index=True), None, None)
+                results = [res[res["year"] == b] for b in range(len(reps))]
+        else:
+            results = [self._compute(eng, c, n, year, start) for (_, c, n) in reps]
+        agree = {f: np.zeros(len(det)) for f in flags}
+        count = {f: np.zeros(len(det)) for f in flags}
+        for res in results:
+            orig = (res["region"].str.split("\x1e").str[0] + "\x1f" + res["sector"]).to_numpy()
+            for f in flags:
+                v = pd.Series(res[f].astype("float").to_numpy()).groupby(orig).mean()
+                vv = pd.Series(key).map(v).to_numpy(dtype=float)
+                ok = ~np.isnan(vv) & ~np.isnan(point[f])
+                agree[f][ok] += 1 - np.abs(vv[ok] - point[f][ok])
+                count[f][ok] += 1
         with np.errstate(invalid="ignore", divide="ignore"):
             return {f: np.where(count[f] > 0, agree[f] / np.maximum(count[f], 1), np.nan) for f in flags}
 
@@ -426,10 +441,14 @@ class ECOStars(Methodology):
             growth = ch if eng.name == "pandas" else __import__("ibis").memtable(ch)
         kw = dict(size_pct=th["size_pct"], lq_min=th["lq_min"], focus_pct=th["focus_pct"],
                   productivity_pct=th.get("productivity_pct"), growth=growth, growth_pct=th.get("growth_pct"))
-        if eng.name == "pandas":
-            res = reference.eco_stars(lq[lq["year"] == year], **kw)
+        if year is None:  # batched replicates: every "year" is one replicate
+            sel = lq
         else:
-            res = eng._con.execute(ibis_engine.eco_stars(lq.filter(lq.year == year), **kw))
+            sel = lq[lq["year"] == year] if eng.name == "pandas" else lq.filter(lq.year == year)
+        if eng.name == "pandas":
+            res = reference.eco_stars(sel, **kw)
+        else:
+            res = eng._con.execute(ibis_engine.eco_stars(sel, **kw))
         return res
 
 
@@ -454,6 +473,9 @@ class BusinessNavigator(Methodology):
     """
 
     method_id = "kz-bn"
+    #: with national totals held fixed, a region's flags do not depend on the other regions,
+    #: so only the perturbation replicates are informative
+    bootstrap_matters = False
     flag_names = ("specialised", "growing_cluster", "regional_advantage", "flagged")
 
     def _years(self, panel, year, start_year):

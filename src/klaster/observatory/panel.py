@@ -205,6 +205,21 @@ class Panel:
         """
         return self.map_sectors({s: s[:digits] for s in self.sectors}, name=f"prefix{digits}")
 
+    def rollup_regions(self, digits: int) -> "Panel":
+        """Roll regions up to the first ``digits`` characters of their codes (e.g. KATO levels).
+
+        A rolled-up cell is missing (``suppressed``) when any of its parts is.
+        """
+        d = self.data.copy()
+        d["region"] = d["region"].str[:digits]
+        d["_miss"] = d["status"].isin(["suppressed", "missing"])
+        g = d.groupby(["region", "sector", "year", "measure", "unit"], sort=False).agg(
+            value=("value", "sum"), _miss=("_miss", "any")).reset_index()
+        g["status"] = np.where(g["_miss"], "suppressed", "ok")
+        g.loc[g["_miss"], "value"] = np.nan
+        return replace(self, data=g[list(REQUIRED) + ["status"]], breaks=None, region_names=None,
+                       notes=list(self.notes) + [f"regions rolled up to {digits}-character codes"])
+
     def map_sectors(self, crosswalk: Mapping[str, str] | pd.DataFrame, *, name: str = "crosswalk",
                     groups: Mapping[str, str] | None = None, names: Mapping[str, str] | None = None) -> "Panel":
         """Aggregate sectors through a crosswalk ``source code -> target code``.
