@@ -452,8 +452,6 @@ def request_conclusion(*, actor, application: Application, body: str, on: dt.dat
         audit.record(actor=actor, action="conclusion.request", obj=c)
         name = "akimat_request_registered" if body == "akimat" else f"conclusion_requested:{body}"
         _event(application.competition, name, on, application=application, actor=actor)
-        if body != "akimat" and application.state == "admitted":
-            _app_transition(application, "start_review", actor=actor)
     return c
 
 
@@ -462,7 +460,10 @@ def route_for_conclusions(*, actor, application: Application, on: dt.date | None
     """Send an admitted package to the bodies the engine names for its stage (§17, §27, §33)."""
     routes = eng_outcome.routing(application.competition.rules, default_calendar(), stage=application.stage,
                                  registered=on or today(), skipped_stage1=application.skipped_stage1)
-    return [request_conclusion(actor=actor, application=application, body=r.body, on=on) for r in routes]
+    out = [request_conclusion(actor=actor, application=application, body=r.body, on=on) for r in routes]
+    if application.state == "admitted":
+        _app_transition(application, "start_review", actor=actor)
+    return out
 
 
 @transaction.atomic
@@ -579,6 +580,9 @@ def sign_review_protocol(*, actor, competition: Competition, on: dt.date | None 
     on = on or today()
     stage = 1 if competition.state == "stage1_review" else 2
     rules = competition.rules
+    unrouted = competition.applications.filter(stage=stage, state="admitted")
+    if unrouted.exists():
+        raise DomainError(f"{unrouted.first()}: not yet sent for conclusions ({'§17' if stage == 1 else '§27, §33'})")
     for entry, app in ranked(competition, stage):
         recvd = set(app.conclusions.filter(issued_on__isnull=False).values_list("body", flat=True))
         miss = eng_outcome.missing_conclusions(rules, stage=stage, received=recvd, skipped_stage1=app.skipped_stage1)
@@ -608,6 +612,10 @@ def record_stage1_decision(*, actor, competition: Competition, minimum_score: De
     """The Commission's minimum score (§24), who passes, the protocol (§25) and the stage-2 deadline it states (§26)."""
     if competition.state != "stage1_commission":
         raise DomainError("the stage-1 decision follows the review protocol (§22–§24)")
+    if not (meeting_on <= protocol_on <= today()):
+        raise DomainError("the protocol (§25) follows the meeting, and neither is in the future")
+    if stage2_intake_closes <= protocol_on:
+        raise DomainError("the deadline for strategies and roadmaps (§26) must be after the protocol")
     before = audit.snapshot(competition)
     competition.minimum_score = Decimal(str(minimum_score))
     competition.stage2_intake_closes = stage2_intake_closes
@@ -631,6 +639,8 @@ def record_stage2_decision(*, actor, competition: Competition, decisions: dict, 
     """
     if competition.state != "stage2_commission":
         raise DomainError("the stage-2 decision follows the stage-2 review protocol (§36–§38)")
+    if not (meeting_on <= received_on <= today()):
+        raise DomainError("the protocol is received (§39) after the meeting, and neither is in the future")
     apps = {a.pk: a for a in competition.applications.filter(stage=2, state="under_review")}
     errs = eng_scoring.check_winner_decisions(competition.rules, [eng_scoring.WinnerDecision(str(k), w, s) for k, (w, s) in decisions.items()],
                                               [str(k) for k in apps])
