@@ -96,6 +96,8 @@ def map_cmd(
             if meas not in p.measures:
                 fail(f"--measure: {meas!r} is not in the panel (measures: {', '.join(p.measures)})")
             y = year or p.years[-1]
+            if yrs is not None:  # a range means the panel's years within it
+                yrs = [v for v in yrs if v in p.years] or yrs
 
             def say(msg: str) -> None:
                 prog.update(task, description=f"computing: {msg}")

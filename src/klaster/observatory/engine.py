@@ -287,8 +287,9 @@ def concentration(lq: ir.Table) -> ir.Table:
     )
     t = t.mutate(r=_div(t.a, t.b))
     w = ibis.cumulative_window(group_by=["sector", "year"], order_by=[t.r, t.region])
-    t = t.mutate(Y=t.a.sum().over(w), X=t.b.sum().over(w))
-    t = t.mutate(trap=t.b * (2 * t.Y - t.a))
+    # (column names must not collide case-insensitively with ``y``: DuckDB folds identifier case)
+    t = t.mutate(cum_a=t.a.sum().over(w))
+    t = t.mutate(trap=t.b * (2 * t.cum_a - t.a))
     return t.group_by(["sector", "year"]).aggregate(
         hoover=0.5 * (t.a - t.b).abs().sum(),
         gini=1.0 - t.trap.sum(),

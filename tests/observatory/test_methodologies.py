@@ -1,0 +1,109 @@
+"""Methodologies as versioned data; hand-worked flags; stability; the CLI."""
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from klaster.observatory import methodology as M
+from klaster.observatory.panel import panel_from_frame
+
+
+def small_panel():
+    # 5 regions, sectors A, B (traded) and L (local); employment and establishments, two years
+    emp = {"R1": (100, 10, 50), "R2": (20, 40, 60), "R3": (30, 30, 40), "R4": (0, 60, 70), "R5": (10, 5, 30)}
+    est = {"R1": (9, 2, 5), "R2": (4, 6, 6), "R3": (5, 5, 4), "R4": (0, 8, 7), "R5": (1, 1, 3)}
+    rows = []
+    for y, k in ((2015, 1.0), (2020, 1.0)):
+        for r in emp:
+            for j, s in enumerate("ABL"):
+                g = 2.0 if (y == 2020 and r == "R1" and s == "A") else 1.0
+                rows.append((r, s, y, "employment", emp[r][j] * k * g, "persons"))
+                rows.append((r, s, y, "establishments", est[r][j], "establishments"))
+    df = pd.DataFrame(rows, columns=["region", "sector", "year", "measure", "value", "unit"])
+    return panel_from_frame(df, sector_groups={"A": "traded", "B": "traded", "L": "local"})
+
+
+def test_methodologies_are_versioned_data():
+    av = M.available()
+    assert ("cmp", "2016.1") in av and ("eco", "2012.1") in av and ("kz-bn", "2014.1") in av
+    assert M.load_spec("cmp")["thresholds"]["strong_pct"] == 0.75
+    with pytest.raises(M.MethodologyError, match="no version"):
+        M.make("cmp@1999")
+    with pytest.raises(M.MethodologyError, match="unknown threshold"):
+        M.ClusterMapping(bogus=1).run(small_panel(), measure="employment", year=2015)
+
+
+@pytest.mark.parametrize("engine", ["ibis", "pandas"])
+def test_cmp_hand_example(engine):
+    f = M.ClusterMapping(engine=engine).run(small_panel(), measure="employment", year=2015)
+    a = f[f["sector"] == "A"].set_index("region")
+    # traded totals: R1 110, R2 60, R3 60, R4 60, R5 15; nation A 160 of 305 traded (B = 145)
+    # LQ_A: R1 (100/110)/(160/305) = 1.7330, R2 0.6354, R3 0.9531, R4 0, R5 1.2708
+    assert a.loc["R1", "lq"] == pytest.approx((100 / 110) / (160 / 305))
+    assert a.loc["R5", "lq"] == pytest.approx((10 / 15) / (160 / 305))
+    # over the 4 regions with emp > 0 (linear interpolation): P75(LQ) = 1.2708 + .25·(1.7330 − 1.2708) = 1.3864,
+    # P25(LQ) = 0.6354 + .75·(0.9531 − 0.6354) = 0.8737; emp 10, 20, 30, 100 -> P25 = 17.5; est 1, 4, 5, 9 -> P25 = 3.25
+    assert a.loc["R1", "strong"]                                   # 1.733 >= 1.386, 100 > 17.5, 9 > 3.25
+    assert not a.loc["R5", "strong"] and not a.loc["R3", "strong"]  # LQ below P75
+    assert a.loc["R3", "qualifying"]                               # 0.953 > 0.874, 30 > 17.5, 5 > 3.25
+    assert not a.loc["R5", "qualifying"]                           # emp 10 is not above P25 = 17.5
+    assert not a.loc["R2", "qualifying"]                           # 0.635 < P25
+    assert not a.loc["R4", "strong"]  # emp 0
+    assert f.loc[f["sector"] == "L", "strong"].isna().all()
+
+
+@pytest.mark.parametrize("engine", ["ibis", "pandas"])
+def test_business_navigator_hand_example(engine):
+    # 2015 -> 2020 only R1·A doubles: national A 160 -> 260, total 595 -> 695
+    f = M.BusinessNavigator(engine=engine).run(small_panel(), measure="employment", year=2020, start_year=2015)
+    r1a = f[(f["region"] == "R1") & (f["sector"] == "A")].iloc[0]
+    assert r1a["specialised"] and r1a["growing_cluster"] and r1a["regional_advantage"] and r1a["flagged"]
+    r3a = f[(f["region"] == "R3") & (f["sector"] == "A")].iloc[0]
+    assert not r3a["regional_advantage"] and not r3a["flagged"]
+    assert not f["crosses_break"].any()
+
+
+@pytest.mark.parametrize("engine", ["ibis", "pandas"])
+def test_eco_hand_example(engine):
+    f = M.ECOStars(engine=engine, lq_min=1.5).run(small_panel(), measure="employment", year=2015)
+    a = f[f["sector"] == "A"].set_index("region")
+    # size: emp of A (100, 20, 30, 0, 10): P90 = 72 -> only R1
+    assert list(a.index[a["size"].astype(bool)]) == ["R1"]
+    assert a.loc["R1", "stars"] == 3
+
+
+def test_stability_is_a_share_and_full_for_clear_cases():
+    f = M.ClusterMapping(stability=30, random_state=1).run(small_panel(), measure="employment", year=2015)
+    s = f["strong_stability"].dropna()
+    assert ((s >= 0) & (s <= 1)).all()
+    # R4 has no employment in A: never strong whatever the resample
+    assert f.set_index(["region", "sector"]).loc[("R4", "A"), "strong_stability"] == 1.0
+
+
+def test_cli_map_writes_flags_indicators_and_report(tmp_path):
+    from klaster.cli import app
+
+    rows = small_panel().data
+    rows = rows.assign(group=rows["sector"].map({"A": "traded", "B": "traded", "L": "local"}))
+    p = tmp_path / "panel.csv"
+    rows.drop(columns="status").to_csv(p, index=False)
+    out = tmp_path / "out"
+    r = CliRunner().invoke(app, ["observatory", "map", "--panel", str(p), "-m", "cmp", "-m", "eco", "-m", "kz-bn",
+                                 "--year", "2020", "--years", "2015:2020", "--out", str(out)])
+    assert r.exit_code == 0, r.output
+    f = pd.read_csv(out / "flags.csv", dtype={"region": str, "sector": str})
+    assert set(f["methodology"]) == {"cmp", "eco", "kz-bn"}
+    for name in ("lq.csv", "specialisation.csv", "shift_share.csv", "indicators.xlsx", "report.html"):
+        assert (out / name).exists(), name
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "cdn.plot.ly/plotly" not in html and "Location quotients" in html
+
+
+def test_cli_bad_panel_exit_2_with_clear_message(tmp_path):
+    from klaster.cli import app
+
+    p = tmp_path / "bad.csv"
+    p.write_text("region,sector,year,measure,value,unit\nR1,A,2020,employment,12x,persons\n", encoding="utf-8")
+    r = CliRunner().invoke(app, ["observatory", "map", "--panel", str(p), "--out", str(tmp_path / "o")])
+    assert r.exit_code == 2
+    assert "bad.csv, row 2, column 'value'" in r.output.replace("\n", " ") or "bad.csv" in r.output
