@@ -120,7 +120,8 @@ def report_docx(request, code):
     for e in domain.effect_checks(p):
         r = e["row"]
         flag = "" if e["matches"] in (None, True) else " — " + _("printed figure differs from the ratio of the printed numbers")
-        doc.add_paragraph(f"{r.get_indicator_display()}: {r.base_value} → {r.forecast_value} {r.unit} ({r.base_year}→{r.forecast_year}); {_('recomputed')} {e['computed']}%, {_('printed')} {r.printed_effect_pct or '—'}%{flag}. {r.source}", style="List Bullet")
+        recomputed, printed = _("recomputed"), _("printed")
+        doc.add_paragraph(f"{r.get_indicator_display()}: {r.base_value} → {r.forecast_value} {r.unit} ({r.base_year}→{r.forecast_year}); {recomputed} {e['computed']}%, {printed} {r.printed_effect_pct or '—'}%{flag}. {r.source}", style="List Bullet")
     buf = io.BytesIO()
     doc.save(buf)
     return HttpResponse(buf.getvalue(), content_type=DOCX, headers={"Content-Disposition": f'attachment; filename="monitoring-{code}.docx"'})
