@@ -71,3 +71,14 @@ def test_pinned_checksum_must_match(tmp_path):
 
     with pytest.raises(RegulationError, match="changed since it was pinned"):
         load_rules("competition-decree-535", "decree-535-2015", sha256="0" * 64)
+
+
+def test_clause_20_competition_scoring_overrides_are_validated():
+    from decimal import Decimal
+
+    r = load_rules()
+    m = r.with_scoring({"aggregation": "median", "quorum": 5, "scale": {"min": "0", "max": "5", "step": "0.5"}})
+    assert (m.scoring.aggregation, m.scoring.quorum, m.scoring.scale_max, m.scoring.step) == ("median", 5, Decimal(5), Decimal("0.5"))
+    assert not m.scoring.is_default and r.scoring.aggregation == "mean"
+    with pytest.raises(RulesFormatError, match="content.scoring.aggregation"):
+        r.with_scoring({"aggregation": "mode"})

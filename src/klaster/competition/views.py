@@ -104,7 +104,8 @@ def organizer_announce(request):
         crit = tuple(d["criteria"].split(":")) if d["criteria"] else None
         try:
             c = svc.announce_competition(actor=request.user, title=d["title"], announced_on=d["announced_on"],
-                                         stage1_intake_closes=d["stage1_intake_closes"], criteria=crit, public_note=d["public_note"])
+                                         stage1_intake_closes=d["stage1_intake_closes"], criteria=crit, public_note=d["public_note"],
+                                         scoring=form.scoring())
             messages.success(request, f"{c}: announced")
             return redirect("competition:organizer_competition", pk=c.pk)
         except svc.DomainError as e:

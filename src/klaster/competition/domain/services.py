@@ -90,11 +90,19 @@ def _app_transition(app, action, *, actor, day=None, notice=""):
 @transaction.atomic
 def announce_competition(*, actor, title: str, stage1_intake_closes: dt.date, announced_on: dt.date | None = None,
                          criteria: tuple[str, str | None] | None = None, public_note: str = "",
-                         rerun_of: Competition | None = None) -> Competition:
+                         rerun_of: Competition | None = None, scoring: dict | None = None) -> Competition:
     """Announce a competition and pin its regulation (§3–§5): the announcement must be at least 60
-    calendar days before intake closes."""
+    calendar days before intake closes. ``scoring`` overrides the default scoring configuration
+    (the seed is silent on it); it is validated and recorded with the competition."""
+    from klaster.engine.competition.rules import RulesFormatError
+
     announced_on = announced_on or today()
     rules = load_rules(criteria=criteria)
+    if scoring:
+        try:
+            rules = rules.with_scoring(scoring)
+        except RulesFormatError as e:
+            raise DomainError(str(e).split(": ", 1)[-1]) from e
     problem = eng_outcome.announcement_problem(rules, default_calendar(), announced_on=announced_on, intake_closes=stage1_intake_closes)
     if problem:
         raise DomainError(problem)

@@ -17,6 +17,13 @@ class AnnounceForm(forms.Form):
     criteria = forms.ChoiceField(label=_("Criteria set"), choices=[
         ("", _("Decree 535 (2015) criteria")), ("competition-criteria-2016:order-873-2016", _("2016 criteria (seed 003)"))], required=False)
     public_note = forms.CharField(label=_("Announcement text"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    aggregation = forms.ChoiceField(label=_("Aggregation of experts' scores"), required=False, choices=[
+        ("", _("default (mean)")), ("mean", _("mean")), ("median", _("median")), ("trimmed_mean", _("trimmed mean"))])
+    quorum = forms.IntegerField(label=_("Quorum of experts"), min_value=1, required=False)
+
+    def scoring(self) -> dict:
+        d = self.cleaned_data
+        return {k: d[k] for k in ("aggregation", "quorum") if d.get(k)}
 
 
 class ApplicationForm(forms.Form):

@@ -42,9 +42,8 @@ class Competition(models.Model):
         """The pinned regulation (raises RegulationError if its text changed since the pin)."""
         from klaster.engine.competition.rules import load_pinned, load_rules
 
-        if self.rules_pins:
-            return load_pinned(self.rules_pins)
-        return load_rules()
+        rules = load_pinned(self.rules_pins) if self.rules_pins else load_rules()
+        return rules.with_scoring(self.scoring) if self.scoring else rules
 
     def intake_closes(self, stage: int):
         return self.stage1_intake_closes if stage == 1 else self.stage2_intake_closes

@@ -293,6 +293,27 @@ class CompetitionRules:
             out["criteria"] = self.criteria_doc.pin
         return out
 
+    def with_scoring(self, overrides: dict) -> "CompetitionRules":
+        """These rules with the scoring configuration a competition recorded (``ScoringConfig.as_dict`` shape).
+
+        The seed is silent on scoring (regulations.md §9), so a competition may set its own scale,
+        weights, aggregation, quorum and tie-break when it is announced; they are validated like
+        the data file.
+
+        Raises
+        ------
+        RulesFormatError
+            A value is invalid (the message names the field under ``content.scoring``).
+        """
+        from dataclasses import replace
+
+        if not overrides:
+            return self
+        raw = dict(self.doc.content["scoring"])
+        raw.update({k: v for k, v in overrides.items() if v is not None})
+        raw["default"] = self.scoring.as_dict() == {**self.scoring.as_dict(), **overrides}
+        return replace(self, scoring=_parse_scoring(_V(self.doc), raw, self.criteria))
+
     def rules_index(self) -> list[tuple[str, str, str]]:
         """Every rule of this regulation as ``(rule id, clause, text in English)``, for traceability."""
         rows = [(f"step.{s.id}", s.clause, s.text.en) for s in self.procedure]
