@@ -90,8 +90,8 @@ def competition_public(request, pk):
 def organizer_dashboard(request):
     rows = []
     for c in Competition.objects.all():
-        tl = svc.timeline_labelled(c)
-        rows.append((c, tl, sum(r.state == "overdue" for r, _ in tl)))
+        tl = svc.timeline_labelled(c, lang=_lang())
+        rows.append((c, tl, sum(r.state == "overdue" for r, _, _ in tl)))
     return render(request, "competition/organizer_dashboard.html", {"rows": rows, "form": f.AnnounceForm()})
 
 
@@ -123,7 +123,7 @@ def organizer_competition(request, pk):
     experts = get_user_model().objects.filter(groups__name=Role.EXPERT.value).select_related("profile")
     stage = 2 if c.state.startswith("stage2") or c.state in ("decided", "published") else 1
     return render(request, "competition/organizer_competition.html", {
-        "c": c, "rules": c.rules, "apps": apps, "checks": checks, "timeline": svc.timeline_labelled(c), "experts": experts,
+        "c": c, "rules": c.rules, "apps": apps, "checks": checks, "timeline": svc.timeline_labelled(c, lang=_lang()), "experts": experts,
         "ranked": svc.ranked(c, stage), "lang": _lang(), "rerun_due": svc.rerun_due(c)})
 
 

@@ -130,10 +130,11 @@ def timeline(competition: Competition, on: dt.date | None = None):
     return eng_deadlines.timeline(competition.rules, default_calendar(), evs, on or today(), apps)
 
 
-def timeline_labelled(competition: Competition, on: dt.date | None = None):
-    """``[(deadline row, application label or "")]`` for the pages."""
+def timeline_labelled(competition: Competition, on: dt.date | None = None, lang: str = "ru"):
+    """``[(deadline row, application label or "", step text in lang)]`` for the pages."""
+    rules = competition.rules
     labels = {a.key: f"{a.cluster_name} — {a.organisation_name} (stage {a.stage})" for a in competition.applications.all()}
-    return [(r, labels.get(r.subject, "")) for r in timeline(competition, on)]
+    return [(r, labels.get(r.subject, ""), rules.step(r.step_id).text.get(lang)) for r in timeline(competition, on)]
 
 
 CONCLUSION_STEPS = {("akimat", 1): "akimat_conclusion", ("akimat", 2): "akimat_conclusion",
