@@ -72,7 +72,18 @@ def build_world(make_user) -> World:
                                targets={(2022, 1): Decimal("30"), (2022, 2): Decimal("31"), (2022, 3): Decimal("32"), (2022, 4): Decimal("33"), (2022, None): Decimal("126")})
         progs.append(p)
         obs.append(ob)
-    users = {
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):  # tests log in with force_login
+        users = _users(make_user, a, b)
+    app = sd.create_application(actor=users["applicant"], participant=member_a, component="5b", cluster=a)
+    sd.add_cost(actor=users["applicant"], application=app, description="plan", amount=Decimal("50000000"), incurred_on=D(2024, 2, 1))
+    sd.register(actor=users["applicant"], application=app, on=D(2024, 3, 20))
+    return World(a=a, b=b, prog_a=progs[0], prog_b=progs[1], ob_a=obs[0], member_a=member_a, member_b=member_b, app_a=app, users=users)
+
+
+def _users(make_user, a, b) -> dict:
+    return {
         "organizer": make_user("w_organizer", Role.ORGANIZER),
         "analyst": make_user("w_analyst", Role.ANALYST),
         "expert": make_user("w_expert", Role.EXPERT),
@@ -84,7 +95,3 @@ def build_world(make_user) -> World:
         "applicant_b": make_user("w_applicant_b", Role.APPLICANT, organisation_bin=b.association.bin),
         "administrator": make_user("w_admin", Role.ADMINISTRATOR),
     }
-    app = sd.create_application(actor=users["applicant"], participant=member_a, component="5b", cluster=a)
-    sd.add_cost(actor=users["applicant"], application=app, description="plan", amount=Decimal("50000000"), incurred_on=D(2024, 2, 1))
-    sd.register(actor=users["applicant"], application=app, on=D(2024, 3, 20))
-    return World(a=a, b=b, prog_a=progs[0], prog_b=progs[1], ob_a=obs[0], member_a=member_a, member_b=member_b, app_a=app, users=users)

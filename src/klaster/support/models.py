@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from klaster.support.uploads import storage_name
+
 
 class Status(models.TextChoices):
     DRAFT = "draft", _("draft")
@@ -77,3 +79,28 @@ class Agreement(models.Model):
     breach_note = models.TextField(_("breach"), blank=True)
     refund_amount = models.DecimalField(_("refund due, tenge"), max_digits=16, decimal_places=2, null=True, blank=True)
     refunded_on = models.DateField(_("refunded on"), null=True, blank=True)
+
+
+class ApplicationDocument(models.Model):
+    """A file for one item of the application's document checklist (§5.4 document lists).
+
+    Stored under ``MEDIA_ROOT`` with a random name (:func:`klaster.support.uploads.storage_name`);
+    downloadable only through ``support:document`` (the applicant who owns the application, the
+    programme operator).
+    """
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="files")
+    code = models.CharField(_("checklist item"), max_length=60)
+    file = models.FileField(_("file"), upload_to=storage_name, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField(_("size, bytes"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["application", "code", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.original_name}"

@@ -28,3 +28,4 @@ def processes_applications(user) -> bool:
 
 
 can_view_application = owns_application | processes_applications
+can_edit_application = owns_application

@@ -9,4 +9,7 @@ urlpatterns = [
     path("<int:pk>/", views.application_detail, name="detail"),
     path("<int:pk>/action/", views.application_action, name="action"),
     path("<int:pk>/resubmit/", views.application_resubmit, name="resubmit"),
+    path("<int:pk>/documents/", views.document_upload, name="document_upload"),
+    path("documents/<int:doc_pk>/", views.document_download, name="document"),
+    path("documents/<int:doc_pk>/remove/", views.document_remove, name="document_remove"),
 ]

@@ -8,6 +8,8 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -15,9 +17,10 @@ from django.views.decorators.http import require_POST
 
 from klaster.accounts.permissions import role_required
 from klaster.accounts.roles import Role, has_role
-from klaster.support import domain
+from klaster.common import audit
+from klaster.support import domain, uploads
 from klaster.support import rules as support_rules
-from klaster.support.models import Application
+from klaster.support.models import Application, ApplicationDocument
 
 BOTH = (Role.APPLICANT, Role.ORGANIZER)
 
@@ -72,6 +75,16 @@ def application_new(request):
             errors.append(_("choose a participant you act for"))
         if not costs:
             errors.append(_("give at least one cost line"))
+        known = set(comp.documents_required) | set(comp.documents_conditional)
+        files = {k[len("file-"):]: f for k, f in request.FILES.items() if k.startswith("file-")}
+        for code, f in files.items():
+            if code not in known:
+                errors.append(_("%(code)s is not a document of this instrument") % {"code": code})
+                continue
+            try:
+                uploads.check_upload(f)
+            except uploads.UploadRejected as e:
+                errors.append(str(e))
         if not errors:
             cluster = participant.memberships.filter(left_on__isnull=True).first()
             facts = {
@@ -82,20 +95,27 @@ def application_new(request):
                 "enterprise_size": request.POST.get("size") or participant.size,
                 "bases": {"construction-installation-cost": request.POST["base_ciw"]} if request.POST.get("base_ciw") else {},
             }
-            executor = {"kind": request.POST.get("executor_kind", ""), "years_experience": int(request.POST.get("executor_years") or 0), "prior_projects": int(request.POST.get("executor_projects") or 0)} if request.POST.get("executor_kind") else {}
+            saved = []
             try:
-                app = domain.create_application(actor=request.user, participant=participant, component=comp.id, procedure=request.POST.get("procedure") or None, cluster=cluster.cluster if cluster else None, facts=facts, executor=executor)
-                for c in costs:
-                    domain.add_cost(actor=request.user, application=app, **c)
-                domain.set_documents(actor=request.user, application=app, provided=request.POST.getlist("documents"))
-                domain.register(actor=request.user, application=app, on=dt.date.today())
+                executor = {"kind": request.POST.get("executor_kind", ""), "years_experience": int(request.POST.get("executor_years") or 0), "prior_projects": int(request.POST.get("executor_projects") or 0)} if request.POST.get("executor_kind") else {}
+                with transaction.atomic():  # nothing half-written: the draft, costs, files and registration together
+                    app = domain.create_application(actor=request.user, participant=participant, component=comp.id, procedure=request.POST.get("procedure") or None, cluster=cluster.cluster if cluster else None, facts=facts, executor=executor)
+                    for c in costs:
+                        domain.add_cost(actor=request.user, application=app, **c)
+                    for code, f in files.items():
+                        saved.append(domain.attach_document(actor=request.user, application=app, code=code, uploaded=f))
+                    domain.set_documents(actor=request.user, application=app, provided=request.POST.getlist("documents"))
+                    domain.register(actor=request.user, application=app, on=dt.date.today())
                 messages.success(request, _("The application was registered."))
                 return redirect("support:detail", pk=app.pk)
-            except (domain.SupportError, ValueError) as e:
+            except (domain.SupportError, uploads.UploadRejected, ValueError) as e:
+                for d in saved:
+                    d.file.storage.delete(d.file.name)
                 errors.append(str(e))
     checklist = [{"code": c, "required": req, "name": inst.documents[c]} for req, codes in ((True, comp.documents_required), (False, comp.documents_conditional)) for c in codes]
     return render(request, "support/new.html", {
         "comps": comps, "comp": comp, "participants": participants, "checklist": checklist, "errors": errors, "lang": _lang(),
+        "max_mb": uploads.max_bytes() // 1048576, "accepted": ", ".join(sorted(uploads.TYPES)),
         "declarations": [r for r in comp.eligibility if r.type == "declaration"], "procedures": [inst.procedure(p) for p in comp.procedures],
         "executor_kinds": [v.kind for v in comp.executor_variants], "needs_ciw": any(c.type == "share-of-base" for c in comp.calculation.caps),
     })
@@ -113,8 +133,11 @@ def application_detail(request, pk):
     app = _get(request, pk)
     inst = domain.instruments_for(app)
     comp = inst.component(app.component)
-    checklist = [{"code": c, "required": req, "provided": c in app.documents, "name": inst.documents[c]} for req, codes in ((True, comp.documents_required), (False, comp.documents_conditional)) for c in codes]
+    files = domain.documents_uploaded(app)
+    checklist = [{"code": c, "required": req, "provided": c in app.documents, "name": inst.documents[c], "files": files.get(c, [])} for req, codes in ((True, comp.documents_required), (False, comp.documents_conditional)) for c in codes]
     return render(request, "support/detail.html", {
+        "can_edit": support_rules.can_edit_application(request.user, app) and app.status in ("draft", "incomplete"),
+        "max_mb": uploads.max_bytes() // 1048576, "accepted": ", ".join(sorted(uploads.TYPES)),
         "a": app, "comp": comp, "checklist": checklist, "deadlines": domain.deadlines(app), "lang": _lang(),
         "explanation": app.explanation.get(_lang(), app.explanation.get("en", [])), "agreement": getattr(app, "agreement", None),
         "agreement_terms": inst.agreement.get("terms", []), "is_operator": has_role(request.user, Role.ORGANIZER),
@@ -162,3 +185,60 @@ def application_resubmit(request, pk):
     except (domain.SupportError, ValueError) as e:
         messages.error(request, str(e))
     return redirect("support:detail", pk=pk)
+
+
+@role_required(Role.APPLICANT)
+@require_POST
+def document_upload(request, pk):
+    """The applicant attaches a file to a checklist item of its own draft or returned application."""
+    app = _get(request, pk)
+    if not support_rules.can_edit_application(request.user, app):
+        raise PermissionDenied
+    f = request.FILES.get("file")
+    if f is None:
+        messages.error(request, _("Choose a file."))
+        return redirect("support:detail", pk=pk)
+    try:
+        domain.attach_document(actor=request.user, application=app, code=request.POST.get("code", ""), uploaded=f)
+        messages.success(request, _("The document was uploaded."))
+    except (domain.SupportError, uploads.UploadRejected) as e:
+        messages.error(request, str(e))
+    return redirect("support:detail", pk=pk)
+
+
+def _document(request, doc_pk):
+    doc = get_object_or_404(ApplicationDocument.objects.select_related("application"), pk=doc_pk)
+    if not support_rules.can_view_application(request.user, doc.application):
+        raise PermissionDenied
+    return doc
+
+
+@role_required(Role.APPLICANT)
+@require_POST
+def document_remove(request, doc_pk):
+    doc = _document(request, doc_pk)
+    if not support_rules.can_edit_application(request.user, doc.application):
+        raise PermissionDenied
+    pk = doc.application_id
+    try:
+        domain.remove_document(actor=request.user, document=doc)
+        messages.success(request, _("The document was removed."))
+    except domain.SupportError as e:
+        messages.error(request, str(e))
+    return redirect("support:detail", pk=pk)
+
+
+@role_required(*BOTH)
+def document_download(request, doc_pk):
+    """Serve an uploaded document to the applicant who owns the application or the programme
+    operator, as an attachment; every download is recorded in the audit log."""
+    doc = _document(request, doc_pk)
+    try:
+        fh = doc.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("the stored file is missing") from None
+    audit.record(actor=request.user, action="support.document.download", obj=doc)
+    resp = FileResponse(fh, as_attachment=True, filename=doc.original_name, content_type=doc.content_type)
+    resp["X-Content-Type-Options"] = "nosniff"
+    resp["Cache-Control"] = "private, no-store"
+    return resp

@@ -31,7 +31,8 @@ from klaster.engine.support import (
     missing_documents,
     schedule,
 )
-from klaster.support.models import Agreement, Application, CostLine, Status
+from klaster.support import uploads
+from klaster.support.models import Agreement, Application, ApplicationDocument, CostLine, Status
 
 
 class SupportError(ValueError):
@@ -105,8 +106,63 @@ def set_documents(*, actor, application: Application, provided: list[str]) -> Ap
     unknown = [c for c in provided if c not in known]
     if unknown:
         raise SupportError(f"documents {', '.join(unknown)} are not in the list of instrument {comp.id} (§5.4: the operator may not ask for others)")
-    _set(application, actor=actor, action="support.documents.set", documents=sorted(set(provided)))
+    with_files = set(application.files.values_list("code", flat=True))
+    _set(application, actor=actor, action="support.documents.set", documents=sorted(set(provided) | with_files))
     return application
+
+
+@transaction.atomic
+def attach_document(*, actor, application: Application, code: str, uploaded) -> ApplicationDocument:
+    """Attach a file to checklist item ``code``; the item then counts as provided. Audited with
+    the file's SHA-256.
+
+    Raises
+    ------
+    SupportError
+        The application is not a draft or returned for correction; ``code`` is not in the
+        component's document list (§5.4: the operator may not ask for others).
+    klaster.support.uploads.UploadRejected
+        Too big, not an accepted type, or content that does not match the extension.
+    """
+    _require(application, Status.DRAFT, Status.INCOMPLETE)
+    comp = component_of(application)
+    if code not in set(comp.documents_required) | set(comp.documents_conditional):
+        raise SupportError(f"document {code} is not in the list of instrument {comp.id} (§5.4: the operator may not ask for others)")
+    checked = uploads.check_upload(uploaded)
+    doc = ApplicationDocument(application=application, code=code, original_name=uploaded.name[:255], content_type=checked.content_type,
+                              size=checked.size, sha256=checked.sha256, uploaded_by=actor if getattr(actor, "pk", None) else None)
+    doc.file.save(uploaded.name, uploaded, save=False)
+    try:
+        doc.save()
+        audit.record(actor=actor, action="support.document.upload", obj=doc, changes={"application": application.pk, "code": code, "sha256": checked.sha256, "size": checked.size})
+        if code not in application.documents:
+            _set(application, actor=actor, action="support.documents.set", documents=sorted({*application.documents, code}))
+    except Exception:
+        doc.file.delete(save=False)
+        raise
+    return doc
+
+
+@transaction.atomic
+def remove_document(*, actor, document: ApplicationDocument) -> None:
+    """Remove an uploaded file (draft or returned application); the item stays provided only if
+    another file remains for it. The stored file is deleted after the transaction commits."""
+    app = document.application
+    _require(app, Status.DRAFT, Status.INCOMPLETE)
+    audit.record(actor=actor, action="support.document.remove", obj=document, before=audit.snapshot(document))
+    name, storage = document.file.name, document.file.storage
+    code = document.code
+    document.delete()
+    transaction.on_commit(lambda: storage.delete(name))
+    if not app.files.filter(code=code).exists() and code in app.documents:
+        _set(app, actor=actor, action="support.documents.set", documents=[c for c in app.documents if c != code])
+
+
+def documents_uploaded(application: Application) -> dict[str, list[ApplicationDocument]]:
+    out: dict[str, list[ApplicationDocument]] = {}
+    for d in application.files.all():
+        out.setdefault(d.code, []).append(d)
+    return out
 
 
 def prior_use(app: Application, on: dt.date) -> PriorUse:
