@@ -7,8 +7,13 @@ from __future__ import annotations
 import io
 from collections import defaultdict
 
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
@@ -16,7 +21,9 @@ from django.views.decorators.cache import cache_control
 from klaster.accounts.permissions import public, role_required
 from klaster.accounts.roles import Role
 from klaster.programmes import domain
-from klaster.programmes.models import Programme
+from klaster.programmes import forms as pforms
+from klaster.programmes import rules as prules
+from klaster.programmes.models import CounterObligation, FundingSource, KeyProject, Programme
 
 VIEWERS = (Role.ORGANIZER, Role.ANALYST, Role.APPLICANT, Role.AKIMAT, Role.AUTHORIZED_BODY)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -32,10 +39,25 @@ def plotly_js(request):
     return HttpResponse(get_plotlyjs(), content_type="application/javascript")
 
 
+def _programme(request, code) -> Programme:
+    """The programme of cluster ``code`` if ``request.user`` may read it (403 otherwise)."""
+    p = get_object_or_404(Programme.objects.select_related("cluster"), cluster__code=code)
+    if not prules.can_view_programme.test(request.user, p):
+        raise PermissionDenied
+    return p
+
+
+def _editable(request, code) -> Programme:
+    p = _programme(request, code)
+    if not prules.can_edit_programme.test(request.user, p):
+        raise PermissionDenied
+    return p
+
+
 @role_required(*VIEWERS)
 def programme_list(request):
-    progs = Programme.objects.select_related("cluster").prefetch_related("projects")
-    return render(request, "programmes/list.html", {"programmes": progs})
+    progs = prules.programmes_for(request.user).prefetch_related("projects")
+    return render(request, "programmes/list.html", {"programmes": progs, "can_create": prules.is_organizer.test(request.user)})
 
 
 def _chart(rows):
@@ -58,9 +80,10 @@ def _chart(rows):
 
 @role_required(*VIEWERS)
 def programme_detail(request, code):
-    p = get_object_or_404(Programme.objects.select_related("cluster"), cluster__code=code)
+    p = _programme(request, code)
     rows = domain.monitoring_rows(p)
     return render(request, "programmes/detail.html", {
+        "can_edit": prules.can_edit_programme.test(request.user, p), "can_report": prules.can_report.test(request.user, p), "obligations": p.obligations.all(),
         "p": p, "projects": p.projects.prefetch_related("financing"), "cap_alerts": domain.cap_alerts(p),
         "effects": domain.effect_checks(p), "rows": rows, "charts": _chart(rows), "alerts": [r for r in rows if r["missed"] or r["overdue"]],
     })
@@ -81,7 +104,7 @@ HEAD = lambda: [_("Indicator"), _("Unit"), _("Year"), _("Quarter"), _("Target"),
 def report_xlsx(request, code):
     from openpyxl import Workbook
 
-    p = get_object_or_404(Programme, cluster__code=code)
+    p = _programme(request, code)
     wb = Workbook()
     ws = wb.active
     ws.title = "monitoring"
@@ -103,7 +126,7 @@ def report_xlsx(request, code):
 def report_docx(request, code):
     from docx import Document
 
-    p = get_object_or_404(Programme, cluster__code=code)
+    p = _programme(request, code)
     doc = Document()
     doc.add_heading(_("Programme monitoring report") + f": {p.localized_title()}", level=1)
     doc.add_paragraph(_("Quarterly monitoring of counter-obligations (seed 000: QazIndustry reports to the Ministry once a quarter)."))
@@ -125,3 +148,131 @@ def report_docx(request, code):
     buf = io.BytesIO()
     doc.save(buf)
     return HttpResponse(buf.getvalue(), content_type=DOCX, headers={"Content-Disposition": f'attachment; filename="monitoring-{code}.docx"'})
+
+
+# --- organizer forms -------------------------------------------------------------------------------
+
+def _form_page(request, form, *, title, back, template="programmes/form.html", **ctx):
+    return render(request, template, {"form": form, "title": title, "back": back, **ctx})
+
+
+def _run(form, fn):
+    """Run a domain call for a valid form; a refusal becomes a non-field form error. Returns the
+    result or None (nothing is written when the call is refused: the domain calls are atomic)."""
+    try:
+        with transaction.atomic():
+            return fn()
+    except (domain.ProgrammeError, ValueError) as e:
+        form.add_error(None, str(e))
+        return None
+
+
+@role_required(Role.ORGANIZER)
+def programme_new(request):
+    form = pforms.ProgrammeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = dict(form.cleaned_data)
+        cluster = d.pop("cluster")
+        p = _run(form, lambda: domain.create_programme(actor=request.user, cluster=cluster, **d))
+        if p:
+            messages.success(request, _("The programme was created."))
+            return redirect("programmes:detail", p.cluster.code)
+    return _form_page(request, form, title=_("New targeted cluster programme"), back=None)
+
+
+@role_required(Role.ORGANIZER)
+def programme_edit(request, code):
+    p = _editable(request, code)
+    initial = {f: getattr(p, f) for f in domain.PROGRAMME_FIELDS}
+    form = pforms.ProgrammeForm(request.POST or None, initial=initial, programme=p)
+    if request.method == "POST" and form.is_valid():
+        if _run(form, lambda: domain.update_programme(actor=request.user, programme=p, **form.cleaned_data)):
+            messages.success(request, _("Saved."))
+            return redirect("programmes:detail", code)
+    return _form_page(request, form, title=_("Edit the programme"), back=p)
+
+
+@role_required(Role.ORGANIZER)
+def project_edit(request, code, pk=None):
+    p = _editable(request, code)
+    project = get_object_or_404(KeyProject, pk=pk, programme=p) if pk else None
+    initial = {f: getattr(project, f) for f in ("name_ru", "name_kk", "name_en", "cost", "direction", "selected", "source")} if project else None
+    form = pforms.ProjectForm(request.POST or None, initial=initial, rules_doc=domain._rules(p))
+    if request.method == "POST" and form.is_valid():
+        d = dict(form.cleaned_data)
+        if project:
+            cost, direction = d.pop("cost"), d.pop("direction")
+            done = _run(form, lambda: domain.update_project(actor=request.user, project=project, cost=cost, direction=direction, **d))
+        else:
+            done = _run(form, lambda: domain.add_project(actor=request.user, programme=p, **d))
+        if done:
+            messages.success(request, _("Saved: state %(state)s, participants %(part)s mln tenge.") % {"state": done.state_amount, "part": done.participants_amount})
+            return redirect("programmes:detail", code)
+    return _form_page(request, form, title=_("Key project"), back=p, project=project)
+
+
+@role_required(Role.ORGANIZER)
+def financing_edit(request, code, pk):
+    p = _editable(request, code)
+    project = get_object_or_404(KeyProject, pk=pk, programme=p)
+    form = pforms.FinancingForm(request.POST or None, programme=p, project=project)
+    if request.method == "POST" and form.is_valid():
+        def save():
+            have = {(f.year, f.source): f for f in project.financing.all()}
+            for (year, src), amount in form.amounts().items():
+                if amount is None:
+                    if (year, src) in have:
+                        domain.remove_financing(actor=request.user, financing=have[(year, src)])
+                elif (year, src) not in have or have[(year, src)].amount != amount:
+                    domain.set_financing(actor=request.user, project=project, year=year, source=src, amount=amount)
+            return True
+
+        if _run(form, save):
+            messages.success(request, _("Saved."))
+            return redirect("programmes:detail", code)
+    return _form_page(request, form, title=_("Financing by year and source") + f": {project.localized_name()}", back=p, template="programmes/financing_form.html", sources=FundingSource.choices)
+
+
+@role_required(Role.ORGANIZER)
+def obligation_edit(request, code, pk=None):
+    p = _editable(request, code)
+    ob = get_object_or_404(CounterObligation, pk=pk, programme=p) if pk else None
+    initial = {f: getattr(ob, f) for f in domain.OBLIGATION_FIELDS} if ob else None
+    form = pforms.ObligationForm(request.POST or None, initial=initial, programme=p, obligation=ob)
+    if request.method == "POST" and form.is_valid():
+        if ob:
+            done = _run(form, lambda: domain.update_obligation(actor=request.user, obligation=ob, targets=form.targets(), **form.fields_data()))
+        else:
+            done = _run(form, lambda: domain.add_obligation(actor=request.user, programme=p, targets=form.targets(), **form.fields_data()))
+        if done:
+            messages.success(request, _("Saved."))
+            return redirect("programmes:detail", code)
+    return _form_page(request, form, title=_("Counter-obligation"), back=p, template="programmes/obligation_form.html")
+
+
+# --- the cluster association's quarterly report ----------------------------------------------------
+
+@role_required(Role.APPLICANT)
+def report_new(request, code):
+    """The association submits the quarterly report with actuals; the page shows the variance
+    against each target and the alerts (missed targets, overdue reports)."""
+    p = _programme(request, code)
+    if not prules.can_report.test(request.user, p):
+        raise PermissionDenied
+    today = dt.date.today()
+    form = pforms.ReportForm(request.POST or None, programme=p, initial={"year": min(max(today.year, p.start_year), p.end_year)})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        rep = _run(form, lambda: domain.submit_report(actor=request.user, programme=p, year=d["year"], quarter=d["quarter"], actuals=form.actuals(), on=today, comment=d["comment"]))
+        if rep:
+            messages.success(request, _("The report for Q%(q)s %(y)s was submitted.") % {"q": rep.quarter, "y": rep.year})
+            return redirect(f"{request.path}?year={rep.year}&quarter={rep.quarter}")
+    rows = domain.monitoring_rows(p, today=today)
+    shown = rows
+    if request.GET.get("year", "").isdigit() and request.GET.get("quarter", "").isdigit():
+        y, q = int(request.GET["year"]), int(request.GET["quarter"])
+        shown = [r for r in rows if r["year"] == y and (r["quarter"] == q or (r["quarter"] is None and q == 4))]
+    return render(request, "programmes/report_form.html", {
+        "p": p, "form": form, "rows": shown, "alerts": [r for r in rows if r["missed"] or r["overdue"]],
+        "reports": p.reports.all(),
+    })

@@ -46,6 +46,35 @@ def create_programme(*, actor, cluster, title_ru: str, start_year: int, end_year
     return p
 
 
+PROGRAMME_FIELDS = ("title_ru", "title_kk", "title_en", "start_year", "end_year", "source")
+
+
+@transaction.atomic
+def update_programme(*, actor, programme: Programme, **fields) -> Programme:
+    """Change a programme's titles, years or source; audited.
+
+    Raises
+    ------
+    ProgrammeError
+        Unknown field; the last year before the first; financing or targets outside the new years.
+    """
+    unknown = set(fields) - set(PROGRAMME_FIELDS)
+    if unknown:
+        raise ProgrammeError(f"cannot change {', '.join(sorted(unknown))}")
+    start, end = fields.get("start_year", programme.start_year), fields.get("end_year", programme.end_year)
+    if end < start:
+        raise ProgrammeError(f"the last year {end} is before the first year {start}")
+    outside = sorted({f.year for f in Financing.objects.filter(project__programme=programme) if not start <= f.year <= end})
+    if outside:
+        raise ProgrammeError(f"financing is recorded for {', '.join(map(str, outside))}, outside {start}–{end}")
+    before = audit.snapshot(programme)
+    for k, v in fields.items():
+        setattr(programme, k, v)
+    programme.save()
+    audit.record(actor=actor, action="programmes.programme.update", obj=programme, before=before)
+    return programme
+
+
 def _rules(programme: Programme):
     pin = programme.regulation_pin or {}
     return cofinancing.load_rules(pin.get("version"), sha256=pin.get("sha256")) if pin else cofinancing.load_rules()
@@ -54,7 +83,7 @@ def _rules(programme: Programme):
 def add_project(*, actor, programme: Programme, name_ru: str, cost: Decimal, direction: str, printed_participants_amount: Decimal | None = None, **extra) -> KeyProject:
     """Add a key project; its state and participants' shares follow the co-financing rule of
     ``direction`` (70/30 or 50/50, regulation data)."""
-    split = cofinancing.split_cost(Money(cost, "mln tenge"), direction, _rules(programme))
+    split = _split(programme, cost, direction)
     p = KeyProject.objects.create(
         programme=programme, name_ru=name_ru, cost=split.cost.amount, direction=direction,
         state_amount=split.state.amount, participants_amount=split.participants.amount,
@@ -64,7 +93,55 @@ def add_project(*, actor, programme: Programme, name_ru: str, cost: Decimal, dir
     return p
 
 
+def _split(programme: Programme, cost, direction: str):
+    """The co-financing split of ``cost`` (mln tenge) for ``direction`` under the programme's
+    pinned rules; a non-positive cost or an unknown direction is refused."""
+    if cost is None or Decimal(cost) <= 0:
+        raise ProgrammeError(f"the project cost must be positive, not {cost}")
+    try:
+        return cofinancing.split_cost(Money(cost, "mln tenge"), direction, _rules(programme))
+    except cofinancing.CofinancingError as e:
+        raise ProgrammeError(str(e)) from e
+
+
+PROJECT_FIELDS = ("name_ru", "name_kk", "name_en", "selected", "source", "printed_participants_amount")
+
+
+@transaction.atomic
+def update_project(*, actor, project: KeyProject, cost: Decimal, direction: str, **fields) -> KeyProject:
+    """Change a key project; its state and participants' shares are recomputed from the cost and
+    the direction's co-financing rule (never typed in); audited."""
+    unknown = set(fields) - set(PROJECT_FIELDS)
+    if unknown:
+        raise ProgrammeError(f"cannot change {', '.join(sorted(unknown))}")
+    split = _split(project.programme, cost, direction)
+    before = audit.snapshot(project)
+    for k, v in fields.items():
+        setattr(project, k, v)
+    project.cost, project.direction = split.cost.amount, direction
+    project.state_amount, project.participants_amount = split.state.amount, split.participants.amount
+    project.save()
+    audit.record(actor=actor, action="programmes.project.update", obj=project, before=before, note=split.clause)
+    return project
+
+
 def set_financing(*, actor, project: KeyProject, year: int, source: str, amount: Decimal, illustrative: bool = False) -> Financing:
+    """Set the financing of ``project`` in ``year`` from ``source`` (mln tenge); audited.
+
+    Raises
+    ------
+    ProgrammeError
+        A year outside the programme's years, an unknown source or a negative amount.
+    """
+    from klaster.programmes.models import FundingSource
+
+    prog = project.programme
+    if not prog.start_year <= int(year) <= prog.end_year:
+        raise ProgrammeError(f"{year} is outside the programme years {prog.start_year}–{prog.end_year}")
+    if source not in FundingSource.values:
+        raise ProgrammeError(f"unknown source {source!r}; known: {', '.join(FundingSource.values)}")
+    if amount is None or Decimal(amount) < 0:
+        raise ProgrammeError(f"the amount must not be negative, not {amount}")
     obj = Financing.objects.filter(project=project, year=year, source=source).first()
     before = audit.snapshot(obj) if obj else {}
     obj = obj or Financing(project=project, year=year, source=source)
@@ -73,6 +150,12 @@ def set_financing(*, actor, project: KeyProject, year: int, source: str, amount:
     obj.save()
     audit.record(actor=actor, action="programmes.financing.set", obj=obj, before=before)
     return obj
+
+
+def remove_financing(*, actor, financing: Financing) -> None:
+    """Remove one year-and-source financing entry of a project; audited."""
+    audit.record(actor=actor, action="programmes.financing.remove", obj=financing, before=audit.snapshot(financing), after={})
+    financing.delete()
 
 
 def state_by_year(programme: Programme) -> dict[int, Money]:
@@ -91,13 +174,59 @@ def cap_alerts(programme: Programme):
 def add_obligation(*, actor, programme: Programme, indicator_ru: str, unit: str, base_year: int, base_value: Decimal, targets: dict, **extra) -> CounterObligation:
     """A counter-obligation with targets: ``targets`` maps ``(year, quarter)`` (quarter None for
     the year) to the target value."""
+    _check_targets(programme, targets)
     ob = CounterObligation.objects.create(programme=programme, indicator_ru=indicator_ru, unit=unit, base_year=base_year, base_value=base_value, **extra)
     for (year, quarter), value in targets.items():
-        if quarter is not None and quarter not in (1, 2, 3, 4):
-            raise ProgrammeError(f"quarter {quarter} is not 1–4")
         ObligationTarget.objects.create(obligation=ob, year=year, quarter=quarter, value=value)
     audit.record(actor=actor, action="programmes.obligation.add", obj=ob, changes={"targets": {f"{y}-Q{q or 'year'}": str(v) for (y, q), v in targets.items()}})
     return ob
+
+
+def _check_targets(programme: Programme, targets: dict) -> None:
+    if not targets:
+        raise ProgrammeError("give at least one target (a quarter or the year)")
+    for (year, quarter) in targets:
+        if quarter is not None and quarter not in (1, 2, 3, 4):
+            raise ProgrammeError(f"quarter {quarter} is not 1–4")
+        if not programme.start_year <= year <= programme.end_year:
+            raise ProgrammeError(f"a target for {year} is outside the programme years {programme.start_year}–{programme.end_year}")
+
+
+OBLIGATION_FIELDS = ("indicator_ru", "indicator_kk", "indicator_en", "unit", "base_year", "base_value", "higher_is_better")
+
+
+@transaction.atomic
+def update_obligation(*, actor, obligation: CounterObligation, targets: dict, **fields) -> CounterObligation:
+    """Change a counter-obligation and replace its targets; audited. Targets of quarters that
+    already have a reported actual cannot be removed.
+
+    Raises
+    ------
+    ProgrammeError
+        Unknown field; a quarter not 1–4 or a year outside the programme; removing a reported target.
+    """
+    unknown = set(fields) - set(OBLIGATION_FIELDS)
+    if unknown:
+        raise ProgrammeError(f"cannot change {', '.join(sorted(unknown))}")
+    _check_targets(obligation.programme, targets)
+    reported = {(a.report.year, a.report.quarter) for a in obligation.actuals.select_related("report")}
+    lost = sorted(k for k in reported if k not in targets)
+    if lost:
+        raise ProgrammeError("actuals are reported for " + ", ".join(f"Q{q} {y}" for y, q in lost) + "; their targets cannot be removed")
+    before = audit.snapshot(obligation)
+    before_targets = {f"{t.year}-Q{t.quarter or 'year'}": str(t.value) for t in obligation.targets.all()}
+    for k, v in fields.items():
+        setattr(obligation, k, v)
+    obligation.save()
+    obligation.targets.all().delete()
+    for (year, quarter), value in targets.items():
+        ObligationTarget.objects.create(obligation=obligation, year=year, quarter=quarter, value=value)
+    after_targets = {f"{y}-Q{q or 'year'}": str(v) for (y, q), v in targets.items()}
+    changes = audit.diff(before, audit.snapshot(obligation))
+    if before_targets != after_targets:
+        changes["targets"] = [before_targets, after_targets]
+    audit.record(actor=actor, action="programmes.obligation.update", obj=obligation, changes=changes)
+    return obligation
 
 
 @transaction.atomic

@@ -1,0 +1,159 @@
+"""Forms of the organizer (programme, key project, financing, counter-obligation) and of the
+cluster association (quarterly report). Shares of a project are never typed: the direction is
+chosen from the regulation data and the domain computes them."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from klaster.engine.programmes import cofinancing
+from klaster.programmes.models import FundingSource
+
+YEAR = {"min_value": 1990, "max_value": 2100}
+
+
+def _lang() -> str:
+    return (get_language() or "ru")[:2]
+
+
+class ProgrammeForm(forms.Form):
+    cluster = forms.ModelChoiceField(queryset=None, label=_("Cluster"), help_text=_("clusters in the register without a programme"))
+    title_ru = forms.CharField(label=_("title (Russian)"), max_length=300)
+    title_kk = forms.CharField(label=_("title (Kazakh)"), max_length=300, required=False)
+    title_en = forms.CharField(label=_("title (English)"), max_length=300, required=False)
+    start_year = forms.IntegerField(label=_("first year"), **YEAR)
+    end_year = forms.IntegerField(label=_("last year"), **YEAR)
+    source = forms.CharField(label=_("source"), max_length=300, required=False)
+
+    def __init__(self, *args, programme=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from klaster.register.models import Cluster, ClusterStatus
+
+        if programme is not None:
+            del self.fields["cluster"]
+        else:
+            self.fields["cluster"].queryset = Cluster.objects.filter(status=ClusterStatus.INCLUDED, programme__isnull=True).order_by("code")
+            self.fields["cluster"].label_from_instance = lambda c: c.localized_name()
+
+    def clean(self):
+        data = super().clean()
+        s, e = data.get("start_year"), data.get("end_year")
+        if s is not None and e is not None and e < s:
+            self.add_error("end_year", _("The last year is before the first year."))
+        return data
+
+
+def direction_choices(doc=None) -> list[tuple[str, str]]:
+    """Co-financing directions of the regulation data, labelled with their shares (e.g. 70/30)."""
+    lang = _lang()
+    out = []
+    for code, rule in cofinancing.directions(doc).items():
+        st, pa = (int(Decimal(str(rule[k])) * 100) for k in ("state", "participants"))
+        out.append((code, f"{rule['name'].get(lang) or rule['name']['en']} ({st}/{pa})"))
+    return out
+
+
+class ProjectForm(forms.Form):
+    name_ru = forms.CharField(label=_("name (Russian)"), max_length=400)
+    name_kk = forms.CharField(label=_("name (Kazakh)"), max_length=400, required=False)
+    name_en = forms.CharField(label=_("name (English)"), max_length=400, required=False)
+    cost = forms.DecimalField(label=_("cost, mln tenge"), max_digits=14, decimal_places=1, min_value=Decimal("0.1"))
+    direction = forms.ChoiceField(label=_("co-financing direction"), help_text=_("the state's and the participants' shares are computed from the rule of the direction"))
+    selected = forms.BooleanField(label=_("selected for co-financing"), required=False, initial=True)
+    source = forms.CharField(label=_("source"), max_length=300, required=False)
+
+    def __init__(self, *args, rules_doc=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["direction"].choices = direction_choices(rules_doc)
+
+
+class FinancingForm(forms.Form):
+    """A grid: one amount (mln tenge) per programme year and funding source; empty = none."""
+
+    def __init__(self, *args, programme, project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.years = list(range(programme.start_year, programme.end_year + 1))
+        have = {(f.year, f.source): f.amount for f in project.financing.all()}
+        for y in self.years:
+            for src, label in FundingSource.choices:
+                self.fields[f"y{y}_{src}"] = forms.DecimalField(label=f"{y}: {label}", required=False, max_digits=14, decimal_places=1, min_value=Decimal(0), initial=have.get((y, src)))
+
+    @property
+    def grid(self):
+        return [(y, [self[f"y{y}_{src}"] for src in FundingSource.values]) for y in self.years]
+
+    def amounts(self) -> dict[tuple[int, str], Decimal | None]:
+        return {(y, src): self.cleaned_data.get(f"y{y}_{src}") for y in self.years for src in FundingSource.values}
+
+
+class ObligationForm(forms.Form):
+    indicator_ru = forms.CharField(label=_("indicator (Russian)"), max_length=300)
+    indicator_kk = forms.CharField(label=_("indicator (Kazakh)"), max_length=300, required=False)
+    indicator_en = forms.CharField(label=_("indicator (English)"), max_length=300, required=False)
+    unit = forms.CharField(label=_("unit"), max_length=50)
+    base_year = forms.IntegerField(label=_("base year"), **YEAR)
+    base_value = forms.DecimalField(label=_("base-year value"), max_digits=18, decimal_places=2)
+    higher_is_better = forms.BooleanField(label=_("higher is better"), required=False, initial=True)
+    PERIODS = ((1, "Q1"), (2, "Q2"), (3, "Q3"), (4, "Q4"), (None, "year"))
+
+    def __init__(self, *args, programme, obligation=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.years = list(range(programme.start_year, programme.end_year + 1))
+        have = {(t.year, t.quarter): t.value for t in obligation.targets.all()} if obligation else {}
+        for y in self.years:
+            for q, label in self.PERIODS:
+                self.fields[self._name(y, q)] = forms.DecimalField(label=f"{y} {label}", required=False, max_digits=18, decimal_places=2, initial=have.get((y, q)))
+
+    @property
+    def head_fields(self):
+        return [self[k] for k in ("indicator_ru", "indicator_kk", "indicator_en", "unit", "base_year", "base_value", "higher_is_better")]
+
+    @staticmethod
+    def _name(y, q) -> str:
+        return f"t{y}_{'y' if q is None else f'q{q}'}"
+
+    @property
+    def grid(self):
+        return [(y, [self[self._name(y, q)] for q, _label in self.PERIODS]) for y in self.years]
+
+    def clean(self):
+        data = super().clean()
+        if not self.targets():
+            raise forms.ValidationError(_("Give at least one target: a quarter or the year."))
+        return data
+
+    def targets(self) -> dict:
+        return {(y, q): self.cleaned_data[self._name(y, q)] for y in self.years for q, _label in self.PERIODS if self.cleaned_data.get(self._name(y, q)) is not None}
+
+    def fields_data(self) -> dict:
+        return {k: self.cleaned_data[k] for k in ("indicator_ru", "indicator_kk", "indicator_en", "unit", "base_year", "base_value", "higher_is_better")}
+
+
+class ReportForm(forms.Form):
+    year = forms.TypedChoiceField(label=_("Year"), coerce=int)
+    quarter = forms.TypedChoiceField(label=_("Quarter"), coerce=int, choices=[(q, f"Q{q}") for q in (1, 2, 3, 4)])
+    comment = forms.CharField(label=_("comment"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, programme, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [(y, y) for y in range(programme.start_year, programme.end_year + 1)]
+        self.obligations = list(programme.obligations.all())
+        for ob in self.obligations:
+            self.fields[f"actual_{ob.pk}"] = forms.DecimalField(label=f"{ob.localized_indicator()}, {ob.unit}", required=False, max_digits=18, decimal_places=2)
+
+    @property
+    def actual_fields(self):
+        return [self[f"actual_{ob.pk}"] for ob in self.obligations]
+
+    def clean(self):
+        data = super().clean()
+        if not self.actuals():
+            raise forms.ValidationError(_("Give the actual value of at least one counter-obligation."))
+        return data
+
+    def actuals(self) -> dict:
+        return {ob: self.cleaned_data[f"actual_{ob.pk}"] for ob in self.obligations if self.cleaned_data.get(f"actual_{ob.pk}") is not None}
