@@ -34,17 +34,48 @@ def connect(**kwargs) -> "ibis.BaseBackend":
     return ibis.duckdb.connect(**kwargs)
 
 
+def cmp_flags_by_year(con, cells: ir.Table, out: str, *, national: ir.Table | None = None,
+                      columns: Sequence[str] = ("region", "sector", "year", "lq", "strong", "strong10", "significant",
+                                                "qualifying"), **thresholds) -> list[str]:
+    """LQ + CMP flags of a large panel, one year at a time, into ``out/year=<y>.parquet``.
+
+    Every computation of this module groups by year, so processing year by year gives the same
+    result with a fraction of the memory. Each year's LQ table (the columns the flags need) is
+    materialised once in the backend and dropped after use, so the LQs are not computed twice
+    (once for the percentiles, once for the comparison).
+
+    Returns the paths written.
+    """
+    import os
+
+    os.makedirs(out, exist_ok=True)
+    paths = []
+    years = sorted(con.execute(cells.select("year").distinct())["year"].tolist())
+    has_n = "n" in cells.columns
+    keep = ["region", "sector", "year", "grp", "x", "lq"] + (["n"] if has_n else [])
+    for y in years:
+        c = cells.filter(cells.year == y)
+        n = national.filter(national.year == y) if national is not None else None
+        name = f"_klaster_lq_{y}"
+        lq = con.create_table(name, location_quotients(c, n).select(*keep), temp=True)
+        expr = cmp_flags(lq, use_count=has_n, **thresholds).select(*columns)
+        p = os.path.join(out, f"year={y}.parquet")
+        con.to_parquet(expr, p)
+        con.raw_sql(f'DROP TABLE "{name}"')
+        paths.append(p)
+    return paths
+
+
 def _div(a, b):
     return a / b.nullif(0)
 
 
 def national_totals(cells: ir.Table, national: ir.Table | None) -> ir.Table:
     """``sector, year, grp, x_nat``: national value of each sector (table given, else sum of regions)."""
-    groups = cells.select("sector", "grp").distinct()
     if national is None:
-        nat = cells.group_by(["sector", "year"]).aggregate(x_nat=cells.x.sum())
-    else:
-        nat = national.select("sector", "year", x_nat=national.x_nat.cast("float64"))
+        return cells.group_by(["sector", "year", "grp"]).aggregate(x_nat=cells.x.sum())
+    groups = cells.select("sector", "grp").distinct()
+    nat = national.select("sector", "year", x_nat=national.x_nat.cast("float64"))
     return nat.join(groups, "sector")
 
 
@@ -61,15 +92,18 @@ def location_quotients(cells: ir.Table, national: ir.Table | None = None) -> ir.
         ``region, sector, year, grp, x, [n, y,] x_region_base`` (E_r,g), ``x_region`` (E_r, all
         sectors), ``x_nat`` (E_nc), ``x_nat_base`` (E_n,g), ``lq``, ``share_region``
         (E_rc/E_r), ``share_nation`` (E_rc/E_nc).
+
+    Notes
+    -----
+    Two passes over the cells (by region and by sector); the all-sector and base totals are
+    derived from those small aggregates with window sums.
     """
     c = cells
-    reg_base = c.group_by(["region", "year", "grp"]).aggregate(x_region_base=c.x.sum())
-    reg_all = c.group_by(["region", "year"]).aggregate(x_region=c.x.sum())
+    reg = c.group_by(["region", "year", "grp"]).aggregate(x_region_base=c.x.sum())
+    reg = reg.mutate(x_region=reg.x_region_base.sum().over(group_by=["region", "year"]))
     nat = national_totals(c, national)
-    nat_base = nat.group_by(["year", "grp"]).aggregate(x_nat_base=nat.x_nat.sum())
-    t = c.join(reg_base, ["region", "year", "grp"]).join(reg_all, ["region", "year"])
-    t = t.left_join(nat.select("sector", "year", "x_nat"), ["sector", "year"]).drop("sector_right", "year_right")
-    t = t.left_join(nat_base, ["year", "grp"]).drop("year_right", "grp_right")
+    nat = nat.mutate(x_nat_base=nat.x_nat.sum().over(group_by=["year", "grp"])).select("sector", "year", "x_nat", "x_nat_base")
+    t = c.join(reg, ["region", "year", "grp"]).left_join(nat, ["sector", "year"]).drop("sector_right", "year_right")
     return t.mutate(
         lq=_div(_div(t.x, t.x_region_base), _div(t.x_nat, t.x_nat_base)),
         share_region=_div(t.x, t.x_region),
@@ -92,19 +126,16 @@ def cmp_flags(lq: ir.Table, *, lq_min: float = 1.0, use_count: bool = True,
     - ``qualifying``  = LQ >  P25(LQ) and x > P25(x) and n > P25(n)
 
     With ``use_count=False`` (no establishment counts) the conditions on ``n`` are omitted.
-    Flags are NULL where ``x`` is missing.
+    Flags are NULL where ``x`` is missing. The four LQ percentiles are one multi-quantile
+    aggregate (one sort per group).
     """
-    pos = lq.x > 0
-    aggs = {
-        "p_strong": lq.lq.quantile(strong_pct, where=pos),
-        "p_strong10": lq.lq.quantile(strong10_pct, where=pos),
-        "p_significant": lq.lq.quantile(significant_pct, where=pos),
-        "p_qualifying": lq.lq.quantile(qualifying_pct, where=pos),
-        "p_size_x": lq.x.quantile(size_pct, where=pos),
-    }
+    pos = lq.filter(lq.x > 0)
+    qs = [strong_pct, strong10_pct, significant_pct, qualifying_pct]
+    aggs = {"p_lq": pos.lq.quantile(qs), "p_size_x": pos.x.quantile(size_pct)}
     if use_count:
-        aggs["p_size_n"] = lq.n.quantile(size_pct, where=pos)
-    th = lq.group_by(["sector", "year"]).aggregate(**aggs)
+        aggs["p_size_n"] = pos.n.quantile(size_pct)
+    th = pos.group_by(["sector", "year"]).aggregate(**aggs)
+    th = th.mutate(p_strong=th.p_lq[0], p_strong10=th.p_lq[1], p_significant=th.p_lq[2], p_qualifying=th.p_lq[3]).drop("p_lq")
     t = lq.join(th, ["sector", "year"])
     size = t.x > t.p_size_x
     if use_count:
