@@ -35,3 +35,13 @@ def rules():
 @pytest.fixture(scope="session")
 def cal():
     return WorkingCalendar()
+
+
+@pytest.fixture(autouse=True)
+def english_interface(settings):
+    """Messages are asserted in English (the msgids); tests of kk/ru set the language themselves."""
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield

@@ -53,6 +53,7 @@ T = {
     "activity": {"kk": "Кластерге қатысушының қызмет түрі (ЭҚЖЖ)", "ru": "Вид деятельности участника кластера (ОКЭД)"},
     "date": {"kk": "Күні", "ru": "Дата"},
     "not_issued": {"kk": "берілген жоқ", "ru": "не выдано"},
+    "experts": {"kk": "Сарапшылар саны", "ru": "Число экспертов"},
     "score": {"kk": "Балл", "ru": "Балл"},
     "rank": {"kk": "Орны", "ru": "Место"},
     "state": {"kk": "Шешім", "ru": "Решение"},
@@ -168,6 +169,16 @@ def akimat_conclusion(app, lang: str) -> bytes:
     return _bytes(d)
 
 
+def _notice(text: str, lang: str) -> str:
+    """A return notice in ``lang`` (engine messages stored in English are translated)."""
+    from django.utils import translation
+
+    from klaster.competition.i18n import stored_text
+
+    with translation.override(lang):
+        return stored_text(text).replace("\n", "; ")
+
+
 def protocol(c, clause: str, lang: str) -> bytes:
     """A protocol of the competition (§15, §22, §25, §31, §36, §39) from the recorded data."""
     rules = c.rules
@@ -179,7 +190,7 @@ def protocol(c, clause: str, lang: str) -> bytes:
     apps = c.applications.filter(stage=stage).exclude(state__in=("draft", "refused_late", "withdrawn"))
     if clause in ("15", "31"):
         rows = [(i, a.organisation_name, a.cluster_name, a.registration_number,
-                 STATE_WORDS.get("returned" if a.state == "returned" else "admitted")[lang] + (f": {a.notice}" if a.state == "returned" else ""))
+                 STATE_WORDS.get("returned" if a.state == "returned" else "admitted")[lang] + (f": {_notice(a.notice, lang)}" if a.state == "returned" else ""))
                 for i, a in enumerate(apps, start=1)]
         _table(d, [_t("no", lang), _t("participant", lang), _t("cluster", lang), _t("reg_no", lang), _t("state", lang)], rows)
         if c.state == "failed" or c.events.filter(name="failed").exists():
@@ -187,7 +198,7 @@ def protocol(c, clause: str, lang: str) -> bytes:
     elif clause in ("22", "36"):
         rows = [(e.rank or "—", a.organisation_name, a.cluster_name, e.score if e.score is not None else "—", e.experts)
                 for e, a in svc.ranked(c, stage)]
-        _table(d, [_t("rank", lang), _t("participant", lang), _t("cluster", lang), _t("score", lang), "experts"], rows)
+        _table(d, [_t("rank", lang), _t("participant", lang), _t("cluster", lang), _t("score", lang), _t("experts", lang)], rows)
     elif clause == "25":
         d.add_paragraph(f"{_t('minimum', lang)}: {c.minimum_score if c.minimum_score is not None else '—'}")
         d.add_paragraph(f"{_t('stage2_deadline', lang)}: {c.stage2_intake_closes or '—'}")

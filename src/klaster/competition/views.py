@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from klaster.accounts.permissions import public, role_required
@@ -41,9 +42,9 @@ def _date(request, name):
     try:
         d = dt.date.fromisoformat(v)
     except ValueError:
-        raise svc.DomainError(f"{name}: {v!r} is not a date") from None
+        raise svc.DomainError(_("%(field)s: %(value)s is not a date") % {"field": name, "value": repr(v)}) from None
     if d > svc.today():
-        raise svc.DomainError(f"{name}: {d} is in the future; record actions on the day they happen")
+        raise svc.DomainError(_("%(field)s: %(day)s is in the future; record actions on the day they happen") % {"field": name, "day": d})
     return d
 
 
@@ -54,6 +55,14 @@ def _day(request, name):
     except svc.DomainError as e:
         messages.error(request, str(e))
         return None
+
+
+def _form_errors(request, form):
+    """Each form error as a message naming the field by its (translated) label."""
+    for name, errs in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        for e in errs:
+            messages.error(request, f"{label}: {e}" if label else str(e))
 
 
 def _run(request, fn, ok_message, **kw):
@@ -91,7 +100,7 @@ def organizer_dashboard(request):
     rows = []
     for c in Competition.objects.all():
         tl = svc.timeline_labelled(c, lang=_lang())
-        rows.append((c, tl, sum(r.state == "overdue" for r, _, _ in tl)))
+        rows.append((c, tl, sum(row[0].state == "overdue" for row in tl)))
     return render(request, "competition/organizer_dashboard.html", {"rows": rows, "form": f.AnnounceForm()})
 
 
@@ -106,12 +115,12 @@ def organizer_announce(request):
             c = svc.announce_competition(actor=request.user, title=d["title"], announced_on=d["announced_on"],
                                          stage1_intake_closes=d["stage1_intake_closes"], criteria=crit, public_note=d["public_note"],
                                          scoring=form.scoring())
-            messages.success(request, f"{c}: announced")
+            messages.success(request, _("%(competition)s: announced") % {"competition": c})
             return redirect("competition:organizer_competition", pk=c.pk)
         except svc.DomainError as e:
             messages.error(request, str(e))
     else:
-        messages.error(request, form.errors.as_text())
+        _form_errors(request, form)
     return redirect("competition:organizer_dashboard")
 
 
@@ -139,24 +148,24 @@ def organizer_action(request, pk):
         return redirect("competition:organizer_competition", pk=c.pk)
     u = request.user
     if action == "close_intake":
-        _run(request, svc.close_intake, "intake closed", actor=u, competition=c, on=on)
+        _run(request, svc.close_intake, _("intake closed"), actor=u, competition=c, on=on)
     elif action == "admission":
-        _run(request, svc.sign_admission_protocol, "admission protocol recorded", actor=u, competition=c, on=on)
+        _run(request, svc.sign_admission_protocol, _("admission protocol recorded"), actor=u, competition=c, on=on)
     elif action == "route":
         app = get_object_or_404(Application, pk=request.POST.get("application"), competition=c)
-        _run(request, svc.route_for_conclusions, "sent for conclusions", actor=u, application=app, on=on)
+        _run(request, svc.route_for_conclusions, _("sent for conclusions"), actor=u, application=app, on=on)
     elif action == "assign":
         app = get_object_or_404(Application, pk=request.POST.get("application"), competition=c)
         expert = get_object_or_404(get_user_model(), pk=request.POST.get("expert"), groups__name=Role.EXPERT.value)
-        _run(request, svc.assign_expert, "expert assigned", actor=u, application=app, expert=expert)
+        _run(request, svc.assign_expert, _("expert assigned"), actor=u, application=app, expert=expert)
     elif action == "review":
-        _run(request, svc.sign_review_protocol, "review protocol recorded", actor=u, competition=c, on=on)
+        _run(request, svc.sign_review_protocol, _("review protocol recorded"), actor=u, competition=c, on=on)
     elif action == "send":
-        _run(request, svc.send_to_commission, "sent to the Commission", actor=u, competition=c, on=on)
+        _run(request, svc.send_to_commission, _("sent to the Commission"), actor=u, competition=c, on=on)
     elif action == "publish":
-        _run(request, svc.publish_results, "results published", actor=u, competition=c, on=on)
+        _run(request, svc.publish_results, _("results published"), actor=u, competition=c, on=on)
     else:
-        messages.error(request, f"unknown action {action!r}")
+        messages.error(request, _("unknown action %(action)s") % {"action": repr(action)})
     return redirect("competition:organizer_competition", pk=c.pk)
 
 
@@ -170,14 +179,14 @@ def commission(request, pk):
     if request.method == "POST" and c.state == "stage1_commission":
         form = f.Stage1DecisionForm(request.POST)
         if form.is_valid():
-            if _run(request, svc.record_stage1_decision, "stage-1 decision recorded", actor=request.user, competition=c, **form.cleaned_data):
+            if _run(request, svc.record_stage1_decision, _("stage-1 decision recorded"), actor=request.user, competition=c, **form.cleaned_data):
                 return redirect("competition:commission", pk=c.pk)
     elif request.method == "POST" and c.state == "stage2_commission":
         decisions = {}
         for a in c.applications.filter(stage=2, state="under_review"):
             decisions[a.pk] = (request.POST.get(f"winner_{a.pk}") == "1", request.POST.get(f"support_{a.pk}", ""))
         meeting, received = _day(request, "meeting_on"), _day(request, "received_on")
-        if meeting and received and _run(request, svc.record_stage2_decision, "stage-2 decision recorded", actor=request.user,
+        if meeting and received and _run(request, svc.record_stage2_decision, _("stage-2 decision recorded"), actor=request.user,
                                          competition=c, decisions=decisions, meeting_on=meeting, received_on=received):
             return redirect("competition:commission", pk=c.pk)
         form = f.Stage1DecisionForm()
@@ -215,7 +224,7 @@ def application_create(request):
     kinds = [(k.id, k.id) for k in c.rules.participant_kinds]
     form = f.ApplicationForm(request.POST, kinds=kinds)
     if not form.is_valid():
-        messages.error(request, form.errors.as_text())
+        _form_errors(request, form)
         return redirect("competition:my_applications")
     d = form.cleaned_data
     d.pop("competition")
@@ -256,19 +265,19 @@ def application_action(request, pk):
         form = f.UploadForm(request.POST, request.FILES, documents=[(d.id, d.id) for d in app.competition.rules.package(app.stage).documents])
         if form.is_valid():
             d = form.cleaned_data
-            _run(request, svc.upload_document, "document uploaded", actor=u, application=app, doc_id=d["doc_id"], uploaded=d["file"],
+            _run(request, svc.upload_document, _("document uploaded"), actor=u, application=app, doc_id=d["doc_id"], uploaded=d["file"],
                  pages=d["pages"], volume=d["volume"])
         else:
-            messages.error(request, form.errors.as_text())
+            _form_errors(request, form)
     elif action == "participant":
         form = f.ParticipantForm(request.POST)
         if form.is_valid():
-            _run(request, svc.add_participant, "participant added", actor=u, application=app, **form.cleaned_data)
+            _run(request, svc.add_participant, _("participant added"), actor=u, application=app, **form.cleaned_data)
         else:
-            messages.error(request, form.errors.as_text())
+            _form_errors(request, form)
     elif action == "remove_participant":
         p = get_object_or_404(Participant, pk=request.POST.get("participant"), version__application=app)
-        _run(request, svc.remove_participant, "participant removed", actor=u, participant=p)
+        _run(request, svc.remove_participant, _("participant removed"), actor=u, participant=p)
     elif action == "import":
         form = f.ImportForm(request.POST, request.FILES)
         if form.is_valid():
@@ -276,24 +285,24 @@ def application_action(request, pk):
                 n, errors = svc.import_participants_xlsx(actor=u, application=app, fileobj=form.cleaned_data["xlsx"])
                 if errors:
                     for row, e in errors[:50]:
-                        messages.error(request, f"row {row}: {e}")
+                        messages.error(request, _("row %(row)s: %(error)s") % {"row": row, "error": e})
                 else:
-                    messages.success(request, f"{n} participants imported")
+                    messages.success(request, _("%(count)s participants imported") % {"count": n})
             except svc.DomainError as e:
                 messages.error(request, str(e))
     elif action == "akimat":
-        _run(request, svc.request_conclusion, "request sent to the akimat", actor=u, application=app, body="akimat")
+        _run(request, svc.request_conclusion, _("request sent to the akimat"), actor=u, application=app, body="akimat")
     elif action == "authorized_body":
-        _run(request, svc.request_conclusion, "strategy and roadmap sent to the authorized body (§27)", actor=u, application=app,
+        _run(request, svc.request_conclusion, _("strategy and roadmap sent to the authorized body (§27)"), actor=u, application=app,
              body="authorized_body")
     elif action == "submit":
-        _run(request, svc.submit_application, "package submitted and registered", actor=u, application=app)
+        _run(request, svc.submit_application, _("package submitted and registered"), actor=u, application=app)
     elif action == "amend":
-        _run(request, svc.start_amendment, "a new version was started (§10)", actor=u, application=app, reason=request.POST.get("notice", ""))
+        _run(request, svc.start_amendment, _("a new version was started (§10)"), actor=u, application=app, reason=request.POST.get("notice", ""))
     elif action == "withdraw":
-        _run(request, svc.withdraw_application, "application withdrawn (§10)", actor=u, application=app, notice=request.POST.get("notice", ""))
+        _run(request, svc.withdraw_application, _("application withdrawn (§10)"), actor=u, application=app, notice=request.POST.get("notice", ""))
     else:
-        messages.error(request, f"unknown action {action!r}")
+        messages.error(request, _("unknown action %(action)s") % {"action": repr(action)})
     return redirect("competition:application", pk=app.pk)
 
 
@@ -328,11 +337,11 @@ def conclusion_form(request, pk):
     if request.method == "POST" and request.POST.get("action") in ("roadmap_forwarded", "roadmap_agreed") and c.body == "authorized_body":
         on = _day(request, "on")
         if on:
-            _run(request, svc.record_roadmap_event, "recorded (§28.1)", actor=request.user, application=c.application,
+            _run(request, svc.record_roadmap_event, _("recorded (§28.1)"), actor=request.user, application=c.application,
                  name=request.POST["action"], on=on)
         return redirect("competition:conclusion", pk=c.pk)
     if request.method == "POST" and form.is_valid():
-        if _run(request, svc.issue_conclusion, "conclusion issued", actor=request.user, conclusion=c, **form.cleaned_data):
+        if _run(request, svc.issue_conclusion, _("conclusion issued"), actor=request.user, conclusion=c, **form.cleaned_data):
             return redirect("competition:conclusions")
     v = c.application.submitted_version() or c.application.current_version()
     due, clause = svc.conclusion_due(c)
@@ -358,7 +367,7 @@ def expert_assignment(request, pk):
     if request.method == "POST" and request.POST.get("action") == "declare":
         form = f.DeclarationForm(request.POST)
         if form.is_valid():
-            _run(request, svc.declare_interest, "declaration recorded", actor=request.user, assignment=a,
+            _run(request, svc.declare_interest, _("declaration recorded"), actor=request.user, assignment=a,
                  conflicted=form.cleaned_data["conflicted"], text=form.cleaned_data["text"])
         return redirect("competition:expert_assignment", pk=a.pk)
     sheet = getattr(a, "sheet", None)
@@ -370,7 +379,7 @@ def expert_assignment(request, pk):
         try:
             svc.save_scores(actor=request.user, sheet=sheet, scores=scores, justifications=just,
                             version=int(request.POST.get("version", "-1")), submit=request.POST["action"] == "submit")
-            messages.success(request, "scores saved" if request.POST["action"] == "save" else "scores submitted")
+            messages.success(request, _("scores saved") if request.POST["action"] == "save" else _("scores submitted"))
             return redirect("competition:expert_assignment", pk=a.pk)
         except svc.DomainError as e:
             messages.error(request, str(e))

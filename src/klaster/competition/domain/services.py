@@ -15,10 +15,13 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from klaster.common import audit
 from klaster.common.calendar import default_calendar
+from klaster.competition.i18n import bin_error_text, clause_in, engine_text, problem_text, transition_text
 from klaster.competition.models import (
+    BODIES,
     Application,
     Competition,
     CompetitionEvent,
@@ -41,7 +44,7 @@ from klaster.engine.competition.states import TransitionError, application_trans
 
 
 class DomainError(ValueError):
-    """The action is not allowed; the message names the rule."""
+    """The action is not allowed; the message (in the active language) names the rule."""
 
 
 class StaleEdit(DomainError):
@@ -61,7 +64,7 @@ def _comp_transition(competition, action, *, actor, **guards):
     try:
         new, clause = competition_transition(competition.state, action, **guards)
     except TransitionError as e:
-        raise DomainError(str(e)) from e
+        raise DomainError(transition_text(e)) from e
     before = audit.snapshot(competition)
     competition.state = new
     competition.save()
@@ -74,7 +77,7 @@ def _app_transition(app, action, *, actor, day=None, notice=""):
         new, clause = application_transition(app.state, action, stage=app.stage, day=day,
                                              intake_closes=app.competition.intake_closes(app.stage), notice=notice)
     except TransitionError as e:
-        raise DomainError(str(e)) from e
+        raise DomainError(transition_text(e)) from e
     before = audit.snapshot(app)
     app.state = new
     if notice:
@@ -102,10 +105,10 @@ def announce_competition(*, actor, title: str, stage1_intake_closes: dt.date, an
         try:
             rules = rules.with_scoring(scoring)
         except RulesFormatError as e:
-            raise DomainError(str(e).split(": ", 1)[-1]) from e
+            raise DomainError(_("invalid scoring configuration: %(detail)s") % {"detail": str(e).split(": ", 1)[-1]}) from e
     problem = eng_outcome.announcement_problem(rules, default_calendar(), announced_on=announced_on, intake_closes=stage1_intake_closes)
     if problem:
-        raise DomainError(problem)
+        raise DomainError(engine_text(problem))
     c = Competition.objects.create(title=title, stage1_intake_closes=stage1_intake_closes, announced_on=announced_on,
                                    rules_pins=rules.pins, scoring=rules.scoring.as_dict(), public_note=public_note,
                                    created_by=actor, rerun_of=rerun_of)
@@ -130,11 +133,19 @@ def timeline(competition: Competition, on: dt.date | None = None):
     return eng_deadlines.timeline(competition.rules, default_calendar(), evs, on or today(), apps)
 
 
+def application_label(a: Application) -> str:
+    """``cluster — organisation (stage N)`` in the active language."""
+    return _("%(cluster)s — %(organisation)s (stage %(stage)s)") % {"cluster": a.cluster_name, "organisation": a.organisation_name,
+                                                                    "stage": a.stage}
+
+
 def timeline_labelled(competition: Competition, on: dt.date | None = None, lang: str = "ru"):
-    """``[(deadline row, application label or "", step text in lang)]`` for the pages."""
+    """``[(deadline row, application label or "", step text in lang, actor name in lang)]`` for the pages."""
     rules = competition.rules
-    labels = {a.key: f"{a.cluster_name} — {a.organisation_name} (stage {a.stage})" for a in competition.applications.all()}
-    return [(r, labels.get(r.subject, ""), rules.step(r.step_id).text.get(lang)) for r in timeline(competition, on)]
+    labels = {a.key: application_label(a) for a in competition.applications.all()}
+    actors = {x.id: x.name.get(lang) for x in rules.actors}
+    return [(r, labels.get(r.subject, ""), rules.step(r.step_id).text.get(lang), actors.get(r.actor, r.actor))
+            for r in timeline(competition, on)]
 
 
 CONCLUSION_STEPS = {("akimat", 1): "akimat_conclusion", ("akimat", 2): "akimat_conclusion",
@@ -156,7 +167,7 @@ def conclusion_due(conclusion: Conclusion) -> tuple[dt.date | None, str]:
 def record_roadmap_event(*, actor, application: Application, name: str, on: dt.date) -> None:
     """Record the §28.1 steps of the authorized body: roadmap forwarded to / agreed by the interested bodies."""
     if name not in ("roadmap_forwarded", "roadmap_agreed") or application.stage != 2:
-        raise DomainError("only the §28.1 roadmap steps of a stage-2 application are recorded here")
+        raise DomainError(_("only the §28.1 roadmap steps of a stage-2 application are recorded here"))
     _event(application.competition, name, on, application=application, actor=actor)
     audit.record(actor=actor, action=f"application.{name}", obj=application, changes={name: [None, on.isoformat()]}, note="§28.1")
 
@@ -181,7 +192,7 @@ def create_application(*, actor, competition: Competition, stage: int = 1, organ
     winner = bool(stage1_application and stage1_application.state == "passed")
     p = eng_package.may_take_part(rules, stage=stage, kind=kind, stage1_winner=winner)
     if p:
-        raise DomainError(f"{p.message} ({p.clause})")
+        raise DomainError(problem_text(p))
     app = Application.objects.create(
         competition=competition, stage=stage, applicant=actor, organisation_name=organisation_name, organisation_bin=organisation_bin,
         kind=kind, cluster_name=cluster_name, region_kato=region_kato, signatory_position=signatory_position,
@@ -194,7 +205,7 @@ def create_application(*, actor, competition: Competition, stage: int = 1, organ
 def _draft(app: Application) -> PackageVersion:
     v = app.current_version()
     if v is None or v.frozen:
-        raise DomainError("the submitted package is frozen; start an amendment (a new version, §10) to change it")
+        raise DomainError(_("the submitted package is frozen; start an amendment (a new version, §10) to change it"))
     return v
 
 
@@ -208,19 +219,19 @@ def upload_document(*, actor, application: Application, doc_id: str, uploaded, p
     rules = application.competition.rules
     spec = rules.package(application.stage)
     if doc_id not in {d.id for d in spec.documents}:
-        raise DomainError(f"{doc_id!r} is not a document of the stage-{application.stage} package ({spec.clause})")
+        raise DomainError(_("%(doc)s is not a document of the stage-%(stage)s package (%(clause)s)") % {"doc": repr(doc_id), "stage": application.stage, "clause": spec.clause})
     v = _draft(application)
     name = uploaded.name
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if ext not in rules.upload_types:
-        raise DomainError(f"{name}: file type .{ext} is not accepted; allowed: {', '.join(rules.upload_types)}")
+        raise DomainError(_("%(name)s: file type .%(ext)s is not accepted; allowed: %(types)s") % {"name": name, "ext": ext, "types": ", ".join(rules.upload_types)})
     limit = rules.upload_max_mb * 1024 * 1024
     if uploaded.size > limit:
-        raise DomainError(f"{name}: {uploaded.size / 1048576:.1f} MB exceeds the limit of {rules.upload_max_mb} MB")
+        raise DomainError(_("%(name)s: %(size)s MB exceeds the limit of %(limit)s MB") % {"name": name, "size": f"{uploaded.size / 1048576:.1f}", "limit": rules.upload_max_mb})
     head = uploaded.read(8)
     uploaded.seek(0)
     if not any(head.startswith(m) for m in MAGIC.get(ext, ())):
-        raise DomainError(f"{name}: the content is not a .{ext} file")
+        raise DomainError(_("%(name)s: the content is not a .%(ext)s file") % {"name": name, "ext": ext})
     h = hashlib.sha256()
     for chunk in uploaded.chunks():
         h.update(chunk)
@@ -246,16 +257,16 @@ def validate_participant_row(row: dict) -> list[str]:
 
     errs = []
     if not str(row.get("name") or "").strip():
-        errs.append("name: required")
+        errs.append(_("name: required"))
     try:
         validate_bin(str(row.get("bin") or ""))
     except InvalidBIN as e:
-        errs.append(f"BIN: {e}")
+        errs.append(_("BIN: %(error)s") % {"error": bin_error_text(e)})
     for field, fn in (("oked", validate_oked), ("kato", validate_kato)):
         try:
             fn(str(row.get(field) or "").strip())
         except ValidationError as e:
-            errs.append(f"{field.upper()}: {' '.join(e.messages)}")
+            errs.append(f"{_(field.upper())}: {' '.join(e.messages)}")
     return errs
 
 
@@ -292,11 +303,11 @@ def import_participants_xlsx(*, actor, application: Application, fileobj) -> tup
     try:
         wb = openpyxl.load_workbook(fileobj, read_only=True, data_only=True)
     except Exception as e:  # noqa: BLE001 - any unreadable file is a user error
-        raise DomainError(f"not a readable XLSX file ({e.__class__.__name__})") from e
+        raise DomainError(_("not a readable XLSX file (%(error)s)") % {"error": e.__class__.__name__}) from e
     ws = wb.worksheets[0]
     rows = list(ws.iter_rows(values_only=True))
     if not rows:
-        raise DomainError("the sheet is empty")
+        raise DomainError(_("the sheet is empty"))
     header = [str(h or "").strip().lower() for h in rows[0]]
     idx = {}
     for key, names in COLUMNS.items():
@@ -305,7 +316,7 @@ def import_participants_xlsx(*, actor, application: Application, fileobj) -> tup
                 idx[key] = i
     missing = [k for k in ("name", "bin", "oked", "kato") if k not in idx]
     if missing:
-        raise DomainError(f"row 1: missing column(s) {', '.join(missing)}; expected name, BIN, OKED, KATO[, affiliation group]")
+        raise DomainError(_("row 1: missing column(s) %(columns)s; expected name, BIN, OKED, KATO[, affiliation group]") % {"columns": ", ".join(missing)})
     errors, good = [], []
     for n, r in enumerate(rows[1:], start=2):
         if not any(r):
@@ -364,7 +375,7 @@ def submit_application(*, actor, application: Application, on: dt.date | None = 
         if application.state == "draft":
             with transaction.atomic():
                 _app_transition(application, "refuse_late", actor=actor)
-        raise DomainError(f"intake closed on {closes}; a package submitted on {on} is not accepted or considered (§13)")
+        raise DomainError(_("late package refused: intake closed on %(closes)s; a package submitted on %(day)s is not accepted or considered (§13)") % {"closes": closes, "day": on})
     return _register(actor=actor, application=application, on=on, received_by=received_by)
 
 
@@ -394,11 +405,11 @@ def start_amendment(*, actor, application: Application, reason: str, on: dt.date
     and registered until the new one is submitted."""
     on = on or today()
     if application.state != "submitted":
-        raise DomainError("only a submitted application can be amended (§10)")
+        raise DomainError(_("only a submitted application can be amended (§10)"))
     if on > application.competition.intake_closes(application.stage):
-        raise DomainError("a registered application can be amended only before intake closes (§10)")
+        raise DomainError(_("a registered application can be amended only before intake closes (§10)"))
     if not reason.strip():
-        raise DomainError("state the reasons for the change in writing (§10)")
+        raise DomainError(_("state the reasons for the change in writing (§10)"))
     old = application.current_version()
     if not old.frozen:
         return old
@@ -429,7 +440,7 @@ def sign_admission_protocol(*, actor, competition: Competition, on: dt.date | No
     on = on or today()
     stage = 1 if competition.state == "stage1_admission" else 2
     if competition.state not in ("stage1_admission", "stage2_admission"):
-        raise DomainError("the completeness check comes after intake closes (§15, §31)")
+        raise DomainError(_("the completeness check comes after intake closes (§15, §31)"))
     apps = list(competition.applications.filter(stage=stage, state="submitted"))
     results = {a.key: completeness(a) for a in apps}
     proto = eng_package.admission_protocol(competition.rules, stage=stage, results=results)
@@ -438,7 +449,7 @@ def sign_admission_protocol(*, actor, competition: Competition, on: dt.date | No
         if a.key in proto.admitted:
             _app_transition(a, "admit", actor=actor)
         else:
-            text = notices.get(a.pk) or "; ".join(f"{p.message} ({p.clause})" for p in proto.returned[a.key])
+            text = notices.get(a.pk) or "\n".join(f"{p.message} ({p.clause})" for p in proto.returned[a.key])
             _app_transition(a, "return_package", actor=actor, notice=text)
     _event(competition, f"stage{stage}_admission_protocol_signed", on, actor=actor)
     if proto.fails:
@@ -479,9 +490,9 @@ def route_for_conclusions(*, actor, application: Application, on: dt.date | None
 def issue_conclusion(*, actor, conclusion: Conclusion, positive: bool, text: str, on: dt.date | None = None) -> Conclusion:
     """Record a body's conclusion; it is final once issued."""
     if conclusion.issued_on:
-        raise DomainError("this conclusion has already been issued")
+        raise DomainError(_("this conclusion has already been issued"))
     if not text.strip():
-        raise DomainError("the conclusion needs its text")
+        raise DomainError(_("the conclusion needs its text"))
     on = on or today()
     before = audit.snapshot(conclusion)
     conclusion.issued_on, conclusion.positive, conclusion.text, conclusion.author = on, positive, text, actor
@@ -507,7 +518,7 @@ def assign_expert(*, actor, application: Application, expert) -> ExpertAssignmen
     rules = application.competition.rules
     why = eng_experts.expert_admissible(rules, _expert(expert))
     if why:
-        raise DomainError(f"{expert.get_username()}: {why}")
+        raise DomainError(f"{expert.get_username()}: {engine_text(why)}")
     v = application.submitted_version()
     conflict = eng_experts.conflict_of_interest(_expert(expert), participant_bins=[p.bin for p in v.participants.all()] if v else [],
                                                 applicant_bin=application.organisation_bin)
@@ -524,7 +535,7 @@ def assign_expert(*, actor, application: Application, expert) -> ExpertAssignmen
 def declare_interest(*, actor, assignment: ExpertAssignment, conflicted: bool, text: str = "") -> None:
     """The expert's conflict-of-interest declaration for one application (required before scoring)."""
     if assignment.expert_id != actor.pk:
-        raise DomainError("only the assigned expert declares")
+        raise DomainError(_("only the assigned expert declares"))
     before = audit.snapshot(assignment)
     assignment.declared_at, assignment.declared_conflict, assignment.declaration_text = timezone.now(), conflicted, text
     assignment.save()
@@ -534,13 +545,13 @@ def declare_interest(*, actor, assignment: ExpertAssignment, conflicted: bool, t
 def _ensure_can_score(actor, sheet: ScoreSheet):
     a = sheet.assignment
     if a.expert_id != actor.pk:
-        raise DomainError("this score sheet belongs to another expert")
+        raise DomainError(_("this score sheet belongs to another expert"))
     if a.conflicted:
-        raise DomainError("a conflicted expert does not score this application")
+        raise DomainError(_("a conflicted expert does not score this application"))
     if a.declared_at is None:
-        raise DomainError("declare any conflict of interest before scoring")
+        raise DomainError(_("declare any conflict of interest before scoring"))
     if sheet.submitted_at:
-        raise DomainError("the score sheet was submitted and is final")
+        raise DomainError(_("the score sheet was submitted and is final"))
 
 
 @enforces("scoring.scoring")
@@ -555,14 +566,13 @@ def save_scores(*, actor, sheet: ScoreSheet, scores: dict, justifications: dict,
         errs = eng_scoring.validate_sheet(rules.scoring, rules.criteria,
                                           eng_scoring.ScoreSheet(actor.get_username(), "x", scores, justifications))
         if errs:
-            raise DomainError("; ".join(errs))
+            raise DomainError("; ".join(engine_text(e) for e in errs))
     before = audit.snapshot(sheet)
     n = ScoreSheet.objects.filter(pk=sheet.pk, version=version, submitted_at__isnull=True).update(
         scores=scores, justifications=justifications, version=F("version") + 1,
         submitted_at=timezone.now() if submit else None, updated_at=timezone.now())
     if n == 0:
-        raise StaleEdit("these scores were changed in another window since you opened this page; "
-                        "reload to see the current values — your edit was not saved")
+        raise StaleEdit(_("these scores were changed in another window since you opened this page; reload to see the current values — your edit was not saved"))
     sheet.refresh_from_db()
     audit.record(actor=actor, action="score.submit" if submit else "score.save", obj=sheet, before=before)
     return sheet
@@ -591,14 +601,18 @@ def sign_review_protocol(*, actor, competition: Competition, on: dt.date | None 
     rules = competition.rules
     unrouted = competition.applications.filter(stage=stage, state="admitted")
     if unrouted.exists():
-        raise DomainError(f"{unrouted.first()}: not yet sent for conclusions ({'§17' if stage == 1 else '§27, §33'})")
+        raise DomainError((_("%(application)s: not yet sent for conclusions (§17)") if stage == 1 else
+                           _("%(application)s: not yet sent for conclusions (§27, §33)")) % {"application": unrouted.first()})
     for entry, app in ranked(competition, stage):
         recvd = set(app.conclusions.filter(issued_on__isnull=False).values_list("body", flat=True))
         miss = eng_outcome.missing_conclusions(rules, stage=stage, received=recvd, skipped_stage1=app.skipped_stage1)
         if miss:
-            raise DomainError(f"{app}: conclusion of {', '.join(m.body for m in miss)} missing ({', '.join(m.clause for m in miss)})")
+            raise DomainError(_("%(application)s: conclusion of %(bodies)s missing (%(clauses)s)") % {
+                "application": app, "bodies": ", ".join(str(dict(BODIES).get(m.body, m.body)) for m in miss),
+                "clauses": clause_in(", ".join(m.clause for m in miss))})
         if not entry.quorum_met and (stage == 1 or rules.scoring.stage2_scored):
-            raise DomainError(f"{app}: {entry.experts} submitted score sheet(s); the quorum is {rules.scoring.quorum}")
+            raise DomainError(_("%(application)s: %(count)s submitted score sheet(s); the quorum is %(quorum)s") % {
+                "application": app, "count": entry.experts, "quorum": rules.scoring.quorum})
     _comp_transition(competition, "sign_review_protocol", actor=actor)
     _event(competition, f"stage{stage}_scoring_completed", on, actor=actor)
     _event(competition, f"stage{stage}_review_protocol_signed", on, actor=actor)
@@ -620,11 +634,11 @@ def record_stage1_decision(*, actor, competition: Competition, minimum_score: De
                            protocol_on: dt.date, stage2_intake_closes: dt.date) -> None:
     """The Commission's minimum score (§24), who passes, the protocol (§25) and the stage-2 deadline it states (§26)."""
     if competition.state != "stage1_commission":
-        raise DomainError("the stage-1 decision follows the review protocol (§22–§24)")
+        raise DomainError(_("the stage-1 decision follows the review protocol (§22–§24)"))
     if not (meeting_on <= protocol_on <= today()):
-        raise DomainError("the protocol (§25) follows the meeting, and neither is in the future")
+        raise DomainError(_("the protocol (§25) follows the meeting, and neither is in the future"))
     if stage2_intake_closes <= protocol_on:
-        raise DomainError("the deadline for strategies and roadmaps (§26) must be after the protocol")
+        raise DomainError(_("the deadline for strategies and roadmaps (§26) must be after the protocol"))
     before = audit.snapshot(competition)
     competition.minimum_score = Decimal(str(minimum_score))
     competition.stage2_intake_closes = stage2_intake_closes
@@ -647,14 +661,14 @@ def record_stage2_decision(*, actor, competition: Competition, decisions: dict, 
     ``decisions``: ``{application id: (winner: bool, support: str)}``.
     """
     if competition.state != "stage2_commission":
-        raise DomainError("the stage-2 decision follows the stage-2 review protocol (§36–§38)")
+        raise DomainError(_("the stage-2 decision follows the stage-2 review protocol (§36–§38)"))
     if not (meeting_on <= received_on <= today()):
-        raise DomainError("the protocol is received (§39) after the meeting, and neither is in the future")
+        raise DomainError(_("the protocol is received (§39) after the meeting, and neither is in the future"))
     apps = {a.pk: a for a in competition.applications.filter(stage=2, state="under_review")}
     errs = eng_scoring.check_winner_decisions(competition.rules, [eng_scoring.WinnerDecision(str(k), w, s) for k, (w, s) in decisions.items()],
                                               [str(k) for k in apps])
     if errs:
-        raise DomainError("; ".join(errs))
+        raise DomainError("; ".join(engine_text(e) for e in errs))
     scores = {e.application: e.score for e, _ in ranked(competition, 2)}
     for pk, (winner, support) in decisions.items():
         app = apps[int(pk)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
+from klaster.engine.competition.messages import Msg
 from klaster.engine.competition.registry import enforces
 from klaster.engine.competition.rules import CompetitionRules
 
@@ -23,14 +24,14 @@ class Conflict:
 
 
 @enforces("step.expert_council_composition")
-def expert_admissible(rules: CompetitionRules, expert: Expert) -> str | None:
+def expert_admissible(rules: CompetitionRules, expert: Expert) -> Msg | None:
     """None when the expert may be on the council, else the reason (§19: ≥ 5 years of practical experience)."""
     step = rules.step("expert_council_composition")
     need = step.extra["min_years_experience"]
     if expert.years_experience is None:
-        return f"years of practical experience in industrial development are not recorded; at least {need} are required ({step.clause})"
+        return Msg("expert.experience_unknown", required=need, clause=step.clause)
     if expert.years_experience < need:
-        return f"{expert.years_experience} years of practical experience; at least {need} are required ({step.clause})"
+        return Msg("expert.experience_short", years=expert.years_experience, required=need, clause=step.clause)
     return None
 
 
@@ -46,9 +47,9 @@ def conflict_of_interest(expert: Expert, *, participant_bins: Iterable[str], app
     org = (expert.organisation_bin or "").strip()
     if org:
         if org == (applicant_bin or "").strip():
-            reasons.append(f"the expert's organisation (BIN {org}) is the applicant")
+            reasons.append(Msg("conflict.applicant", bin=org))
         elif org in {b.strip() for b in participant_bins}:
-            reasons.append(f"the expert's organisation (BIN {org}) is among the cluster's participants")
+            reasons.append(Msg("conflict.participant", bin=org))
     if declared:
-        reasons.append("declared by the expert" + (f": {declaration_text}" if declaration_text else ""))
+        reasons.append(Msg("conflict.declared_text", text=declaration_text) if declaration_text else Msg("conflict.declared"))
     return Conflict(bool(reasons), tuple(reasons))

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from klaster.engine.competition.deadlines import Calendar, due_date
+from klaster.engine.competition.messages import Msg
 from klaster.engine.competition.registry import enforces
 from klaster.engine.competition.rules import CompetitionRules
 
@@ -74,13 +75,13 @@ def publication_due(rules: CompetitionRules, cal: Calendar, protocol_received: d
 
 
 @enforces("step.announce")
-def announcement_problem(rules: CompetitionRules, cal: Calendar, *, announced_on: dt.date, intake_closes: dt.date) -> str | None:
+def announcement_problem(rules: CompetitionRules, cal: Calendar, *, announced_on: dt.date, intake_closes: dt.date) -> Msg | None:
     """None when the announcement is at least 60 calendar days before intake closes (§4–§5), else why not."""
     step = rules.step("announce")
     latest = due_date(rules, step, cal, intake_closes)
     if announced_on > latest:
-        return (f"announced on {announced_on:%Y-%m-%d}, but intake closing on {intake_closes:%Y-%m-%d} needs the "
-                f"announcement by {latest:%Y-%m-%d} ({step.deadline.describe()}, {step.clause})")
+        return Msg("announcement.too_late", announced=announced_on.isoformat(), closes=intake_closes.isoformat(),
+                   latest=latest.isoformat(), days=step.deadline.days, clause=step.clause)
     return None
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from klaster.common.bin import InvalidBIN, validate_bin
+from klaster.engine.competition.messages import STAGE1_WINNERS, Msg
 from klaster.engine.competition.registry import enforces
 from klaster.engine.competition.rules import CompetitionRules
 
@@ -84,16 +85,18 @@ def check_participants(rules: CompetitionRules, participants: Iterable[Participa
         try:
             info = validate_bin(p.bin, today=today)
         except InvalidBIN as e:
-            problems.append(Problem(f"eligibility.{rule.id}", rule.clause, f"row {i} ({p.name}): BIN {e}", "warning", i))
+            problems.append(Problem(f"eligibility.{rule.id}", rule.clause, Msg("participants.invalid_bin", row=i, name=p.name, error=str(e)), "warning", i))
             continue
         if info.bin in seen_bins:
             problems.append(Problem(f"eligibility.{rule.id}", rule.clause,
-                                    f"row {i} ({p.name}): BIN {info.bin} repeats row {seen_bins[info.bin]}", "warning", i))
+                                    Msg("participants.repeated_bin", row=i, name=p.name, bin=info.bin, first=seen_bins[info.bin]),
+                                    "warning", i))
             continue
         seen_bins[info.bin] = i
         if info.entity_type not in LEGAL_ENTITY_TYPES or info.division != HEAD_ORGANISATION:
             problems.append(Problem(f"eligibility.{rule.id}", rule.clause,
-                                    f"row {i} ({p.name}): {info.entity_type_name}, {info.division_name} — not counted as a separate legal entity",
+                                    Msg("participants.not_legal_entity", row=i, name=p.name, entity_type=info.entity_type_name,
+                                        division=info.division_name),
                                     "warning", i))
             continue
         legal += 1
@@ -101,10 +104,10 @@ def check_participants(rules: CompetitionRules, participants: Iterable[Participa
     n = len(groups)
     if stage in rule.stages and n < rule.value:
         problems.append(Problem(f"eligibility.{rule.id}", rule.clause,
-                                f"{n} unaffiliated legal entities; at least {rule.value} are required"))
+                                Msg("participants.too_few", count=n, required=rule.value)))
     for r in rules.eligibility:
         if r.id != rule.id and stage in r.stages and n < r.value:
-            problems.append(Problem(f"eligibility.{r.id}", r.clause, f"{n} < {r.value}: {r.text.en}", r.severity))
+            problems.append(Problem(f"eligibility.{r.id}", r.clause, Msg("eligibility.below", count=n, value=r.value, text=r.text), r.severity))
     return ParticipantsResult(n, rule.value, legal, problems)
 
 
@@ -115,8 +118,11 @@ def may_take_part(rules: CompetitionRules, *, stage: int, kind: str, stage1_winn
     p = s.participants
     if kind in p.kinds or (p.stage1_winners and stage1_winner) or kind in p.kinds_without_stage1:
         return None
-    allowed = list(p.kinds) + (["stage-1 winners"] if p.stage1_winners else []) + list(p.kinds_without_stage1)
-    return Problem(f"participants.{p.id}", p.clause, f"a '{kind}' may not take part in stage {stage}; allowed: {', '.join(allowed)}")
+    names = {k.id: k.name for k in rules.participant_kinds}
+    allowed = tuple([names.get(k, k) for k in p.kinds] + ([STAGE1_WINNERS] if p.stage1_winners else [])
+                    + [names.get(k, k) for k in p.kinds_without_stage1])
+    return Problem(f"participants.{p.id}", p.clause,
+                   Msg("participants.kind_not_allowed", kind=names.get(kind, kind), stage=stage, allowed=allowed))
 
 
 @dataclass(frozen=True)
@@ -156,7 +162,7 @@ def check_package(rules: CompetitionRules, *, stage: int, documents: Iterable[Do
     for d in spec.required_documents(skipped_stage1=skipped_stage1):
         if d.id not in present:
             missing.append(d.id)
-            problems.append(Problem(f"package.{spec.id}", d.clause, f"missing: {d.name.en}"))
+            problems.append(Problem(f"package.{spec.id}", d.clause, Msg("package.missing", document=d.name)))
     if kind is not None:
         p = may_take_part(rules, stage=stage, kind=kind, stage1_winner=stage1_winner)
         if p:

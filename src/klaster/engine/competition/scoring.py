@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Iterable, Mapping
 
+from klaster.engine.competition.messages import Msg
 from klaster.engine.competition.registry import enforces
 from klaster.engine.competition.rules import CompetitionRules, CriteriaSet, ScoringConfig
 
@@ -46,22 +47,22 @@ def validate_sheet(config: ScoringConfig, criteria: CriteriaSet, sheet: ScoreShe
     for c in criteria.criteria:
         raw = sheet.scores.get(c.id)
         if raw is None or raw == "":
-            errs.append(f"criterion {c.id}: no score")
+            errs.append(Msg("score.missing", criterion=c.id))
             continue
         try:
             v = Decimal(str(raw))
         except (InvalidOperation, ValueError):
-            errs.append(f"criterion {c.id}: {raw!r} is not a number")
+            errs.append(Msg("score.not_number", criterion=c.id, value=repr(raw)))
             continue
         if not (config.scale_min <= v <= config.scale_max):
-            errs.append(f"criterion {c.id}: {v} is outside the scale {config.scale_min}–{config.scale_max}")
+            errs.append(Msg("score.outside_scale", criterion=c.id, value=v, min=config.scale_min, max=config.scale_max))
         elif (v - config.scale_min) % config.step != 0:
-            errs.append(f"criterion {c.id}: {v} is not a multiple of the step {config.step}")
+            errs.append(Msg("score.off_step", criterion=c.id, value=v, step=config.step))
         if config.justification_required and not str(sheet.justifications.get(c.id) or "").strip():
-            errs.append(f"criterion {c.id}: a justification is required")
+            errs.append(Msg("score.justification_required", criterion=c.id))
     unknown = set(sheet.scores) - {c.id for c in criteria.criteria}
     for u in sorted(unknown):
-        errs.append(f"criterion {u}: not in the criteria set {criteria.id}")
+        errs.append(Msg("score.unknown_criterion", criterion=u, criteria_set=criteria.id))
     return errs
 
 
@@ -180,7 +181,7 @@ def check_winner_decisions(rules: CompetitionRules, decisions: Iterable[WinnerDe
     errs = []
     for d in decisions:
         if d.application not in adm:
-            errs.append(f"{d.application}: not an admitted stage-2 application")
+            errs.append(Msg("winners.not_admitted", application=d.application))
         if d.winner and rules.support_recommendation_required and not d.support.strip():
-            errs.append(f"{d.application}: a winner needs the recommended state support measures ({rules.winners_clause})")
+            errs.append(Msg("winners.support_required", application=d.application, clause=rules.winners_clause))
     return errs

@@ -37,14 +37,17 @@ from __future__ import annotations
 
 import datetime as dt
 
+from klaster.engine.competition.messages import Msg
 from klaster.engine.competition.registry import enforces
 
 
 class TransitionError(ValueError):
-    """An action is not allowed now; ``clause`` names the rule that forbids it."""
+    """An action is not allowed now; ``clause`` names the rule that forbids it and ``msg`` is the
+    :class:`~klaster.engine.competition.messages.Msg` (code and parameters, for translation)."""
 
-    def __init__(self, message: str, clause: str = ""):
-        super().__init__(f"{message}" + (f" ({clause})" if clause else ""))
+    def __init__(self, msg: Msg, clause: str = ""):
+        super().__init__(f"{msg}" + (f" ({clause})" if clause else ""))
+        self.msg = msg
         self.clause = clause
 
 
@@ -101,13 +104,13 @@ def competition_transition(state: str, action: str, *, today: dt.date | None = N
     """
     key = (state, action)
     if key not in COMPETITION_TRANSITIONS:
-        raise TransitionError(f"a competition in state '{state}' cannot '{action}'")
+        raise TransitionError(Msg("competition.not_allowed", state=state, action=action))
     new, clause = COMPETITION_TRANSITIONS[key]
     if action == "close_intake":
         if today is None or intake_closes is None:
-            raise TransitionError("closing intake needs today's date and the intake closing date", clause)
+            raise TransitionError(Msg("competition.close_needs_dates"), clause)
         if today <= intake_closes:
-            raise TransitionError(f"intake is open until {intake_closes:%Y-%m-%d} inclusive", "§13")
+            raise TransitionError(Msg("competition.intake_open", closes=intake_closes.isoformat()), "§13")
     return new, clause
 
 
@@ -131,21 +134,19 @@ def application_transition(state: str, action: str, *, stage: int, day: dt.date 
     """
     key = (state, action)
     if key not in APPLICATION_TRANSITIONS:
-        raise TransitionError(f"an application in state '{state}' cannot '{action}'")
+        raise TransitionError(Msg("application.not_allowed", state=state, action=action))
     new, clause = APPLICATION_TRANSITIONS[key]
     if action in STAGE_ONLY and STAGE_ONLY[action] != stage:
-        raise TransitionError(f"'{action}' belongs to stage {STAGE_ONLY[action]}, not stage {stage}", clause)
+        raise TransitionError(Msg("application.wrong_stage", action=action, expected=STAGE_ONLY[action], stage=stage), clause)
     if action in ("submit", "amend", "withdraw"):
         if day is None or intake_closes is None:
-            raise TransitionError(f"'{action}' needs the date and the intake closing date", clause)
+            raise TransitionError(Msg("application.needs_dates", action=action), clause)
         if day > intake_closes:
             if action == "submit":
-                raise TransitionError(
-                    f"intake closed on {intake_closes:%Y-%m-%d}; a package submitted on {day:%Y-%m-%d} is not accepted or considered",
-                    "§13")
-            raise TransitionError(f"a registered application can be {action}ed only before intake closes ({intake_closes:%Y-%m-%d})", "§10")
+                raise TransitionError(Msg("application.late", closes=intake_closes.isoformat(), day=day.isoformat()), "§13")
+            raise TransitionError(Msg(f"application.{action}_after_intake", closes=intake_closes.isoformat()), "§10")
     if action == "withdraw" and not notice.strip():
-        raise TransitionError("a withdrawal needs a written notice stating the reasons", "§10")
+        raise TransitionError(Msg("application.withdraw_needs_notice"), "§10")
     if action == "return_package" and not notice.strip():
-        raise TransitionError("a package is returned with a written notice to the participant", "§16" if stage == 1 else "§32")
+        raise TransitionError(Msg("application.return_needs_notice"), "§16" if stage == 1 else "§32")
     return new, ("§16" if stage == 1 else "§32") if action == "return_package" else clause

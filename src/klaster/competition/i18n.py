@@ -1,0 +1,187 @@
+"""Kazakh and Russian for the engine's messages, states and clauses.
+
+The engine (:mod:`klaster.engine.competition`) is plain Python: its messages are
+:class:`~klaster.engine.competition.messages.Msg` objects with a stable ``code`` and parameters.
+:data:`ENGINE` gives each code a translatable text (English msgid, ``%(name)s`` placeholders, the
+same names as the engine's ``{name}``); the catalogues ``locale/{kk,ru}/LC_MESSAGES/django.po``
+hold the Kazakh (terms of seed 001) and Russian texts. Clauses are written the way each language
+writes them: ``§13`` → kk ``13-тармақ``, ru ``п. 13``.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from klaster.engine.competition.messages import Msg, parse, value_in
+
+ENGINE = {
+    "competition.not_allowed": _("a competition in state “%(state)s” cannot “%(action)s”"),
+    "competition.close_needs_dates": _("closing intake needs today's date and the intake closing date"),
+    "competition.intake_open": _("intake is open until %(closes)s inclusive"),
+    "application.not_allowed": _("an application in state “%(state)s” cannot “%(action)s”"),
+    "application.wrong_stage": _("“%(action)s” belongs to stage %(expected)s, not stage %(stage)s"),
+    "application.needs_dates": _("“%(action)s” needs the date and the intake closing date"),
+    "application.late": _("intake closed on %(closes)s; a package submitted on %(day)s is not accepted or considered"),
+    "application.amend_after_intake": _("a registered application can be amended only before intake closes (%(closes)s)"),
+    "application.withdraw_after_intake": _("a registered application can be withdrawn only before intake closes (%(closes)s)"),
+    "application.withdraw_needs_notice": _("a withdrawal needs a written notice stating the reasons"),
+    "application.return_needs_notice": _("a package is returned with a written notice to the participant"),
+    "participants.invalid_bin": _("row %(row)s (%(name)s): BIN %(error)s"),
+    "participants.repeated_bin": _("row %(row)s (%(name)s): BIN %(bin)s repeats row %(first)s"),
+    "participants.not_legal_entity": _("row %(row)s (%(name)s): %(entity_type)s, %(division)s — not counted as a separate legal entity"),
+    "participants.too_few": _("%(count)s unaffiliated legal entities; at least %(required)s are required"),
+    "eligibility.below": _("%(count)s < %(value)s: %(text)s"),
+    "participants.kind_not_allowed": _("a “%(kind)s” may not take part in stage %(stage)s; allowed: %(allowed)s"),
+    "package.missing": _("missing: %(document)s"),
+    "expert.experience_unknown": _("years of practical experience in industrial development are not recorded; at least %(required)s are required (%(clause)s)"),
+    "expert.experience_short": _("%(years)s years of practical experience; at least %(required)s are required (%(clause)s)"),
+    "conflict.applicant": _("the expert's organisation (BIN %(bin)s) is the applicant"),
+    "conflict.participant": _("the expert's organisation (BIN %(bin)s) is among the cluster's participants"),
+    "conflict.declared": _("declared by the expert"),
+    "conflict.declared_text": _("declared by the expert: %(text)s"),
+    "score.missing": _("criterion %(criterion)s: no score"),
+    "score.not_number": _("criterion %(criterion)s: %(value)s is not a number"),
+    "score.outside_scale": _("criterion %(criterion)s: %(value)s is outside the scale %(min)s–%(max)s"),
+    "score.off_step": _("criterion %(criterion)s: %(value)s is not a multiple of the step %(step)s"),
+    "score.justification_required": _("criterion %(criterion)s: a justification is required"),
+    "score.unknown_criterion": _("criterion %(criterion)s: not in the criteria set %(criteria_set)s"),
+    "winners.not_admitted": _("%(application)s: not an admitted stage-2 application"),
+    "winners.support_required": _("%(application)s: a winner needs the recommended state support measures (%(clause)s)"),
+    "announcement.too_late": _("announced on %(announced)s, but intake closing on %(closes)s needs the announcement by %(latest)s (at least %(days)s days before, %(clause)s)"),
+}
+
+STATES = {
+    # competition
+    "draft": _("draft"),
+    "stage1_intake": _("stage 1: intake open"),
+    "stage1_admission": _("stage 1: completeness check"),
+    "stage1_review": _("stage 1: review"),
+    "stage1_commission": _("stage 1: at the Commission"),
+    "stage2_intake": _("stage 2: intake open"),
+    "stage2_admission": _("stage 2: completeness check"),
+    "stage2_review": _("stage 2: review"),
+    "stage2_commission": _("stage 2: at the Commission"),
+    "decided": _("decided"),
+    "published": _("results published"),
+    "failed": _("failed"),
+    "rerun_announced": _("re-run announced"),
+    # application
+    "submitted": _("submitted"),
+    "refused_late": _("refused: late (§13)"),
+    "withdrawn": _("withdrawn"),
+    "admitted": _("admitted"),
+    "returned": _("returned"),
+    "under_review": _("under review"),
+    "passed": _("passed to stage 2"),
+    "below_threshold": _("below the minimum score"),
+    "winner": _("winner"),
+    "not_selected": _("not selected"),
+}
+
+ACTIONS = {
+    "announce": _("announce"), "close_intake": _("close intake"), "sign_admission_protocol": _("sign the admission protocol"),
+    "fail": _("fail"), "sign_review_protocol": _("sign the review protocol"),
+    "record_commission_decision": _("record the Commission's decision"), "publish_results": _("publish the results"),
+    "announce_rerun": _("announce the re-run"), "submit": _("submit"), "refuse_late": _("refuse as late"), "amend": _("amend"),
+    "withdraw": _("withdraw"), "admit": _("admit"), "return_package": _("return the package"), "start_review": _("start the review"),
+    "pass_threshold": _("pass the minimum score"), "fail_threshold": _("fall below the minimum score"),
+    "declare_winner": _("declare the winner"), "not_selected": _("not select"),
+}
+
+DEADLINE_STATES = {"pending": _("pending"), "due": _("due"), "overdue": _("overdue"), "met": _("met"), "late": _("met late"),
+                   "open": _("open"), "closed": _("closed")}
+
+
+BIN_RULES = {
+    "format": _("must be exactly 12 digits"),
+    "check digit": _("the check digit is wrong"),
+    "registration month": _("the registration month (digits 3–4) is not 01–12"),
+    "registration date": _("the registration date is in the future"),
+    "entity type": _("the 5th digit is not a BIN entity type (4, 5 or 6)"),
+    "division": _("the 6th digit is not a division code (0–3)"),
+}
+
+
+def bin_error_text(exc) -> str:
+    """An :class:`~klaster.common.bin.InvalidBIN` in the active language."""
+    rule = getattr(exc, "rule", "")
+    return f"{getattr(exc, 'value', '')!r}: {BIN_RULES[rule]}" if rule in BIN_RULES else str(exc)
+
+
+def lang() -> str:
+    return (get_language() or "ru")[:2]
+
+
+_CLAUSE = re.compile(r"§\s*(\d+(?:\.\d+)*)")
+
+
+def clause_in(clause: str, language: str | None = None) -> str:
+    """A clause reference as the language writes it: ``§13`` → kk ``13-тармақ``, ru ``п. 13``, en ``§13``."""
+    language = language or lang()
+    if language == "kk":
+        return _CLAUSE.sub(r"\1-тармақ", clause)
+    if language == "ru":
+        return _CLAUSE.sub(r"п. \1", clause)
+    return clause
+
+
+def _param(name: str, value, language: str) -> str:
+    if name == "state" and value in STATES:
+        return str(STATES[value])
+    if name == "action" and value in ACTIONS:
+        return str(ACTIONS[value])
+    if name == "clause":
+        return clause_in(str(value), language)
+    return value_in(value, language)
+
+
+def engine_text(msg) -> str:
+    """An engine message in the active language (any other value: ``str(value)``)."""
+    if isinstance(msg, Msg) and msg.code in ENGINE:
+        language = lang()
+        return str(ENGINE[msg.code]) % {k: _param(k, v, language) for k, v in msg.params.items()}
+    return str(msg)
+
+
+def problem_text(problem) -> str:
+    """A package problem (:class:`~klaster.engine.competition.package.Problem`) with its clause."""
+    return f"{engine_text(problem.message)} ({clause_in(problem.clause)})"
+
+
+def transition_text(exc) -> str:
+    """A refused transition (:class:`~klaster.engine.competition.states.TransitionError`) with its clause."""
+    text = engine_text(getattr(exc, "msg", str(exc)))
+    return f"{text} ({clause_in(exc.clause)})" if getattr(exc, "clause", "") else text
+
+
+_CLAUSE_SUFFIX = re.compile(r"^(.*) \(([^()]*(?:§|Criteria|App\.)[^()]*)\)$", re.S)
+
+
+def _one(part: str) -> str | None:
+    m = _CLAUSE_SUFFIX.match(part)
+    msg = parse(m.group(1)) if m else None
+    if msg is not None:
+        return f"{engine_text(msg)} ({clause_in(m.group(2))})"
+    msg = parse(part)
+    return engine_text(msg) if msg is not None else None
+
+
+def stored_text(text: str) -> str:
+    """Translate engine messages that were stored as English text (one per line, or ``"; "``-joined,
+    each with an optional ``(clause)``); anything else (e.g. a notice written by a person) is
+    returned as it is."""
+    if not text:
+        return text
+    lines = []
+    for line in text.split("\n"):
+        whole = _one(line)
+        lines.append(whole if whole is not None else "; ".join(_one(p) or p for p in line.split("; ")))
+    return "\n".join(lines)
+
+
+def state_label(state: str) -> str:
+    return str(STATES.get(state, state))
+

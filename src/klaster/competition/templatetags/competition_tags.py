@@ -1,0 +1,40 @@
+"""Template filters of the competition pages: states, engine messages and clauses in the active
+language."""
+
+from __future__ import annotations
+
+from django import template
+
+from klaster.competition import i18n
+
+register = template.Library()
+
+
+@register.filter
+def state(value: str) -> str:
+    """A competition or application state in the active language."""
+    return i18n.state_label(value)
+
+
+@register.filter
+def deadline_state(value: str) -> str:
+    """A deadline state (pending, due, overdue, met, late, open, closed) in the active language."""
+    return str(i18n.DEADLINE_STATES.get(value, value))
+
+
+@register.filter
+def problem(value) -> str:
+    """A package problem of the engine with its clause, in the active language."""
+    return i18n.problem_text(value)
+
+
+@register.filter
+def stored(value: str) -> str:
+    """Engine messages stored as text (a return notice, an automatic conflict) in the active language."""
+    return i18n.stored_text(value or "")
+
+
+@register.filter
+def clause(value: str) -> str:
+    """A clause reference as the active language writes it (§13 → 13-тармақ / п. 13)."""
+    return i18n.clause_in(value or "")
