@@ -178,6 +178,7 @@ def test_applicant_cannot_apply_for_another_clusters_participant(world):
     w, incl, doc = world
     c = Client()
     c.force_login(w.users["applicant_b"])
+    c.cookies["django_language"] = "en"
     n = Application.objects.count()
     r = c.post("/support/new/", {"component": "5b", "participant": w.member_a.pk, "costs": "plan; 1000; 2024-02-01"})
     assert r.status_code == 200 and "choose a participant you act for" in r.content.decode()
