@@ -39,7 +39,7 @@ def map_cmd(
     panel: Optional[Path] = typer.Option(None, "--panel", help="Tidy long panel (CSV, Parquet, XLSX): region, sector, year, measure, value, unit [, status, group]."),
     source: Optional[str] = typer.Option(None, "--source", help="Built-in panel instead of --panel: us-cmp2016, us-cbp2016, kz-bns-gva."),
     national: Optional[Path] = typer.Option(None, "--national", help="National totals (sector, year, measure, value, unit) when the regions do not cover the nation."),
-    crosswalk: Optional[Path] = typer.Option(None, "--crosswalk", help="Sector crosswalk CSV with columns source, target [, group]."),
+    crosswalk: Optional[str] = typer.Option(None, "--crosswalk", help="Sector crosswalk CSV with columns source, target [, group]; or 'cmp' for the built-in NAICS→CMP crosswalk with the 2012→2017 concordance."),
     sector_prefix: Optional[int] = typer.Option(None, "--sector-prefix", help="Roll sectors up to their first N characters (OKED, NAICS)."),
     region_prefix: Optional[int] = typer.Option(None, "--region-prefix", help="Region level: roll regions up to their first N code characters (e.g. KATO)."),
     frame: str = typer.Option("2022", "--frame", help="Territorial frame of Kazakhstan (2022, 2018, 2017) for kz-bns-gva."),
@@ -79,15 +79,22 @@ def map_cmd(
                     fail(f"--source: unknown source {source!r} (sources: {', '.join(sources.SOURCES)})")
             else:
                 p = load_panel(panel, national=national)
-            if crosswalk is not None:
+            if crosswalk == "cmp":
+                cw = sources.cmp_crosswalk()
+                groups = dict(zip(cw["target"], cw["traded"].map({True: "traded", False: "local"})))
+                p = p.map_sectors(cw, name="NAICS→CMP", groups=groups, names=dict(zip(cw["target"], cw["name"])))
+            elif crosswalk is not None:
                 import pandas as pd
 
-                cw = pd.read_csv(crosswalk, dtype=str)
+                cwp = Path(crosswalk)
+                if not cwp.exists():
+                    raise PanelError("file not found", file=str(cwp))
+                cw = pd.read_csv(cwp, dtype=str)
                 for col in ("source", "target"):
                     if col not in cw.columns:
-                        raise PanelError(f"missing column {col!r} (a crosswalk needs source, target [, group])", file=crosswalk.name, row=1, column=col)
+                        raise PanelError(f"missing column {col!r} (a crosswalk needs source, target [, group])", file=cwp.name, row=1, column=col)
                 groups = dict(zip(cw["target"], cw["group"])) if "group" in cw.columns else None
-                p = p.map_sectors(cw, name=crosswalk.name, groups=groups)
+                p = p.map_sectors(cw, name=cwp.name, groups=groups)
             if sector_prefix:
                 p = p.rollup_prefix(sector_prefix)
             if region_prefix:

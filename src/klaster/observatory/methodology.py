@@ -387,6 +387,8 @@ class ClusterMapping(Methodology):
             cm = cm if cm in panel.measures else None
         elif cm is not None and cm not in panel.measures:
             raise MethodologyError(f"count measure {cm!r} is not in the panel (measures: {', '.join(panel.measures)})")
+        if cm == measure:
+            cm = None  # the measure itself is the count: its own size condition covers it
         self.count_measure_ = cm
         self.omitted_ = "" if cm else "count (establishments) conditions: no count measure in the panel"
         return prepare_cells(panel, measure, years=years, count_measure=cm, base=self.spec_.get("lq_base", "group"))
