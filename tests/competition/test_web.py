@@ -196,6 +196,10 @@ def demo(db):
     return users
 
 
+class LoggedIn(frozenset):
+    """Every role, but not anonymous visitors."""
+
+
 def _urls():
     review = Competition.objects.get(title__contains="рассмотрение")
     own = Application.objects.filter(competition=review, applicant__username="applicant").first()
@@ -232,6 +236,8 @@ def _urls():
         ("get", reverse("competition:application_document", args=[own.pk, "receipt", "kk"]), None, {A, O, M}),
         ("get", reverse("competition:application_document", args=[own.pk, "akimat_conclusion", "ru"]), None, {A, O, M, K}),
         ("get", reverse("competition:protocol_document", args=[review.pk, "15", "kk"]), None, {O, M, S}),
+        ("get", reverse("competition:notifications"), None, LoggedIn(ALL)),
+        ("post", reverse("competition:notifications"), {"all": "1"}, LoggedIn(ALL)),
     ]
 
 
@@ -256,7 +262,7 @@ def test_every_role_against_every_competition_view_and_action(demo):
     anon = Client()
     for method, url, data, allowed in cases:
         r = getattr(anon, method)(url, data or {})
-        public = allowed == set(ROLES)
+        public = allowed == set(ROLES) and not isinstance(allowed, LoggedIn)
         if public != (r.status_code == 200):
             failures.append(("anonymous", method, url, r.status_code))
     assert failures == []

@@ -2,7 +2,8 @@
 
 * ``klaster competition trace``     — every rule → clause → where the code enforces it → the tests;
 * ``klaster competition validate``  — validate the competition regulation documents;
-* ``klaster competition deadlines`` — the deadline table of a regulation version.
+* ``klaster competition deadlines`` — the deadline table of a regulation version;
+* ``klaster competition escalate``  — notify the responsible users and the organizers of overdue deadlines.
 """
 
 from __future__ import annotations
@@ -124,3 +125,27 @@ def deadlines(
         t.add_row(s.id, s.clause, s.actor, s.deadline.describe() if s.deadline else "—", s.from_event or "", s.done_by or "",
                   s.text.get(lang))
     console.print(t)
+
+
+@app.command()
+def escalate(
+    today: str = typer.Option(None, "--today", help="Day to escalate for (YYYY-MM-DD; default: today)."),
+    email: bool = typer.Option(None, "--email/--no-email", help="Also e-mail recipients with an address (default: setting KLASTER_NOTIFY_EMAIL)."),
+) -> None:
+    """Escalate missed deadlines: notify the responsible actor's users and the organizers (at most once per deadline per day)."""
+    import datetime as dt
+
+    from klaster.cli._util import setup_django
+
+    day = None
+    if today:
+        try:
+            day = dt.date.fromisoformat(today)
+        except ValueError:
+            fail(f"--today: {today!r} is not a date (YYYY-MM-DD)")
+    setup_django()
+    from klaster.competition.domain.escalation import escalate as run
+
+    r = run(today=day, email=email)
+    console.print(f"{r.overdue} overdue deadline(s); {r.escalations} escalated now, {r.notifications} notification(s) written; "
+                  f"{r.sent} sent in-app, {r.emailed} e-mailed" + (f", {r.email_errors} e-mail error(s)" if r.email_errors else ""))

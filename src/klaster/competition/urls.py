@@ -20,6 +20,7 @@ urlpatterns = [
     path("conclusions/<int:pk>/", v.conclusion_form, name="conclusion"),
     path("expert/", v.expert_workspace, name="expert_workspace"),
     path("expert/<int:pk>/", v.expert_assignment, name="expert_assignment"),
+    path("notifications/", v.notifications, name="notifications"),
     path("application/<int:pk>/<str:kind>/<str:lang>.docx", v.application_document, name="application_document"),
     path("protocol/<int:pk>/<str:clause>/<str:lang>.docx", v.protocol_document, name="protocol_document"),
 ]

@@ -14,7 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from klaster.accounts.permissions import public, role_required
+from klaster.accounts.permissions import login_required_any_role, public, role_required
 from klaster.accounts.roles import Role
 from klaster.competition import documents as docs
 from klaster.competition.domain import services as svc
@@ -439,4 +439,24 @@ def _docx(data: bytes, name: str) -> HttpResponse:
     return r
 
 
+# ---------------------------------------------------------------- notifications (escalated deadlines)
+
+
+@login_required_any_role
+def notifications(request):
+    """The user's in-app inbox of escalated deadlines; POST marks one (or all) as read."""
+    from klaster.competition.domain import escalation as esc
+    from klaster.competition.models import Notification
+
+    mine = Notification.objects.filter(recipient=request.user, sent_at__isnull=False).select_related(
+        "escalation__competition", "escalation__application")
+    if request.method == "POST":
+        ids = request.POST.getlist("notification")
+        targets = mine.filter(read_at__isnull=True) if request.POST.get("all") else mine.filter(pk__in=[i for i in ids if i.isdigit()])
+        for n in targets:
+            esc.mark_read(actor=request.user, notification=n)
+        return redirect("competition:notifications")
+    lang = _lang()
+    items = [(n, esc.notification_text(n, lang)) for n in mine[:200]]
+    return render(request, "competition/notifications.html", {"items": items, "unread": sum(1 for n, _t in items if n.read_at is None)})
 

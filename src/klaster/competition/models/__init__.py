@@ -205,3 +205,48 @@ class CommissionDecision(models.Model):
     support = models.TextField(_("recommended state support"), blank=True)
     decided_on = models.DateField()
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+
+
+class Escalation(models.Model):
+    """A missed deadline escalated on one day (product.md: deadlines are escalated when missed).
+
+    At most one per deadline (competition, step, application) per day: ``klaster competition
+    escalate`` may run any number of times a day.
+    """
+
+    competition = models.ForeignKey(Competition, on_delete=models.CASCADE, related_name="escalations")
+    application = models.ForeignKey(Application, null=True, blank=True, on_delete=models.CASCADE, related_name="escalations")
+    subject = models.CharField(max_length=30, blank=True)  # application key, "" for a competition deadline
+    step_id = models.CharField(max_length=80)
+    clause = models.CharField(max_length=80)
+    actor = models.CharField(max_length=50)
+    due = models.DateField()
+    day = models.DateField(_("escalated on"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-day", "competition", "step_id"]
+        constraints = [models.UniqueConstraint(fields=["competition", "step_id", "subject", "day"], name="competition_escalation_once_a_day")]
+
+    def __str__(self) -> str:
+        return f"{self.competition_id}:{self.step_id}:{self.subject or '-'} overdue since {self.due:%Y-%m-%d} ({self.day:%Y-%m-%d})"
+
+
+class Notification(models.Model):
+    """An outbox message to one user: written first (``sent_at`` empty), then sent — shown in the
+    user's in-app inbox and, when e-mail is enabled and the user has an address, e-mailed."""
+
+    escalation = models.ForeignKey(Escalation, on_delete=models.CASCADE, related_name="notifications")
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="competition_notifications")
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    email_error = models.TextField(blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["escalation", "recipient"], name="competition_notification_once")]
+
+    def __str__(self) -> str:
+        return f"{self.recipient_id}: {self.escalation}"

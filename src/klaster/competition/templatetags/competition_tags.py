@@ -38,3 +38,16 @@ def stored(value: str) -> str:
 def clause(value: str) -> str:
     """A clause reference as the active language writes it (§13 → 13-тармақ / п. 13)."""
     return i18n.clause_in(value or "")
+
+
+@register.inclusion_tag("competition/_notifications_link.html", takes_context=True)
+def notifications_badge(context):
+    """A link to the user's notifications with the number of unread ones (on the competition pages)."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    unread = 0
+    if user is not None and user.is_authenticated:
+        from klaster.competition.models import Notification
+
+        unread = Notification.objects.filter(recipient=user, sent_at__isnull=False, read_at__isnull=True).count()
+    return {"user": user, "unread": unread}
