@@ -1,0 +1,129 @@
+"""Browser test of the competition: an expert scores in two tabs; an organizer sees an overdue deadline.
+
+Playwright drives Debian's Chromium (``/usr/bin/chromium``) against the live server, as in
+``test_browser.py``: skipped outside CI when Chromium is absent, a failure in CI (``CI`` set).
+The database is flushed for this test (``transaction=True``): it builds its own competition
+through the domain services.
+
+* The expert logs in, opens the assigned application, enters a score and a justification for every
+  criterion and saves the draft; a second tab opened before that save still holds the old sheet
+  version, and saving from it is refused with the conflict warning (HTTP 409), the unsaved values
+  kept on the page and the first tab's scores intact.
+* The organizer's dashboard highlights the akimat conclusion requested 30 days ago (due within 5
+  working days, App. 3 §6) as overdue.
+"""
+
+import datetime as dt
+import os
+import shutil
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+pytestmark = [pytest.mark.browser]
+
+
+@pytest.fixture
+def browser():
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is not installed (apt-get install chromium)")
+        pytest.skip("Chromium is not installed")
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync"],
+        )
+        yield b
+        b.close()
+
+
+def _competition():
+    from klaster.accounts.models import Profile
+    from klaster.accounts.roles import Role
+    from klaster.competition.domain import services as svc
+    from tests.competition.conftest import bins
+    from tests.conftest import make_user
+
+    org = make_user("org_b", Role.ORGANIZER)
+    applicant = make_user("applicant_b", Role.APPLICANT)
+    expert = make_user("expert_b", Role.EXPERT)
+    prof, _ = Profile.objects.get_or_create(user=expert)
+    prof.years_experience = 8
+    prof.save()
+    expert.profile = prof
+    today = svc.today()
+    c = svc.announce_competition(actor=org, title="Browser competition", announced_on=today - dt.timedelta(days=40),
+                                 stage1_intake_closes=today + dt.timedelta(days=30))
+    a = svc.create_application(actor=applicant, competition=c, organisation_name="Org B", organisation_bin=bins(1, start=900)[0],
+                               kind="business_association", cluster_name="Browser cluster", region_kato="351010000")
+    svc.request_conclusion(actor=applicant, application=a, body="akimat", on=today - dt.timedelta(days=30))
+    asg = svc.assign_expert(actor=org, application=a, expert=expert)
+    svc.declare_interest(actor=expert, assignment=asg, conflicted=False)
+    return c, a, asg
+
+
+def _login(page, base, username):
+    page.goto(base + "/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", f"pw-{username}-123456")
+    page.click("form.form button[type=submit]")
+    page.wait_for_selector("span.who")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_expert_scores_in_two_tabs_and_organizer_sees_overdue_deadline(live_server, browser):
+    from klaster.competition.models import ScoreSheet
+
+    c, a, asg = _competition()
+    criteria = [x.id for x in c.rules.criteria.criteria]
+    base = live_server.url
+
+    ctx = browser.new_context()
+    tab1 = ctx.new_page()
+    _login(tab1, base, "expert_b")
+    tab1.goto(base + "/competition/expert/")
+    tab1.click("text=Browser cluster")
+    tab1.wait_for_selector(f"input[name='score_{criteria[0]}']")
+    # The second tab is opened now: it holds the sheet's current version.
+    tab2 = ctx.new_page()
+    tab2.goto(tab1.url)
+    tab2.wait_for_selector(f"input[name='score_{criteria[0]}']")
+
+    for i, cid in enumerate(criteria):
+        tab1.fill(f"input[name='score_{cid}']", str(5 + i % 3))
+        tab1.fill(f"textarea[name='just_{cid}']", f"Justification {cid}")
+    tab1.click("button[name=action][value=save]")
+    tab1.wait_for_load_state()
+    assert tab1.locator("[data-stale]").count() == 0
+    saved = ScoreSheet.objects.get(pk=asg.sheet.pk)
+    assert saved.scores == {cid: str(5 + i % 3) for i, cid in enumerate(criteria)} and saved.version == 1
+    assert saved.justifications[criteria[-1]] == f"Justification {criteria[-1]}"
+
+    tab2.fill(f"input[name='score_{criteria[0]}']", "9")
+    tab2.fill(f"textarea[name='just_{criteria[0]}']", "Edit from the stale tab")
+    with tab2.expect_response(lambda r: r.request.method == "POST") as resp:
+        tab2.click("button[name=action][value=save]")
+    assert resp.value.status == 409
+    warning = tab2.locator("[data-stale]")
+    assert warning.is_visible()
+    assert tab2.input_value(f"input[name='score_{criteria[0]}']") == "9"  # the unsaved edit is shown, not lost silently
+    assert ScoreSheet.objects.get(pk=asg.sheet.pk).scores[criteria[0]] == "5"  # and nothing was overwritten
+    ctx.close()
+
+    org = browser.new_context().new_page()
+    _login(org, base, "org_b")
+    org.goto(base + "/competition/organizer/")
+    row = org.locator("tr.deadline-overdue", has_text="Browser cluster").first
+    assert row.is_visible()
+    assert "stands-out" in row.get_attribute("class")
+    mark = row.locator("strong")
+    assert "⚠" in mark.inner_text()
+    assert mark.evaluate("e => getComputedStyle(e).color") == "rgb(187, 0, 0)"
+    # The dashboard's heading of the competition counts the overdue deadlines.
+    assert "⚠" in org.locator("section.competition h2", has_text="Browser competition").inner_text()
