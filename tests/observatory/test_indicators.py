@@ -115,7 +115,6 @@ def test_nation_lq_is_one_and_weighted_mean_lq_is_one(m):
     tn = reference.location_quotients(nation)
     assert np.allclose(tn["lq"], 1.0)
     # Σ_r (E_r/E_n) LQ_rc = 1 for every sector
-    t["w"] = t["x_region"] / t.groupby("sector")["x"].transform("sum").groupby(t["sector"]).transform("first") / len(sectors)
     w = t["x_region"] / cells["x"].sum()
     agg = (w * t["lq"]).groupby(t["sector"]).sum()
     assert np.allclose(agg.to_numpy(), 1.0)
