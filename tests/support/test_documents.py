@@ -91,6 +91,7 @@ def world(db, settings, tmp_path):
 def _client(user):
     c = Client()
     c.force_login(user)
+    c.cookies["django_language"] = "en"  # messages are asserted in English
     return c
 
 

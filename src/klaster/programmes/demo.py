@@ -66,8 +66,11 @@ def load_demo(console) -> None:
             actor=organizer, programme=prog, indicator_ru="Объём производства отрасли кластера в регионе (квартал)", indicator_en="Production of the cluster's sector in the region (quarter)",
             indicator_kk="Өңірдегі кластер саласының өндіріс көлемі (тоқсан)", unit="mln tenge", base_year=2020, base_value=p["base"], targets=targets,
         )
+        # the association's user reports for its own cluster (construction); the organizer enters the others
+        assoc_bin = cluster.association.bin if cluster.association else None
+        reporter = applicant if applicant is not None and assoc_bin and getattr(getattr(applicant, "profile", None), "organisation_bin", "") == assoc_bin else organizer
         for q, factor in ((1, Decimal("1.02")), (2, Decimal("0.97"))):
             actual = (targets[(2022, q)] * factor).quantize(Decimal("0.1"))
-            domain.submit_report(actor=applicant, programme=prog, year=2022, quarter=q, actuals={ob: actual}, on=dt.date(2022, 3 * q + 1, 12), comment="illustrative demo figures")
+            domain.submit_report(actor=reporter, programme=prog, year=2022, quarter=q, actuals={ob: actual}, on=dt.date(2022, 3 * q + 1, 12), comment="illustrative demo figures")
         made += 1
     console.print(f"programmes: {Programme.objects.count()} programmes ({made} new)")

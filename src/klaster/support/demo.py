@@ -1,5 +1,6 @@
 """Demo data of support: applications of the demo applicant (the construction cluster's
-association) — one registered under instrument 3 (training), one paid under instrument 7. Idempotent.
+association) — one registered under instrument 3 (training), with a sample PDF uploaded for the
+charter, one paid under instrument 7. Idempotent.
 """
 
 from __future__ import annotations
@@ -28,6 +29,10 @@ def load_demo(console) -> None:
     for who, amount, days in (("Иванов А.", "3200000", 40), ("Сейткали Б.", "1500000", 70)):
         domain.add_cost(actor=applicant, application=a, description=f"Курс BIM-проектирования: {who}", amount=Decimal(amount), incurred_on=today - dt.timedelta(days=days), unit_id=who)
     domain.set_documents(actor=applicant, application=a, provided=["charter", "tax-paid", "contract", "act", "invoice", "payment", "training-programme", "employee-contract", "training-report", "executor-qualification", "executor-staff"])
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    sample = b"%PDF-1.4\n% klaster demo: charter (obrazets / sample)\n%%EOF\n"
+    domain.attach_document(actor=applicant, application=a, code="charter", uploaded=SimpleUploadedFile("charter-sample.pdf", sample))
     domain.register(actor=applicant, application=a, on=today)
     assoc = cluster.association
     b = domain.create_application(actor=applicant, participant=assoc, component="7", cluster=cluster, facts={"competition_stage_won": 1})
