@@ -41,7 +41,7 @@ def map_cmd(
     national: Optional[Path] = typer.Option(None, "--national", help="National totals (sector, year, measure, value, unit) when the regions do not cover the nation."),
     crosswalk: Optional[str] = typer.Option(None, "--crosswalk", help="Sector crosswalk CSV with columns source, target [, group]; or 'cmp' for the built-in NAICS→CMP crosswalk with the 2012→2017 concordance."),
     sector_prefix: Optional[int] = typer.Option(None, "--sector-prefix", help="Roll sectors up to their first N characters (OKED, NAICS)."),
-    region_prefix: Optional[int] = typer.Option(None, "--region-prefix", help="Region level: roll regions up to their first N code characters (e.g. KATO)."),
+    region_prefix: Optional[int] = typer.Option(None, "--region-prefix", "--region-level", help="Region level: roll regions up to their first N code characters (e.g. KATO)."),
     frame: str = typer.Option("2022", "--frame", help="Territorial frame of Kazakhstan (2022, 2018, 2017) for kz-bns-gva."),
     methodology: List[str] = typer.Option(["cmp"], "--methodology", "-m", help="Methodology id[@version]: cmp, eco, kz-bn (repeat for several)."),
     measure: Optional[str] = typer.Option(None, "--measure", help="Measure of the LQ (default: employment, or gva for kz-bns-gva)."),
