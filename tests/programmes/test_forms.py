@@ -44,6 +44,9 @@ def test_create_and_edit_programme(world):
     assert "financing is recorded for 2022" in r.content.decode()
     world.prog_a.refresh_from_db()
     assert world.prog_a.start_year == 2021
+    world.prog_a.projects.get().financing.all().delete()
+    r = org.post("/programmes/alpha/edit/", {"title_ru": "ЦКП", "start_year": 2023, "end_year": 2025})
+    assert "targets are set for 2022" in r.content.decode()
     assert org.post("/programmes/alpha/edit/", {"title_ru": "ЦКП изм.", "start_year": 2021, "end_year": 2026}).status_code == 302
     world.prog_a.refresh_from_db()
     assert (world.prog_a.title_ru, world.prog_a.end_year) == ("ЦКП изм.", 2026)

@@ -56,7 +56,8 @@ def update_programme(*, actor, programme: Programme, **fields) -> Programme:
     Raises
     ------
     ProgrammeError
-        Unknown field; the last year before the first; financing or targets outside the new years.
+        Unknown field; the last year before the first; financing or targets outside the new years
+        (they would drop out of the forms and the monitoring).
     """
     unknown = set(fields) - set(PROGRAMME_FIELDS)
     if unknown:
@@ -67,6 +68,9 @@ def update_programme(*, actor, programme: Programme, **fields) -> Programme:
     outside = sorted({f.year for f in Financing.objects.filter(project__programme=programme) if not start <= f.year <= end})
     if outside:
         raise ProgrammeError(f"financing is recorded for {', '.join(map(str, outside))}, outside {start}–{end}")
+    outside = sorted({t.year for t in ObligationTarget.objects.filter(obligation__programme=programme) if not start <= t.year <= end})
+    if outside:
+        raise ProgrammeError(f"counter-obligation targets are set for {', '.join(map(str, outside))}, outside {start}–{end}")
     before = audit.snapshot(programme)
     for k, v in fields.items():
         setattr(programme, k, v)
