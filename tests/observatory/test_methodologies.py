@@ -107,3 +107,29 @@ def test_cli_bad_panel_exit_2_with_clear_message(tmp_path):
     r = CliRunner().invoke(app, ["observatory", "map", "--panel", str(p), "--out", str(tmp_path / "o")])
     assert r.exit_code == 2
     assert "bad.csv, row 2, column 'value'" in r.output.replace("\n", " ") or "bad.csv" in r.output
+
+
+def test_eco_growth_and_productivity_variants_on_both_engines():
+    p = small_panel()
+    res = {}
+    for engine in ("ibis", "pandas"):
+        m = M.ECOStars(engine=engine, growth_pct=0.9, productivity_pct=0.9)
+        f = m.run(p, measure="employment", year=2020, start_year=2015, productivity_measure="establishments")
+        res[engine] = f.sort_values(["region", "sector"]).reset_index(drop=True)
+    for col in ("size", "specialisation", "focus", "growth_star", "productivity_star", "stars"):
+        assert res["ibis"][col].astype("Float64").tolist() == res["pandas"][col].astype("Float64").tolist(), col
+    g = res["pandas"].set_index(["region", "sector"])
+    # only R1·A grew (×2): its CAGR tops sector A; the others are flat
+    assert g.loc[("R1", "A"), "growth_star"]
+    assert not g.loc[("R2", "A"), "growth_star"]
+
+
+def test_real_cmp_flags_identical_on_ibis_and_pandas():
+    from klaster.observatory import sources
+
+    p = sources.us_cmp2016()
+    a = M.ClusterMapping(engine="ibis").run(p, measure="employment", year=2016)
+    b = M.ClusterMapping(engine="pandas").run(p, measure="employment", year=2016)
+    for col in ("strong", "strong10", "significant", "qualifying"):
+        assert a[col].astype("Float64").fillna(-1).tolist() == b[col].astype("Float64").fillna(-1).tolist(), col
+    assert (a["lq"] - b["lq"]).abs().max() < 1e-12
