@@ -106,7 +106,8 @@ def test_cli_bad_panel_exit_2_with_clear_message(tmp_path):
     p.write_text("region,sector,year,measure,value,unit\nR1,A,2020,employment,12x,persons\n", encoding="utf-8")
     r = CliRunner().invoke(app, ["observatory", "map", "--panel", str(p), "--out", str(tmp_path / "o")])
     assert r.exit_code == 2
-    assert "bad.csv, row 2, column 'value'" in r.output.replace("\n", " ") or "bad.csv" in r.output
+    text = " ".join(r.output.split())
+    assert "bad.csv, row 2, column 'value'" in text and "not a number" in text
 
 
 def test_eco_growth_and_productivity_variants_on_both_engines():
