@@ -11,5 +11,6 @@ urlpatterns = [
     path("register/", include("klaster.register.urls")),
     path("programmes/", include("klaster.programmes.urls")),
     path("support/", include("klaster.support.urls")),
+    path("analysis/", include("klaster.analysis.urls")),
     path("", include("klaster.web.urls")),
 ]
