@@ -18,6 +18,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 
+from klaster.register.i18n import text_of
 from klaster.accounts.permissions import public, role_required
 from klaster.accounts.roles import Role
 from klaster.programmes import domain
@@ -163,7 +164,7 @@ def _run(form, fn):
         with transaction.atomic():
             return fn()
     except (domain.ProgrammeError, ValueError) as e:
-        form.add_error(None, str(e))
+        form.add_error(None, text_of(e))
         return None
 
 

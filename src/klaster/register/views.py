@@ -17,6 +17,7 @@ from klaster.accounts.permissions import public, role_required
 from klaster.accounts.roles import Role
 from klaster.register import rules as register_rules
 from klaster.register.domain import RegisterError, services
+from klaster.register.i18n import text_of
 from klaster.register.interfaces import documents, xlsx
 from klaster.register.models import Cluster, ClusterStatus, InclusionApplication, Membership, Ranking, RankingMethodology
 
@@ -114,7 +115,7 @@ def apply_inclusion(request, code):
         services.submit_inclusion(actor=request.user, cluster=c, on=dt.date.today())
         messages.success(request, _("The application for inclusion was submitted."))
     except RegisterError as e:
-        messages.error(request, str(e))
+        messages.error(request, text_of(e))
     return redirect("register:detail", code=code)
 
 
@@ -131,7 +132,7 @@ def organizer_decide(request, pk):
         services.decide_inclusion(actor=request.user, application=app, approve=request.POST.get("decision") == "approve", on=dt.date.today(), note=request.POST.get("note", ""))
         messages.success(request, _("Decision recorded."))
     except RegisterError as e:
-        messages.error(request, str(e))
+        messages.error(request, text_of(e))
     return redirect("register:applications")
 
 
@@ -151,7 +152,7 @@ def organizer_import(request, code):
                 messages.success(request, _("Imported: %(p)s participants, %(m)s memberships, %(i)s indicator rows.") % {"p": counts["participants"], "m": counts["memberships"], "i": counts["indicators"]})
                 return redirect("register:detail", code=code)
             except xlsx.ImportRejected as e:
-                errors = [str(x) for x in e.errors]
+                errors = [x.text() for x in e.errors]
     return render(request, "register/import.html", {"c": c, "errors": errors})
 
 

@@ -15,8 +15,14 @@ import hashlib
 import uuid
 import zipfile
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.conf import settings
+from django.utils.translation import get_language
+from django.utils.translation import gettext_noop as _
+
+from klaster.common.money import format_number
+from klaster.register.i18n import Refusal
 
 DEFAULT_MAX_MB = 10
 
@@ -32,7 +38,17 @@ TYPES: dict[str, tuple[str, bytes]] = {
 ZIP_PART = {"docx": "word/", "xlsx": "xl/"}
 
 
-class UploadRejected(ValueError):
+class _Num:
+    """A number shown in the active language (kk/ru ``1,5``; en ``1.5``)."""
+
+    def __init__(self, value: Decimal, decimals: int):
+        self.value, self.decimals = value, decimals
+
+    def __str__(self) -> str:
+        return format_number(self.value, (get_language() or "en")[:2], decimals=self.decimals)
+
+
+class UploadRejected(Refusal):
     """The file is too big or is not of an accepted type; the message says which and why."""
 
 
@@ -61,28 +77,28 @@ def check_upload(uploaded) -> CheckedUpload:
     name = uploaded.name or ""
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if ext not in TYPES:
-        raise UploadRejected(f"{name}: files of type .{ext or '?'} are not accepted; accepted: {', '.join(sorted(TYPES))}")
+        raise UploadRejected(_("%(name)s: files of type .%(ext)s are not accepted; accepted: %(accepted)s"), name=name, ext=ext or "?", accepted=sorted(TYPES))
     limit = max_bytes()
     if uploaded.size > limit:
-        raise UploadRejected(f"{name}: {uploaded.size / 1048576:.1f} MB exceeds the limit of {limit // 1048576} MB")
+        raise UploadRejected(_("%(name)s: %(size)s MB exceeds the limit of %(limit)s MB"), name=name, size=_Num(Decimal(uploaded.size) / 1048576, 1), limit=limit // 1048576)
     if uploaded.size == 0:
-        raise UploadRejected(f"{name}: the file is empty")
+        raise UploadRejected(_("%(name)s: the file is empty"), name=name)
     content_type, magic = TYPES[ext]
     uploaded.seek(0)
     head = uploaded.read(len(magic))
     uploaded.seek(0)
     if head != magic:
-        raise UploadRejected(f"{name}: the content is not a .{ext} file (its first bytes do not match)")
+        raise UploadRejected(_("%(name)s: the content is not a .%(ext)s file (its first bytes do not match)"), name=name, ext=ext)
     if ext in ZIP_PART:
         try:
             with zipfile.ZipFile(uploaded) as z:
                 names = z.namelist()
         except zipfile.BadZipFile:
-            raise UploadRejected(f"{name}: the content is not a .{ext} file (damaged ZIP container)") from None
+            raise UploadRejected(_("%(name)s: the content is not a .%(ext)s file (damaged ZIP container)"), name=name, ext=ext) from None
         finally:
             uploaded.seek(0)
         if "[Content_Types].xml" not in names or not any(n.startswith(ZIP_PART[ext]) for n in names):
-            raise UploadRejected(f"{name}: the content is not a .{ext} file (no {ZIP_PART[ext]} part)")
+            raise UploadRejected(_("%(name)s: the content is not a .%(ext)s file (no %(part)s part)"), name=name, ext=ext, part=ZIP_PART[ext])
     h = hashlib.sha256()
     for chunk in uploaded.chunks():
         h.update(chunk)

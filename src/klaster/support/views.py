@@ -18,8 +18,10 @@ from django.views.decorators.http import require_POST
 from klaster.accounts.permissions import role_required
 from klaster.accounts.roles import Role, has_role
 from klaster.common import audit
+from klaster.register.i18n import text_of
 from klaster.support import domain, uploads
 from klaster.support import rules as support_rules
+from klaster.support.i18n import finding_text
 from klaster.support.models import Application, ApplicationDocument
 
 BOTH = (Role.APPLICANT, Role.ORGANIZER)
@@ -84,7 +86,7 @@ def application_new(request):
             try:
                 uploads.check_upload(f)
             except uploads.UploadRejected as e:
-                errors.append(str(e))
+                errors.append(text_of(e))
         if not errors:
             cluster = participant.memberships.filter(left_on__isnull=True).first()
             facts = {
@@ -111,7 +113,7 @@ def application_new(request):
             except (domain.SupportError, uploads.UploadRejected, ValueError) as e:
                 for d in saved:
                     d.file.storage.delete(d.file.name)
-                errors.append(str(e))
+                errors.append(text_of(e))
     checklist = [{"code": c, "required": req, "name": inst.documents[c]} for req, codes in ((True, comp.documents_required), (False, comp.documents_conditional)) for c in codes]
     return render(request, "support/new.html", {
         "comps": comps, "comp": comp, "participants": participants, "checklist": checklist, "errors": errors, "lang": _lang(),
@@ -138,7 +140,7 @@ def application_detail(request, pk):
     return render(request, "support/detail.html", {
         "can_edit": support_rules.can_edit_application(request.user, app) and app.status in ("draft", "incomplete"),
         "max_mb": uploads.max_bytes() // 1048576, "accepted": ", ".join(sorted(uploads.TYPES)),
-        "a": app, "comp": comp, "checklist": checklist, "deadlines": domain.deadlines(app), "lang": _lang(),
+        "a": app, "comp": comp, "findings": [{**f, "text": finding_text(f)} for f in app.eligibility], "checklist": checklist, "deadlines": domain.deadlines(app), "lang": _lang(),
         "explanation": app.explanation.get(_lang(), app.explanation.get("en", [])), "agreement": getattr(app, "agreement", None),
         "agreement_terms": inst.agreement.get("terms", []), "is_operator": has_role(request.user, Role.ORGANIZER),
     })
@@ -168,7 +170,7 @@ def application_action(request, pk):
         ACTIONS[action](request.user, app, on, request.POST)
         messages.success(request, _("Recorded."))
     except (domain.SupportError, ValueError) as e:
-        messages.error(request, str(e))
+        messages.error(request, text_of(e))
     return redirect("support:detail", pk=pk)
 
 
@@ -183,7 +185,7 @@ def application_resubmit(request, pk):
         domain.register(actor=request.user, application=app, on=dt.date.today())
         messages.success(request, _("The corrected application was registered again."))
     except (domain.SupportError, ValueError) as e:
-        messages.error(request, str(e))
+        messages.error(request, text_of(e))
     return redirect("support:detail", pk=pk)
 
 
@@ -202,7 +204,7 @@ def document_upload(request, pk):
         domain.attach_document(actor=request.user, application=app, code=request.POST.get("code", ""), uploaded=f)
         messages.success(request, _("The document was uploaded."))
     except (domain.SupportError, uploads.UploadRejected) as e:
-        messages.error(request, str(e))
+        messages.error(request, text_of(e))
     return redirect("support:detail", pk=pk)
 
 
@@ -224,7 +226,7 @@ def document_remove(request, doc_pk):
         domain.remove_document(actor=request.user, document=doc)
         messages.success(request, _("The document was removed."))
     except domain.SupportError as e:
-        messages.error(request, str(e))
+        messages.error(request, text_of(e))
     return redirect("support:detail", pk=pk)
 
 

@@ -27,6 +27,7 @@ from dateutil.relativedelta import relativedelta
 
 from klaster.common.money import Money
 
+from .messages import Msg
 from .rules import Component, InstrumentError
 
 ZERO = Money(0, "tenge")
@@ -34,7 +35,14 @@ NO_DOUBLE_FUNDING_CLAUSE = "Programme §5.1 (closing paragraphs)"
 
 
 class CalculationError(ValueError):
-    """The application lacks a value the computation needs, or the component cannot be computed."""
+    """The application lacks a value the computation needs, or the component cannot be computed.
+
+    ``msg`` is the :class:`~klaster.engine.support.messages.Msg` (code and parameters).
+    """
+
+    def __init__(self, msg: Msg):
+        self.msg = msg
+        super().__init__(str(msg))
 
 
 @dataclass(frozen=True)
@@ -303,7 +311,7 @@ def compute_reimbursement(
     """
     calc = component.calculation
     if calc.not_in_seed or calc.rate is None:
-        raise CalculationError(f"instrument component {component.id} cannot be computed: {calc.not_in_seed}")
+        raise CalculationError(Msg("calc.not_computable", component=component.id, reason=str(calc.not_in_seed)))
     prior = prior or PriorUse()
     bases = bases or {}
     steps: list[Step] = []
@@ -340,7 +348,7 @@ def compute_reimbursement(
         by_unit: dict[str, Money] = {}
         for it in kept:
             if not it.unit_id:
-                raise CalculationError(f"component {component.id} caps per {pu.unit}: cost {it.description or it.amount} has no {pu.unit} (unit_id)")
+                raise CalculationError(Msg("calc.no_unit", component=component.id, unit=UNIT_NAMES.get(pu.unit, {"en": pu.unit}), cost=it.description or str(it.amount)))
             by_unit[it.unit_id] = by_unit.get(it.unit_id, ZERO) + it.amount.to("tenge")
         counted = set(prior.unit_reimbursed)
         unit_amounts: dict[str, Money] = {}
@@ -382,12 +390,12 @@ def compute_reimbursement(
             params = {"cap": limit}
         elif cap.type == "by-size":
             if enterprise_size not in cap.amounts:
-                raise CalculationError(f"component {component.id}: the cap depends on the enterprise size; give enterprise_size as one of {', '.join(cap.amounts)}")
+                raise CalculationError(Msg("calc.no_size", component=component.id, sizes=", ".join(cap.amounts)))
             limit = cap.amounts[enterprise_size].to("tenge")
             params = {"cap": limit, "size": enterprise_size}
         elif cap.type == "share-of-base":
             if cap.base not in bases:
-                raise CalculationError(f"component {component.id}: the cap is {_pct(cap.share)}% of '{cap.base}'; give it in bases")
+                raise CalculationError(Msg("calc.no_base", component=component.id, share=_pct(cap.share), base=cap.base))
             base_value = bases[cap.base].to("tenge")
             limit = base_value * cap.share
             params = {"cap": limit, "share": _pct(cap.share), "base": cap.base, "base_value": base_value}

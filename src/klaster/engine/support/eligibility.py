@@ -13,6 +13,7 @@ from dateutil.relativedelta import relativedelta
 
 from klaster.reference.priority import priority_group
 
+from .messages import Msg
 from .rules import Component, ExecutorVariant
 
 
@@ -56,7 +57,13 @@ class Finding:
     rule: str
     clause: str
     passed: bool
-    message: str
+    message: Msg
+    """English text carrying ``code`` and ``params`` (:mod:`klaster.engine.support.messages`)."""
+
+    def as_dict(self) -> dict:
+        """JSON-serialisable form (stored with the application; translated by code when shown)."""
+        return {"rule": self.rule, "clause": self.clause, "passed": self.passed, "message": str(self.message),
+                "code": getattr(self.message, "code", ""), "params": getattr(self.message, "params", {})}
 
 
 def _full_years(since: dt.date, on: dt.date) -> int:
@@ -92,26 +99,29 @@ def check_eligibility(component: Component, facts: ApplicantFacts, *, on: dt.dat
                     bad.append(code)
                     continue
                 if g:
-                    matched.append(f"{code} → {g['matched_code']} ({g['name']['en']})")
+                    name = g["name"]
+                    matched.append({lang: f"{code} → {g['matched_code']} ({name.get(lang) or name['en']})" for lang in ("kk", "ru", "en")})
             if matched:
-                out.append(Finding(r.type, r.clause, True, "priority sector: " + "; ".join(matched)))
+                out.append(Finding(r.type, r.clause, True, Msg("priority.matched", matches=matched)))
             else:
-                codes = ", ".join(facts.oked_codes) or "none given"
-                extra = f" (not OKED codes: {', '.join(bad)})" if bad else ""
-                out.append(Finding(r.type, r.clause, False, f"no OKED code of the applicant ({codes}) is in the priority-sector list{extra}"))
+                codes = ", ".join(facts.oked_codes) or "—"
+                msg = Msg("priority.none_bad", codes=codes, bad=", ".join(bad)) if bad else Msg("priority.none", codes=codes)
+                out.append(Finding(r.type, r.clause, False, msg))
         elif r.type == "min-years-activity":
             if facts.activity_since is None:
-                out.append(Finding(r.type, r.clause, False, f"the start of activity is not stated; at least {r.years} year(s) required"))
+                out.append(Finding(r.type, r.clause, False, Msg("activity.unknown", required=r.years)))
             else:
                 yrs = _full_years(facts.activity_since, on)
                 ok = yrs >= r.years
-                out.append(Finding(r.type, r.clause, ok, f"{max(yrs, 0)} full year(s) of activity since {facts.activity_since.isoformat()}; at least {r.years} required"))
+                out.append(Finding(r.type, r.clause, ok, Msg("activity.years", years=max(yrs, 0), since=facts.activity_since.isoformat(), required=r.years)))
         elif r.type == "competition-stage-won":
             ok = facts.competition_stage_won >= r.stage
-            out.append(Finding(r.type, r.clause, ok, f"winner of stage {facts.competition_stage_won or 'none'}; stage {r.stage} required"))
+            msg = Msg("stage.won", stage=facts.competition_stage_won, required=r.stage) if facts.competition_stage_won else Msg("stage.none", required=r.stage)
+            out.append(Finding(r.type, r.clause, ok, msg))
         elif r.type == "declaration":
             ok = bool(facts.declarations.get(r.id))
-            out.append(Finding(f"declaration:{r.id}", r.clause, ok, r.text.get("en", r.id) + (": declared" if ok else ": not declared")))
+            text = {k: v for k, v in r.text.items()} or {"en": r.id}
+            out.append(Finding(f"declaration:{r.id}", r.clause, ok, Msg("declaration.yes" if ok else "declaration.no", text=text)))
     return out
 
 
@@ -122,22 +132,22 @@ def check_executor(component: Component, executor: ExecutorFacts) -> list[Findin
     (the act states none) passes with a note.
     """
     if not component.executor_variants:
-        return [Finding("executor", component.executor_clause, True, "the act states no executor qualification for this instrument")]
+        return [Finding("executor", component.executor_clause, True, Msg("executor.none_stated"))]
     variant: ExecutorVariant | None = next((v for v in component.executor_variants if v.kind == executor.kind), None)
     if variant is None:
         kinds = ", ".join(v.kind for v in component.executor_variants)
-        return [Finding("executor-kind", component.executor_clause, False, f"executor kind {executor.kind!r} is not one of {kinds}")]
+        return [Finding("executor-kind", component.executor_clause, False, Msg("executor.kind", kind=executor.kind, kinds=kinds))]
     out = []
     if variant.min_years_experience is not None:
         ok = executor.years_experience >= variant.min_years_experience
-        out.append(Finding("executor-experience", component.executor_clause, ok, f"{executor.years_experience} year(s) of experience; at least {variant.min_years_experience} required"))
+        out.append(Finding("executor-experience", component.executor_clause, ok, Msg("executor.experience", years=executor.years_experience, required=variant.min_years_experience)))
     if variant.min_prior_projects is not None:
         ok = executor.prior_projects >= variant.min_prior_projects
-        out.append(Finding("executor-projects", component.executor_clause, ok, f"{executor.prior_projects} prior project(s); at least {variant.min_prior_projects} required"))
+        out.append(Finding("executor-projects", component.executor_clause, ok, Msg("executor.projects", projects=executor.prior_projects, required=variant.min_prior_projects)))
     if variant.licence_if_required and executor.licence_required:
-        out.append(Finding("executor-licence", component.executor_clause, executor.has_licence, "licence required by law: " + ("present" if executor.has_licence else "missing")))
+        out.append(Finding("executor-licence", component.executor_clause, executor.has_licence, Msg("executor.licence_yes" if executor.has_licence else "executor.licence_no")))
     if variant.accredited:
-        out.append(Finding("executor-accredited", component.executor_clause, executor.accredited, "accredited expert organisation or attested expert: " + ("yes" if executor.accredited else "no")))
+        out.append(Finding("executor-accredited", component.executor_clause, executor.accredited, Msg("executor.accredited_yes" if executor.accredited else "executor.accredited_no")))
     return out
 
 

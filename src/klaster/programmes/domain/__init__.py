@@ -11,8 +11,10 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils.translation import gettext_noop as _
 
 from klaster.common import audit
+from klaster.register.i18n import Refusal
 from klaster.common.calendar import default_calendar
 from klaster.common.money import Money
 from klaster.engine.programmes import cofinancing, monitoring
@@ -30,16 +32,17 @@ from klaster.programmes.models import (
 )
 
 
-class ProgrammeError(ValueError):
-    """An operation on a programme was refused; the message says why."""
+class ProgrammeError(Refusal):
+    """An operation on a programme was refused; the message says why (``str``: English;
+    :meth:`~klaster.register.i18n.Refusal.text`: the active language)."""
 
 
 def create_programme(*, actor, cluster, title_ru: str, start_year: int, end_year: int, **extra) -> Programme:
     """Open the ЦКП of a cluster included in the register, pinning the co-financing regulation."""
     if cluster.status != "included":
-        raise ProgrammeError(f"{cluster} is not in the register; a programme follows inclusion (ЦКП algorithm, step 3)")
+        raise ProgrammeError(_("%(cluster)s is not in the register; a programme follows inclusion (ЦКП algorithm, step 3)"), cluster=cluster)
     if end_year < start_year:
-        raise ProgrammeError(f"the last year {end_year} is before the first year {start_year}")
+        raise ProgrammeError(_("the last year %(end)s is before the first year %(start)s"), end=end_year, start=start_year)
     doc = cofinancing.load_rules()
     p = Programme.objects.create(cluster=cluster, title_ru=title_ru, start_year=start_year, end_year=end_year, regulation_pin=doc.pin, **extra)
     audit.record(actor=actor, action="programmes.programme.create", obj=p)
@@ -64,13 +67,13 @@ def update_programme(*, actor, programme: Programme, **fields) -> Programme:
         raise ProgrammeError(f"cannot change {', '.join(sorted(unknown))}")
     start, end = fields.get("start_year", programme.start_year), fields.get("end_year", programme.end_year)
     if end < start:
-        raise ProgrammeError(f"the last year {end} is before the first year {start}")
+        raise ProgrammeError(_("the last year %(end)s is before the first year %(start)s"), end=end, start=start)
     outside = sorted({f.year for f in Financing.objects.filter(project__programme=programme) if not start <= f.year <= end})
     if outside:
-        raise ProgrammeError(f"financing is recorded for {', '.join(map(str, outside))}, outside {start}–{end}")
+        raise ProgrammeError(_("financing is recorded for %(years)s, outside %(start)s–%(end)s"), years=[str(y) for y in outside], start=start, end=end)
     outside = sorted({t.year for t in ObligationTarget.objects.filter(obligation__programme=programme) if not start <= t.year <= end})
     if outside:
-        raise ProgrammeError(f"counter-obligation targets are set for {', '.join(map(str, outside))}, outside {start}–{end}")
+        raise ProgrammeError(_("counter-obligation targets are set for %(years)s, outside %(start)s–%(end)s"), years=[str(y) for y in outside], start=start, end=end)
     before = audit.snapshot(programme)
     for k, v in fields.items():
         setattr(programme, k, v)
@@ -101,11 +104,11 @@ def _split(programme: Programme, cost, direction: str):
     """The co-financing split of ``cost`` (mln tenge) for ``direction`` under the programme's
     pinned rules; a non-positive cost or an unknown direction is refused."""
     if cost is None or Decimal(cost) <= 0:
-        raise ProgrammeError(f"the project cost must be positive, not {cost}")
+        raise ProgrammeError(_("the project cost must be positive, not %(cost)s"), cost=cost)
     try:
         return cofinancing.split_cost(Money(cost, "mln tenge"), direction, _rules(programme))
     except cofinancing.CofinancingError as e:
-        raise ProgrammeError(str(e)) from e
+        raise ProgrammeError("%(reason)s", reason=str(e)) from e
 
 
 PROJECT_FIELDS = ("name_ru", "name_kk", "name_en", "selected", "source", "printed_participants_amount")
@@ -141,11 +144,11 @@ def set_financing(*, actor, project: KeyProject, year: int, source: str, amount:
 
     prog = project.programme
     if not prog.start_year <= int(year) <= prog.end_year:
-        raise ProgrammeError(f"{year} is outside the programme years {prog.start_year}–{prog.end_year}")
+        raise ProgrammeError(_("%(year)s is outside the programme years %(start)s–%(end)s"), year=year, start=prog.start_year, end=prog.end_year)
     if source not in FundingSource.values:
-        raise ProgrammeError(f"unknown source {source!r}; known: {', '.join(FundingSource.values)}")
+        raise ProgrammeError(_("unknown source %(source)s; known: %(known)s"), source=repr(source), known=list(FundingSource.values))
     if amount is None or Decimal(amount) < 0:
-        raise ProgrammeError(f"the amount must not be negative, not {amount}")
+        raise ProgrammeError(_("the amount must not be negative, not %(amount)s"), amount=amount)
     obj = Financing.objects.filter(project=project, year=year, source=source).first()
     before = audit.snapshot(obj) if obj else {}
     obj = obj or Financing(project=project, year=year, source=source)
@@ -188,12 +191,12 @@ def add_obligation(*, actor, programme: Programme, indicator_ru: str, unit: str,
 
 def _check_targets(programme: Programme, targets: dict) -> None:
     if not targets:
-        raise ProgrammeError("give at least one target (a quarter or the year)")
+        raise ProgrammeError(_("give at least one target (a quarter or the year)"))
     for (year, quarter) in targets:
         if quarter is not None and quarter not in (1, 2, 3, 4):
-            raise ProgrammeError(f"quarter {quarter} is not 1–4")
+            raise ProgrammeError(_("quarter %(quarter)s is not 1–4"), quarter=quarter)
         if not programme.start_year <= year <= programme.end_year:
-            raise ProgrammeError(f"a target for {year} is outside the programme years {programme.start_year}–{programme.end_year}")
+            raise ProgrammeError(_("a target for %(year)s is outside the programme years %(start)s–%(end)s"), year=year, start=programme.start_year, end=programme.end_year)
 
 
 OBLIGATION_FIELDS = ("indicator_ru", "indicator_kk", "indicator_en", "unit", "base_year", "base_value", "higher_is_better")
@@ -216,7 +219,7 @@ def update_obligation(*, actor, obligation: CounterObligation, targets: dict, **
     reported = {(a.report.year, a.report.quarter) for a in obligation.actuals.select_related("report")}
     lost = sorted(k for k in reported if k not in targets)
     if lost:
-        raise ProgrammeError("actuals are reported for " + ", ".join(f"Q{q} {y}" for y, q in lost) + "; their targets cannot be removed")
+        raise ProgrammeError(_("actuals are reported for %(quarters)s; their targets cannot be removed"), quarters=[f"Q{q} {y}" for y, q in lost])
     before = audit.snapshot(obligation)
     before_targets = {f"{t.year}-Q{t.quarter or 'year'}": str(t.value) for t in obligation.targets.all()}
     for k, v in fields.items():
@@ -244,14 +247,14 @@ def submit_report(*, actor, programme: Programme, year: int, quarter: int, actua
         another programme.
     """
     if on <= monitoring.quarter_end(year, quarter):
-        raise ProgrammeError(f"Q{quarter} {year} has not ended on {on}")
+        raise ProgrammeError(_("Q%(quarter)s %(year)s has not ended on %(day)s"), quarter=quarter, year=year, day=on)
     if QuarterlyReport.objects.filter(programme=programme, year=year, quarter=quarter).exists():
-        raise ProgrammeError(f"the report for Q{quarter} {year} was already submitted; reports are not overwritten")
+        raise ProgrammeError(_("the report for Q%(quarter)s %(year)s was already submitted; reports are not overwritten"), quarter=quarter, year=year)
     rep = QuarterlyReport.objects.create(programme=programme, year=year, quarter=quarter, submitted_on=on, submitted_by=actor if getattr(actor, "pk", None) else None, comment=comment)
     for ob, value in actuals.items():
         ob = ob if isinstance(ob, CounterObligation) else CounterObligation.objects.get(pk=ob)
         if ob.programme_id != programme.pk:
-            raise ProgrammeError(f"obligation {ob} is not of this programme")
+            raise ProgrammeError(_("obligation %(obligation)s is not of this programme"), obligation=ob)
         ObligationActual.objects.create(report=rep, obligation=ob, value=value)
     audit.record(actor=actor, action="programmes.report.submit", obj=rep, changes={"actuals": {str(getattr(k, "pk", k)): str(v) for k, v in actuals.items()}})
     return rep

@@ -13,12 +13,15 @@ import pandas as pd
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_noop as _
 
 from klaster import regulations
 from klaster.common import audit
 from klaster.common.bin import InvalidBIN, validate_bin
 from klaster.engine.programmes.ranking import Methodology, sensitivity
 from klaster.reference.validators import validate_kato, validate_oked
+from klaster.register.i18n import Refusal
 from klaster.register.models import (
     Cluster,
     ClusterStatus,
@@ -35,8 +38,20 @@ ELIGIBILITY_DOC = "competition-decree-535"
 MAX_ADDITIONAL_OKED = 4  # App. 2 §7: "main activity and up to four additional"
 
 
-class RegisterError(ValueError):
-    """An operation on the register was refused; the message says why."""
+class RegisterError(Refusal):
+    """An operation on the register was refused; the message says why (``str``: English;
+    :meth:`~klaster.register.i18n.Refusal.text`: the active language)."""
+
+
+#: rules of :class:`klaster.common.bin.InvalidBIN` in the interface languages
+BIN_RULES = {
+    "format": gettext_lazy("must be exactly 12 digits"),
+    "check digit": gettext_lazy("the check digit is wrong"),
+    "registration month": gettext_lazy("the registration month (digits 3–4) is not 01–12"),
+    "registration date": gettext_lazy("the registration date is in the future"),
+    "entity type": gettext_lazy("the 5th digit is not a BIN entity type (4, 5 or 6)"),
+    "division": gettext_lazy("the 6th digit is not a division code (0–3)"),
+}
 
 
 # --- participants ------------------------------------------------------------------------------
@@ -55,30 +70,31 @@ def clean_participant_fields(*, bin: str, name: str, kind: str, oked_main: str, 
     try:
         out["bin"] = validate_bin(str(bin), today=today).bin
     except InvalidBIN as e:
-        errors.setdefault("bin", []).append(f"{bin}: {e} (rule: {e.rule})")
+        rule = BIN_RULES.get(e.rule, str(e))
+        errors.setdefault("bin", []).append(ValidationError(gettext_lazy("%(bin)s: %(rule)s"), code="bin", params={"bin": bin, "rule": rule}))
     if not out["name"]:
-        errors.setdefault("name", []).append("the name is empty")
+        errors.setdefault("name", []).append(ValidationError(gettext_lazy("the name is empty"), code="required"))
     if kind not in ParticipantKind.values:
-        errors.setdefault("kind", []).append(f"{kind!r} is not one of {', '.join(ParticipantKind.values)}")
+        errors.setdefault("kind", []).append(ValidationError(gettext_lazy("%(kind)s is not one of %(kinds)s"), code="kind", params={"kind": repr(kind), "kinds": ", ".join(ParticipantKind.values)}))
     out["kind"] = kind
     try:
         out["oked_main"] = validate_oked(str(oked_main)).code
     except ValidationError as e:
-        errors.setdefault("oked_main", []).extend(e.messages)
+        errors.setdefault("oked_main", []).extend(e.error_list)
     extra = [c for c in (oked_additional or []) if str(c).strip()]
     if len(extra) > MAX_ADDITIONAL_OKED:
-        errors.setdefault("oked_additional", []).append(f"{len(extra)} additional OKED codes; at most {MAX_ADDITIONAL_OKED} (App. 2 §7)")
+        errors.setdefault("oked_additional", []).append(ValidationError(gettext_lazy("%(count)s additional OKED codes; at most %(max)s (App. 2 §7)"), code="too_many", params={"count": len(extra), "max": MAX_ADDITIONAL_OKED}))
     codes = []
     for c in extra:
         try:
             codes.append(validate_oked(str(c).strip()).code)
         except ValidationError as e:
-            errors.setdefault("oked_additional", []).extend(e.messages)
+            errors.setdefault("oked_additional", []).extend(e.error_list)
     out["oked_additional"] = codes
     try:
         out["kato"] = validate_kato(str(kato).strip()).code
     except ValidationError as e:
-        errors.setdefault("kato", []).extend(e.messages)
+        errors.setdefault("kato", []).extend(e.error_list)
     if errors:
         raise ValidationError(errors)
     return out
@@ -115,7 +131,7 @@ def join(*, actor, cluster: Cluster, participant: Participant, joined_on: dt.dat
         The participant is already a member on that date.
     """
     if members_on(cluster, joined_on).filter(pk=participant.pk).exists():
-        raise RegisterError(f"{participant} is already a member of {cluster} on {joined_on}")
+        raise RegisterError(_("%(participant)s is already a member of %(cluster)s on %(day)s"), participant=participant, cluster=cluster.localized_name(), day=joined_on.isoformat())
     m = Membership.objects.create(cluster=cluster, participant=participant, joined_on=joined_on, note=note)
     audit.record(actor=actor, action="register.membership.join", obj=m)
     return m
@@ -124,9 +140,9 @@ def join(*, actor, cluster: Cluster, participant: Participant, joined_on: dt.dat
 def leave(*, actor, membership: Membership, left_on: dt.date, note: str = "") -> Membership:
     """Close a membership on ``left_on`` (the participant is no longer a member from that day)."""
     if membership.left_on is not None:
-        raise RegisterError(f"{membership.participant} already left on {membership.left_on}")
+        raise RegisterError(_("%(participant)s already left on %(day)s"), participant=membership.participant, day=membership.left_on.isoformat())
     if left_on <= membership.joined_on:
-        raise RegisterError(f"the leaving date {left_on} must be after the joining date {membership.joined_on}")
+        raise RegisterError(_("the leaving date %(left)s must be after the joining date %(joined)s"), left=left_on.isoformat(), joined=membership.joined_on.isoformat())
     before = audit.snapshot(membership)
     membership.left_on = left_on
     membership.note = note or membership.note
@@ -201,11 +217,11 @@ def submit_inclusion(*, actor, cluster: Cluster, on: dt.date) -> InclusionApplic
         The cluster has no association, is already included, or has an open application.
     """
     if cluster.association is None:
-        raise RegisterError(f"{cluster}: only a cluster association may apply; record the association first")
+        raise RegisterError(_("%(cluster)s: only a cluster association may apply; record the association first"), cluster=cluster)
     if cluster.status == ClusterStatus.INCLUDED:
-        raise RegisterError(f"{cluster} is already in the register")
+        raise RegisterError(_("%(cluster)s is already in the register"), cluster=cluster)
     if cluster.applications.filter(status=InclusionApplication.Status.SUBMITTED).exists():
-        raise RegisterError(f"{cluster} already has an application awaiting the organizer's decision")
+        raise RegisterError(_("%(cluster)s already has an application awaiting the organizer's decision"), cluster=cluster)
     app = InclusionApplication.objects.create(cluster=cluster, submitted_by=actor if getattr(actor, "pk", None) else None, submitted_on=on, eligibility=eligibility(cluster, on))
     before = audit.snapshot(cluster)
     cluster.status = ClusterStatus.APPLIED
@@ -226,14 +242,14 @@ def decide_inclusion(*, actor, application: InclusionApplication, approve: bool,
         without reasons.
     """
     if application.status != InclusionApplication.Status.SUBMITTED:
-        raise RegisterError(f"the application was already {application.status}")
+        raise RegisterError(_("the application was already %(status)s"), status=InclusionApplication.Status(application.status).label)
     cluster = application.cluster
     findings = eligibility(cluster, on)
     if approve and not is_eligible(findings):
         failed = "; ".join(f"{f['clause']}: {f['actual']} < {f['required']}" for f in findings if not f["passed"] and f["severity"] == "error")
-        raise RegisterError(f"{cluster} does not meet {failed}")
+        raise RegisterError(_("%(cluster)s does not meet %(failed)s"), cluster=cluster, failed=failed)
     if not approve and not note.strip():
-        raise RegisterError("a refusal needs written reasons")
+        raise RegisterError(_("a refusal needs written reasons"))
     before_app = audit.snapshot(application)
     before_cluster = audit.snapshot(cluster)
     application.status = InclusionApplication.Status.APPROVED if approve else InclusionApplication.Status.REJECTED

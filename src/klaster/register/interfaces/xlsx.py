@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext
+from django.utils.translation import gettext_noop as _
 from openpyxl import Workbook, load_workbook
 
 from klaster.common import audit
@@ -28,13 +32,29 @@ REQUIRED = {"participants": ["bin", "name", "kind", "oked_main", "kato", "joined
 
 @dataclass(frozen=True)
 class RowError:
+    """One error of the workbook: where (sheet, row, column) and what (``message`` with ``params``).
+
+    ``message`` is an English msgid marked with ``gettext_noop`` (or a lazy translation from a
+    validator); ``str()`` is English, :meth:`text` the active language.
+    """
+
     sheet: str
     row: int
     column: str
-    message: str
+    message: object
+    params: dict = field(default_factory=dict)
+
+    def _message(self) -> str:
+        m = str(self.message) if isinstance(self.message, Promise) else gettext(self.message)
+        return m % self.params if self.params else m
+
+    def text(self) -> str:
+        """The error in the active language."""
+        return gettext("%(sheet)s, row %(row)s, column %(column)s: %(message)s") % {"sheet": self.sheet, "row": self.row, "column": self.column, "message": self._message()}
 
     def __str__(self) -> str:
-        return f"{self.sheet}, row {self.row}, column {self.column}: {self.message}"
+        with translation.override("en"):
+            return self.text()
 
 
 class ImportRejected(ValueError):
@@ -49,9 +69,9 @@ def _rows(ws, sheet):
     it = ws.iter_rows(values_only=True)
     header = next(it, None)
     if header is None:
-        return [], [RowError(sheet, 1, "-", "the sheet is empty")]
+        return [], [RowError(sheet, 1, "-", _("the sheet is empty"))]
     cols = [str(h).strip().lower() if h is not None else "" for h in header]
-    errs = [RowError(sheet, 1, c, "required column is missing") for c in REQUIRED[sheet] if c not in cols]
+    errs = [RowError(sheet, 1, c, _("required column is missing")) for c in REQUIRED[sheet] if c not in cols]
     out = []
     for n, values in enumerate(it, start=2):
         if values is None or all(v is None or str(v).strip() == "" for v in values):
@@ -63,7 +83,7 @@ def _rows(ws, sheet):
 def _date(v, sheet, n, col, errors, required=False):
     if v is None or str(v).strip() == "":
         if required:
-            errors.append(RowError(sheet, n, col, "a date is required"))
+            errors.append(RowError(sheet, n, col, _("a date is required")))
         return None
     if isinstance(v, dt.datetime):
         return v.date()
@@ -72,7 +92,7 @@ def _date(v, sheet, n, col, errors, required=False):
     try:
         return dt.date.fromisoformat(str(v).strip())
     except ValueError:
-        errors.append(RowError(sheet, n, col, f"{v!r} is not a date (YYYY-MM-DD)"))
+        errors.append(RowError(sheet, n, col, _("%(value)s is not a date (YYYY-MM-DD)"), {"value": repr(v)}))
         return None
 
 
@@ -84,7 +104,7 @@ def _dec(v, sheet, n, col, errors):
     try:
         return Decimal(str(v).replace(" ", "").replace(",", "."))
     except InvalidOperation:
-        errors.append(RowError(sheet, n, col, f"{v!r} is not a number"))
+        errors.append(RowError(sheet, n, col, _("%(value)s is not a number"), {"value": repr(v)}))
         return None
 
 
@@ -111,10 +131,10 @@ def import_workbook(*, actor, cluster: Cluster, data: bytes) -> dict:
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as e:  # noqa: BLE001 - any unreadable file is the user's error
-        raise ImportRejected([RowError("-", 0, "-", f"not a readable XLSX workbook: {e}")]) from e
+        raise ImportRejected([RowError("-", 0, "-", _("not a readable XLSX workbook: %(error)s"), {"error": str(e)})]) from e
     errors: list[RowError] = []
     if "participants" not in wb.sheetnames:
-        raise ImportRejected([RowError("participants", 0, "-", "the workbook has no sheet 'participants'")])
+        raise ImportRejected([RowError("participants", 0, "-", _("the workbook has no sheet “participants”"))])
     prow, perr = _rows(wb["participants"], "participants")
     errors += perr
     parsed = []
@@ -124,20 +144,20 @@ def import_workbook(*, actor, cluster: Cluster, data: bytes) -> dict:
         try:
             clean = services.clean_participant_fields(bin=str(r.get("bin") or "").strip(), name=str(r.get("name") or ""), kind=str(r.get("kind") or "").strip(), oked_main=str(r.get("oked_main") or "").strip(), oked_additional=add, kato=str(r.get("kato") or "").strip())
         except ValidationError as e:
-            for field, msgs in e.message_dict.items():
-                for m in msgs:
-                    errors.append(RowError("participants", n, field, m))
+            for col, errs in e.error_dict.items():
+                for x in errs:
+                    errors.append(RowError("participants", n, col, x.message, x.params or {}))
             clean = None
         joined = _date(r.get("joined_on"), "participants", n, "joined_on", errors, required=True)
         left = _date(r.get("left_on"), "participants", n, "left_on", errors)
         if joined and left and left <= joined:
-            errors.append(RowError("participants", n, "left_on", f"{left} is not after joined_on {joined}"))
+            errors.append(RowError("participants", n, "left_on", _("%(left)s is not after joined_on %(joined)s"), {"left": left.isoformat(), "joined": joined.isoformat()}))
         size = str(r.get("size") or "sme").strip()
         if size not in ("sme", "large"):
-            errors.append(RowError("participants", n, "size", f"{size!r} is not 'sme' or 'large'"))
+            errors.append(RowError("participants", n, "size", _("%(value)s is not “sme” or “large”"), {"value": repr(size)}))
         if clean:
             if clean["bin"] in seen:
-                errors.append(RowError("participants", n, "bin", f"BIN {clean['bin']} repeats row {seen[clean['bin']]}"))
+                errors.append(RowError("participants", n, "bin", _("BIN %(bin)s repeats row %(first)s"), {"bin": clean["bin"], "first": seen[clean["bin"]]}))
             seen[clean["bin"]] = n
             parsed.append((n, clean, {"address": str(r.get("address") or ""), "affiliation_group": str(r.get("affiliation_group") or "").strip(), "specialised": _bool(r.get("specialised")), "size": size}, joined, left))
     indicators = []
@@ -147,23 +167,23 @@ def import_workbook(*, actor, cluster: Cluster, data: bytes) -> dict:
         for n, r in irow:
             b = str(r.get("bin") or "").strip()
             if b not in seen and not Participant.objects.filter(bin=b).exists():
-                errors.append(RowError("indicators", n, "bin", f"BIN {b} is neither in the sheet 'participants' nor in the register"))
+                errors.append(RowError("indicators", n, "bin", _("BIN %(bin)s is neither in the sheet “participants” nor in the register"), {"bin": b}))
             try:
                 year = int(r.get("year"))
                 if not 1991 <= year <= 2100:
                     raise ValueError
             except (TypeError, ValueError):
-                errors.append(RowError("indicators", n, "year", f"{r.get('year')!r} is not a year"))
+                errors.append(RowError("indicators", n, "year", _("%(value)s is not a year"), {"value": repr(r.get("year"))}))
                 year = None
             vals = {c: _dec(r.get(c), "indicators", n, c, errors) for c in INDICATOR_COLUMNS[2:]}
             if vals.get("employees") is not None:
                 if vals["employees"] != vals["employees"].to_integral_value() or vals["employees"] < 0:
-                    errors.append(RowError("indicators", n, "employees", "the number of employees is a whole number ≥ 0"))
+                    errors.append(RowError("indicators", n, "employees", _("the number of employees is a whole number ≥ 0")))
                 else:
                     vals["employees"] = int(vals["employees"])
             for pct in ("net_profit_pct", "rd_staff_pct"):
                 if vals.get(pct) is not None and pct == "rd_staff_pct" and not 0 <= vals[pct] <= 100:
-                    errors.append(RowError("indicators", n, pct, f"{vals[pct]} is not a percentage 0–100"))
+                    errors.append(RowError("indicators", n, pct, _("%(value)s is not a percentage 0–100"), {"value": vals[pct]}))
             indicators.append((b, year, vals))
     if errors:
         raise ImportRejected(errors)

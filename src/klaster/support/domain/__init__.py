@@ -14,6 +14,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils.translation import gettext_noop as _
 
 from klaster.common import audit
 from klaster.common.calendar import default_calendar
@@ -31,12 +32,27 @@ from klaster.engine.support import (
     missing_documents,
     schedule,
 )
+from klaster.register.i18n import Refusal
 from klaster.support import uploads
 from klaster.support.models import Agreement, Application, ApplicationDocument, CostLine, Status
 
 
-class SupportError(ValueError):
-    """An operation on an application was refused; the message says why."""
+class SupportError(Refusal):
+    """An operation on an application was refused; the message says why (``str``: English;
+    :meth:`~klaster.register.i18n.Refusal.text`: the active language)."""
+
+
+class Failures(Refusal):
+    """Failed eligibility findings as one parameter: ``clause: message; …`` in any language."""
+
+    def __init__(self, findings):
+        self.findings = findings
+        super().__init__("%(text)s", text="; ".join(f"{f.clause}: {f.message}" for f in findings))
+
+    def text(self) -> str:
+        from klaster.support.i18n import engine_text
+
+        return "; ".join(f"{f.clause}: {engine_text(f.message)}" for f in self.findings)
 
 
 def instruments_for(app: Application | None = None):
@@ -61,7 +77,7 @@ def _facts(app: Application) -> ApplicantFacts:
 
 def _require(app: Application, *statuses):
     if app.status not in statuses:
-        raise SupportError(f"application #{app.pk} is {app.get_status_display()}; this step needs {' or '.join(str(s) for s in statuses)}")
+        raise SupportError(_("application #%(pk)s is %(status)s; this step needs %(needed)s"), pk=app.pk, status=Status(app.status).label, needed=[Status(s).label for s in statuses])
 
 
 def _set(app: Application, *, actor, action: str, note: str = "", **fields):
@@ -86,7 +102,7 @@ def create_application(*, actor, participant, component: str, procedure: str | N
     procs = comp.procedures
     procedure = procedure or procs[0]
     if procedure not in procs:
-        raise SupportError(f"instrument {comp.instrument_id} is processed by {', '.join(procs)}, not {procedure}")
+        raise SupportError(_("instrument %(instrument)s is processed by %(procedures)s, not %(procedure)s"), instrument=comp.instrument_id, procedures=procs, procedure=procedure)
     app = Application.objects.create(applicant=actor, participant=participant, cluster=cluster, component=component, procedure=procedure, facts=facts or {}, executor=executor or {})
     audit.record(actor=actor, action="support.application.create", obj=app)
     return app
@@ -105,7 +121,7 @@ def set_documents(*, actor, application: Application, provided: list[str]) -> Ap
     known = set(comp.documents_required) | set(comp.documents_conditional)
     unknown = [c for c in provided if c not in known]
     if unknown:
-        raise SupportError(f"documents {', '.join(unknown)} are not in the list of instrument {comp.id} (§5.4: the operator may not ask for others)")
+        raise SupportError(_("documents %(codes)s are not in the list of instrument %(component)s (§5.4: the operator may not ask for others)"), codes=unknown, component=comp.id)
     with_files = set(application.files.values_list("code", flat=True))
     _set(application, actor=actor, action="support.documents.set", documents=sorted(set(provided) | with_files))
     return application
@@ -127,7 +143,7 @@ def attach_document(*, actor, application: Application, code: str, uploaded) -> 
     _require(application, Status.DRAFT, Status.INCOMPLETE)
     comp = component_of(application)
     if code not in set(comp.documents_required) | set(comp.documents_conditional):
-        raise SupportError(f"document {code} is not in the list of instrument {comp.id} (§5.4: the operator may not ask for others)")
+        raise SupportError(_("document %(code)s is not in the list of instrument %(component)s (§5.4: the operator may not ask for others)"), code=code, component=comp.id)
     checked = uploads.check_upload(uploaded)
     doc = ApplicationDocument(application=application, code=code, original_name=uploaded.name[:255], content_type=checked.content_type,
                               size=checked.size, sha256=checked.sha256, uploaded_by=actor if getattr(actor, "pk", None) else None)
@@ -207,13 +223,13 @@ def register(*, actor, application: Application, on: dt.date) -> Application:
     """
     _require(application, Status.DRAFT, Status.INCOMPLETE)
     if not application.costs.exists():
-        raise SupportError("add the costs to be reimbursed before registering")
+        raise SupportError(_("add the costs to be reimbursed before registering"))
     inst = load_instruments()
     application.regulation_pin = inst.doc.pin
     try:
         findings, r = compute(application, on)
     except ValueError as e:
-        raise SupportError(str(e)) from e
+        raise SupportError("%(reason)s", reason=getattr(e, "msg", str(e))) from e
     history = dict(application.events)
     prev = [v for k, v in history.items() if k.startswith("previous-registration")]
     events = {"registered": on.isoformat()}
@@ -221,7 +237,7 @@ def register(*, actor, application: Application, on: dt.date) -> Application:
         events[f"previous-registration-{len(prev) + 1}"] = history["registered"]
     _set(
         application, actor=actor, action="support.application.register", status=Status.REGISTERED, events=events,
-        eligibility=[f.__dict__ for f in findings], amount=r.amount.amount, unit_amounts={k: str(v.amount) for k, v in r.unit_amounts.items()},
+        eligibility=[f.as_dict() for f in findings], amount=r.amount.amount, unit_amounts={k: str(v.amount) for k, v in r.unit_amounts.items()},
         explanation={lang: r.explanation(lang) for lang in ("kk", "ru", "en")} | {"binding_caps": list(r.binding_caps), "claimed": str(r.claimed.amount), "eligible": str(r.eligible_cost.amount), "gross": str(r.gross.amount)},
     )
     return application
@@ -230,10 +246,10 @@ def register(*, actor, application: Application, on: dt.date) -> Application:
 def _event(app: Application, name: str, on: dt.date) -> dict:
     ev = dict(app.events)
     if name in ev:
-        raise SupportError(f"event {name} was already recorded on {ev[name]}")
+        raise SupportError(_("event %(event)s was already recorded on %(day)s"), event=name, day=ev[name])
     reg = dt.date.fromisoformat(ev["registered"])
     if on < reg:
-        raise SupportError(f"{on} is before the registration on {reg}")
+        raise SupportError(_("%(day)s is before the registration on %(registered)s"), day=on.isoformat(), registered=reg.isoformat())
     ev[name] = on.isoformat()
     return ev
 
@@ -269,11 +285,11 @@ def decide(*, actor, application: Application, approve: bool, on: dt.date, note:
     _require(application, Status.COMPLETE)
     findings, r = compute(application, dt.date.fromisoformat(application.events["registered"]))
     if approve and not is_eligible(findings):
-        raise SupportError("not eligible: " + "; ".join(f"{f.clause}: {f.message}" for f in findings if not f.passed))
+        raise SupportError(_("not eligible: %(reasons)s"), reasons=Failures([f for f in findings if not f.passed]))
     if approve and r.amount.amount <= 0:
-        raise SupportError("the computed amount is zero; nothing to reimburse")
+        raise SupportError(_("the computed amount is zero; nothing to reimburse"))
     if not approve and not note.strip():
-        raise SupportError("a refusal needs reasons (§5.4: a notice with the grounds)")
+        raise SupportError(_("a refusal needs reasons (§5.4: a notice with the grounds)"))
     ev = _event(application, "decided", on)
     ev["notified"] = on.isoformat()
     _set(application, actor=actor, action="support.application.decide", note=note, status=Status.APPROVED if approve else Status.REFUSED, events=ev, decision_note=note, amount=r.amount.amount, unit_amounts={k: str(v.amount) for k, v in r.unit_amounts.items()})
@@ -310,7 +326,7 @@ def record_breach(*, actor, application: Application, on: dt.date, note: str) ->
     be refunded (§5.4, instruments 2–5, item 9.3; share from the regulation data)."""
     _require(application, Status.PAID, Status.AGREEMENT)
     if not note.strip():
-        raise SupportError("describe the breach")
+        raise SupportError(_("describe the breach"))
     share = Decimal(str(instruments_for(application).agreement["refund"]["share_of_paid"]))
     ag = application.agreement
     before = audit.snapshot(ag)

@@ -1,0 +1,82 @@
+"""Messages of the support engine: a stable code, parameters, and the English text.
+
+The engine is plain Python and speaks English; the Django app (:mod:`klaster.support.i18n`)
+translates each code into Kazakh and Russian. A message is a :class:`Msg` — a ``str`` holding the
+English text (logs, tests and the CLI read it as before) that also carries ``code`` and ``params``.
+
+A parameter is a plain value, a dict of texts by language (``{"kk": …, "ru": …, "en": …}``, e.g. a
+name from the regulation data) or a list of those (joined with ``"; "``). Parameters stay
+JSON-serialisable so a finding can be stored and translated when it is shown.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+#: code → English text with ``{name}`` placeholders.
+MESSAGES: dict[str, str] = {
+    # eligibility.py — applicant (programme §5.1)
+    "priority.matched": "priority sector: {matches}",
+    "priority.none": "no OKED code of the applicant ({codes}) is in the priority-sector list",
+    "priority.none_bad": "no OKED code of the applicant ({codes}) is in the priority-sector list (not OKED codes: {bad})",
+    "activity.unknown": "the start of activity is not stated; at least {required} year(s) required",
+    "activity.years": "{years} full year(s) of activity since {since}; at least {required} required",
+    "stage.won": "winner of stage {stage}; stage {required} required",
+    "stage.none": "winner of no stage; stage {required} required",
+    "declaration.yes": "{text}: declared",
+    "declaration.no": "{text}: not declared",
+    # eligibility.py — executor (programme §5.2)
+    "executor.none_stated": "the act states no executor qualification for this instrument",
+    "executor.kind": "executor kind '{kind}' is not one of {kinds}",
+    "executor.experience": "{years} year(s) of experience; at least {required} required",
+    "executor.projects": "{projects} prior project(s); at least {required} required",
+    "executor.licence_yes": "licence required by law: present",
+    "executor.licence_no": "licence required by law: missing",
+    "executor.accredited_yes": "accredited expert organisation or attested expert: yes",
+    "executor.accredited_no": "accredited expert organisation or attested expert: no",
+    # calculator.py
+    "calc.not_computable": "instrument component {component} cannot be computed: {reason}",
+    "calc.no_unit": "component {component} caps per {unit}: cost {cost} has no {unit} (unit_id)",
+    "calc.no_size": "component {component}: the cap depends on the enterprise size; give enterprise_size as one of {sizes}",
+    "calc.no_base": "component {component}: the cap is {share}% of '{base}'; give it in bases",
+}
+
+
+def value_in(value: Any, lang: str = "en") -> str:
+    """A parameter as text in ``lang``: a dict of languages in that language, a list joined."""
+    if isinstance(value, dict):
+        return str(value.get(lang) or value.get("en") or next(iter(value.values()), ""))
+    if isinstance(value, (list, tuple)):
+        return "; ".join(value_in(v, lang) for v in value)
+    return str(value)
+
+
+def render(code: str, params: dict, lang: str = "en") -> str:
+    """The English text of ``code`` with ``params`` (dict parameters in ``lang``).
+
+    Raises
+    ------
+    KeyError
+        Unknown code.
+    """
+    return MESSAGES[code].format(**{k: value_in(v, lang) for k, v in params.items()})
+
+
+class Msg(str):
+    """An engine message: the English text, plus ``code`` and ``params`` for translation."""
+
+    code: str
+    params: dict
+
+    def __new__(cls, code: str, **params: Any) -> "Msg":
+        s = super().__new__(cls, render(code, params))
+        s.code = code
+        s.params = params
+        return s
+
+    def __reduce__(self):
+        return (_rebuild, (self.code, self.params))
+
+
+def _rebuild(code: str, params: dict) -> Msg:
+    return Msg(code, **params)

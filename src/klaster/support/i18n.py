@@ -1,0 +1,58 @@
+"""Kazakh and Russian for the support engine's messages (:mod:`klaster.engine.support.messages`).
+
+The engine is plain Python and gives each message a stable code and parameters; :data:`ENGINE`
+holds a translatable text for every code (English msgid with ``%(name)s`` placeholders of the same
+names); the catalogues ``locale/{kk,ru}/LC_MESSAGES/django.po`` hold Kazakh and Russian.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from klaster.engine.support.messages import Msg, value_in
+
+ENGINE = {
+    "priority.matched": _("priority sector: %(matches)s"),
+    "priority.none": _("no OKED code of the applicant (%(codes)s) is in the priority-sector list"),
+    "priority.none_bad": _("no OKED code of the applicant (%(codes)s) is in the priority-sector list (not OKED codes: %(bad)s)"),
+    "activity.unknown": _("the start of activity is not stated; at least %(required)s year(s) required"),
+    "activity.years": _("%(years)s full year(s) of activity since %(since)s; at least %(required)s required"),
+    "stage.won": _("winner of stage %(stage)s; stage %(required)s required"),
+    "stage.none": _("winner of no stage; stage %(required)s required"),
+    "declaration.yes": _("%(text)s: declared"),
+    "declaration.no": _("%(text)s: not declared"),
+    "executor.none_stated": _("the act states no executor qualification for this instrument"),
+    "executor.kind": _("executor kind “%(kind)s” is not one of %(kinds)s"),
+    "executor.experience": _("%(years)s year(s) of experience; at least %(required)s required"),
+    "executor.projects": _("%(projects)s prior project(s); at least %(required)s required"),
+    "executor.licence_yes": _("licence required by law: present"),
+    "executor.licence_no": _("licence required by law: missing"),
+    "executor.accredited_yes": _("accredited expert organisation or attested expert: yes"),
+    "executor.accredited_no": _("accredited expert organisation or attested expert: no"),
+    "calc.not_computable": _("instrument component %(component)s cannot be computed: %(reason)s"),
+    "calc.no_unit": _("component %(component)s caps per %(unit)s: cost %(cost)s has no %(unit)s"),
+    "calc.no_size": _("component %(component)s: the cap depends on the enterprise size; give it as one of %(sizes)s"),
+    "calc.no_base": _("component %(component)s: the cap is %(share)s%% of “%(base)s”; give that value"),
+}
+
+
+def lang() -> str:
+    return (get_language() or "ru")[:2]
+
+
+def engine_text(msg) -> str:
+    """An engine message in the active language (a plain string is returned as it is)."""
+    if isinstance(msg, Msg) and msg.code in ENGINE:
+        language = lang()
+        return str(ENGINE[msg.code]) % {k: value_in(v, language) for k, v in msg.params.items()}
+    return str(msg)
+
+
+def finding_text(finding: dict) -> str:
+    """A stored eligibility finding (``Finding.as_dict()``) in the active language; findings
+    stored before codes were kept show their English message."""
+    code = finding.get("code")
+    if code in ENGINE:
+        return engine_text(Msg(code, **(finding.get("params") or {})))
+    return finding.get("message", "")
