@@ -14,11 +14,19 @@ def media(settings, tmp_path):
     return settings.MEDIA_ROOT
 
 
+class _Users(dict):
+    """Users created on first use (one per role; ``analyst2`` is a second analyst)."""
+
+    def __missing__(self, key):
+        role = "analyst" if key == "analyst2" else key
+        self[key] = make_user(f"u-{key}", role)
+        return self[key]
+
+
 @pytest.fixture
-def users(db):
-    u = {r: make_user(f"u-{r}", r) for r in ROLES}
-    u["analyst2"] = make_user("u-analyst2", "analyst")
-    return u
+def users(db, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast test users
+    return _Users()
 
 
 def panel_csv(rows):
