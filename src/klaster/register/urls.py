@@ -16,4 +16,7 @@ urlpatterns = [
     path("<slug:code>/", views.cluster_detail, name="detail"),
     path("<slug:code>/apply/", views.apply_inclusion, name="apply"),
     path("<slug:code>/import/", views.organizer_import, name="import"),
+    path("<slug:code>/participants/new/", views.participant_new, name="participant_new"),
+    path("<slug:code>/participants/<int:pk>/", views.participant_edit, name="participant_edit"),
+    path("<slug:code>/memberships/<int:pk>/leave/", views.membership_leave, name="membership_leave"),
 ]

@@ -6,7 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
@@ -18,8 +19,9 @@ from klaster.accounts.roles import Role
 from klaster.register import rules as register_rules
 from klaster.register.domain import RegisterError, services
 from klaster.register.i18n import text_of
+from klaster.register.forms import LeaveForm, ParticipantForm
 from klaster.register.interfaces import documents, xlsx
-from klaster.register.models import Cluster, ClusterStatus, InclusionApplication, Membership, Ranking, RankingMethodology
+from klaster.register.models import Cluster, ClusterStatus, InclusionApplication, Membership, Participant, Ranking, RankingMethodology
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -159,3 +161,64 @@ def organizer_import(request, code):
 @role_required(Role.ORGANIZER)
 def import_template(request):
     return HttpResponse(xlsx.template_workbook(), content_type=XLSX, headers={"Content-Disposition": 'attachment; filename="register-import-template.xlsx"'})
+
+
+def _refused(form, e):
+    if isinstance(e, ValidationError) and hasattr(e, "error_dict"):
+        for field, errs in e.error_dict.items():
+            form.add_error(field if field in form.fields else None, errs)
+    else:
+        form.add_error(None, text_of(e))
+
+
+@role_required(Role.ORGANIZER)
+def participant_new(request, code):
+    """The organizer adds a participant to the cluster (new legal entity, or one already in the
+    register by its BIN) with the date it joined; audited."""
+    c = get_object_or_404(Cluster, code=code)
+    form = ParticipantForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                services.add_participant(actor=request.user, cluster=c, joined_on=form.cleaned_data["joined_on"], **form.participant_fields())
+            messages.success(request, _("The participant was added."))
+            return redirect("register:detail", code=code)
+        except (RegisterError, ValidationError) as e:
+            _refused(form, e)
+    return render(request, "register/participant_form.html", {"c": c, "form": form, "title": _("Add a participant")})
+
+
+@role_required(Role.ORGANIZER)
+def participant_edit(request, code, pk):
+    c = get_object_or_404(Cluster, code=code)
+    p = get_object_or_404(Participant, pk=pk, memberships__cluster=c)
+    initial = {"bin": p.bin, "name": p.name, "kind": p.kind, "oked_main": p.oked_main, "oked_additional": ", ".join(p.oked_additional), "kato": p.kato,
+               "address": p.address, "affiliation_group": p.affiliation_group, "specialised": p.specialised, "size": p.size, "founded_on": p.founded_on}
+    form = ParticipantForm(request.POST or None, initial=initial, editing=True)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                services.update_participant(actor=request.user, participant=p, **form.participant_fields())
+            messages.success(request, _("The participant was saved."))
+            return redirect("register:detail", code=code)
+        except (RegisterError, ValidationError) as e:
+            _refused(form, e)
+    return render(request, "register/participant_form.html", {"c": c, "form": form, "participant": p, "title": _("Edit a participant"),
+                                                              "memberships": p.memberships.filter(cluster=c)})
+
+
+@role_required(Role.ORGANIZER)
+def membership_leave(request, code, pk):
+    """The organizer records that a participant left the cluster; the register as it stood on
+    earlier dates keeps it."""
+    c = get_object_or_404(Cluster, code=code)
+    m = get_object_or_404(Membership.objects.select_related("participant"), pk=pk, cluster=c)
+    form = LeaveForm(request.POST or None, initial={"left_on": dt.date.today()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.leave(actor=request.user, membership=m, left_on=form.cleaned_data["left_on"], note=form.cleaned_data["note"])
+            messages.success(request, _("The leaving was recorded."))
+            return redirect("register:detail", code=code)
+        except RegisterError as e:
+            form.add_error(None, text_of(e))
+    return render(request, "register/leave_form.html", {"c": c, "m": m, "form": form})

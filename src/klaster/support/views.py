@@ -37,7 +37,7 @@ def application_list(request):
     if has_role(request.user, Role.ORGANIZER):
         apps = Application.objects.select_related("participant")
     else:
-        apps = Application.objects.filter(applicant=request.user).select_related("participant")
+        apps = support_rules.applications_for(request.user).select_related("participant", "applicant")
     rows = [{"a": a, "deadlines": [d for d in domain.deadlines(a) if d.status in ("open", "overdue")]} for a in apps]
     return render(request, "support/list.html", {"rows": rows, "instruments": inst.instruments, "lang": _lang()})
 

@@ -114,6 +114,38 @@ def save_participant(*, actor, bin: str, name: str, kind: str, oked_main: str, o
     return obj
 
 
+@transaction.atomic
+def add_participant(*, actor, cluster: Cluster, joined_on: dt.date, note: str = "", **fields) -> Membership:
+    """Add a participant to ``cluster`` from ``joined_on``: create it (or update the legal entity
+    with that BIN) and open its membership; both audited; nothing is written on a refusal.
+
+    Raises
+    ------
+    django.core.exceptions.ValidationError
+        A field is not valid (see :func:`clean_participant_fields`).
+    RegisterError
+        The participant is already a member of the cluster on ``joined_on``.
+    """
+    participant = save_participant(actor=actor, **fields)
+    later = Membership.objects.filter(cluster=cluster, participant=participant).filter(Q(left_on__isnull=True) | Q(left_on__gt=joined_on)).order_by("joined_on").first()
+    if later is not None:  # the history stays a sequence of periods that do not overlap
+        raise RegisterError(_("%(participant)s is a member of %(cluster)s from %(day)s; record its leaving first or give a later date"),
+                            participant=participant, cluster=cluster, day=later.joined_on.isoformat())
+    return join(actor=actor, cluster=cluster, participant=participant, joined_on=joined_on, note=note)
+
+
+def update_participant(*, actor, participant: Participant, **fields) -> Participant:
+    """Edit a participant's profile (the BIN stays: it identifies the legal entity); audited.
+
+    Raises
+    ------
+    django.core.exceptions.ValidationError
+        A field is not valid.
+    """
+    fields["bin"] = participant.bin
+    return save_participant(actor=actor, **fields)
+
+
 # --- membership ---------------------------------------------------------------------------------
 
 def members_on(cluster: Cluster, day: dt.date):
