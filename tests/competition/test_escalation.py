@@ -93,7 +93,7 @@ def test_email_is_sent_through_the_django_backend_when_enabled(world):
     # Only the organizer has an address; the message is in Kazakh and Russian.
     assert [m.to for m in mail.outbox] == [["org@example.kz"]]
     body = mail.outbox[0].body
-    assert "2025-03-26" in body and "Жергілікті атқарушы орган (әкімдік)" in body and "Местный исполнительный орган (акимат)" in body
+    assert "26.03.2025" in body and "Жергілікті атқарушы орган (әкімдік)" in body and "Местный исполнительный орган (акимат)" in body
     assert Notification.objects.get(recipient=world["org"]).emailed_at is not None
     assert Notification.objects.get(recipient=world["akimat35"]).emailed_at is None
 
@@ -104,13 +104,13 @@ def test_inbox_shows_notifications_to_their_recipient_only_and_marks_them_read(w
     akimat = Client()
     akimat.force_login(world["akimat35"])
     page = akimat.get("/competition/notifications/").content.decode()
-    assert "2025-03-26" in page and 'data-unread="1"' in page and "Cluster" in page
+    assert "26 Mar 2025" in page and 'data-unread="1"' in page and "Cluster" in page
     assert akimat.get("/competition/conclusions/").content.decode().count('data-unread="1"') == 1  # badge on the app's pages
     n = Notification.objects.get(recipient=world["akimat35"])
     # Another user cannot mark it read.
     other = Client()
     other.force_login(world["akimat75"])
-    assert "2025-03-26" not in other.get("/competition/notifications/").content.decode()
+    assert "26 Mar 2025" not in other.get("/competition/notifications/").content.decode()
     other.post("/competition/notifications/", {"notification": str(n.pk)})
     n.refresh_from_db()
     assert n.read_at is None

@@ -221,6 +221,7 @@ def _urls():
         ("get", reverse("competition:organizer_competition", args=[review.pk]), None, {O, M}),
         ("post", reverse("competition:organizer_action", args=[review.pk]), {"action": "noop"}, {O, M}),
         ("get", reverse("competition:commission", args=[review.pk]), None, {S, O, M}),
+        ("get", reverse("competition:organizer_application", args=[own.pk]), None, {O, M}),
         ("get", reverse("competition:my_applications"), None, {A}),
         ("post", reverse("competition:application_create"), {"competition": review.pk}, {A}),
         ("get", reverse("competition:application", args=[own.pk]), None, {A}),

@@ -10,6 +10,7 @@ writes them: ``§13`` → kk ``13-тармақ``, ru ``п. 13``.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from django.utils.translation import get_language
@@ -118,14 +119,73 @@ def lang() -> str:
 _CLAUSE = re.compile(r"§\s*(\d+(?:\.\d+)*)")
 
 
+_CRITERIA = re.compile(r"Criteria\s+(\d+(?:\.\d+)*)")
+_APPENDIX = re.compile(r"App\.\s*(\d+)")
+
+
 def clause_in(clause: str, language: str | None = None) -> str:
-    """A clause reference as the language writes it: ``§13`` → kk ``13-тармақ``, ru ``п. 13``, en ``§13``."""
+    """A clause reference as the language writes it: ``§13`` → kk ``13-тармақ``, ru ``п. 13``, en ``§13``;
+    ``Criteria 1.1`` (the Criteria of the Decree) → kk ``Өлшемшарттар, 1.1-тармақ``, ru ``Критерии, п. 1.1``;
+    ``App. 3`` → kk ``3-қосымша``, ru ``прил. 3``."""
     language = language or lang()
     if language == "kk":
+        clause = _CRITERIA.sub(r"Өлшемшарттар, \1-тармақ", clause)
+        clause = _APPENDIX.sub(r"\1-қосымша", clause)
         return _CLAUSE.sub(r"\1-тармақ", clause)
     if language == "ru":
+        clause = _CRITERIA.sub(r"Критерии, п. \1", clause)
+        clause = _APPENDIX.sub(r"прил. \1", clause)
         return _CLAUSE.sub(r"п. \1", clause)
     return clause
+
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def day_in(value, language: str | None = None) -> str:
+    """A date as users in Kazakhstan write it: kk and ru ``22.12.2026``, en ``22 Dec 2026``;
+    a datetime shows its local time too (``22.12.2026 14:05``). Anything else: ``str(value)``; None: ``""``."""
+    if value is None or value == "":
+        return ""
+    language = language or lang()
+    if isinstance(value, dt.datetime):
+        from django.utils import timezone
+
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return f"{day_in(value.date(), language)} {value:%H:%M}"
+    if not isinstance(value, dt.date):
+        return str(value)
+    if language == "en":
+        return f"{value.day} {_MONTHS_EN[value.month - 1]} {value.year}"
+    return f"{value:%d.%m.%Y}"
+
+
+EVENTS = {
+    "stage1_intake_closes": _("stage-1 intake closes"),
+    "stage2_intake_closes": _("stage-2 intake closes"),
+    "intake_closes": _("intake of the stage closes"),
+}
+
+
+def term_text(deadline, language: str | None = None) -> str:
+    """The length of a deadline (:class:`~klaster.engine.competition.rules.DeadlineSpec`) in words:
+    "5 working days", "60 calendar days", "2 months", "≥ 60 calendar days before stage-1 intake closes",
+    "by: stage-2 intake closes"."""
+    if deadline is None:
+        return ""
+    n = deadline.days
+    if deadline.type == "within":
+        if deadline.unit == "working":
+            return str(_("%(n)s working days")) % {"n": n}
+        if deadline.unit == "months":
+            return str(_("%(n)s months")) % {"n": n}
+        return str(_("%(n)s calendar days")) % {"n": n}
+    event = str(EVENTS.get(deadline.event, deadline.event))
+    if deadline.type == "before":
+        return str(_("at least %(n)s calendar days before: %(event)s")) % {"n": n, "event": event}
+    return str(_("by the date: %(event)s")) % {"event": event}
 
 
 def _param(name: str, value, language: str) -> str:
@@ -135,6 +195,10 @@ def _param(name: str, value, language: str) -> str:
         return str(ACTIONS[value])
     if name == "clause":
         return clause_in(str(value), language)
+    if isinstance(value, dt.date):
+        return day_in(value, language)
+    if isinstance(value, str) and _ISO_DAY.fullmatch(value):
+        return day_in(dt.date.fromisoformat(value), language)
     return value_in(value, language)
 
 

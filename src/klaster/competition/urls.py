@@ -10,6 +10,7 @@ urlpatterns = [
     path("organizer/announce/", v.organizer_announce, name="organizer_announce"),
     path("organizer/<int:pk>/", v.organizer_competition, name="organizer_competition"),
     path("organizer/<int:pk>/action/", v.organizer_action, name="organizer_action"),
+    path("organizer/application/<int:pk>/", v.organizer_application, name="organizer_application"),
     path("commission/<int:pk>/", v.commission, name="commission"),
     path("my/", v.my_applications, name="my_applications"),
     path("my/new/", v.application_create, name="application_create"),

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from klaster.accounts.permissions import login_required_any_role, public, role_required
 from klaster.accounts.roles import Role
 from klaster.competition import documents as docs
+from klaster.competition.i18n import day_in
 from klaster.competition.domain import services as svc
 from klaster.competition.interfaces import forms as f
 from klaster.competition.models import Application, Competition, Conclusion, ExpertAssignment, PackageDocument, Participant
@@ -44,7 +45,7 @@ def _date(request, name):
     except ValueError:
         raise svc.DomainError(_("%(field)s: %(value)s is not a date") % {"field": name, "value": repr(v)}) from None
     if d > svc.today():
-        raise svc.DomainError(_("%(field)s: %(day)s is in the future; record actions on the day they happen") % {"field": name, "day": d})
+        raise svc.DomainError(_("%(field)s: %(day)s is in the future; record actions on the day they happen") % {"field": name, "day": day_in(d)})
     return d
 
 
@@ -100,7 +101,9 @@ def organizer_dashboard(request):
     rows = []
     for c in Competition.objects.all():
         tl = svc.timeline_labelled(c, lang=_lang())
-        rows.append((c, tl, sum(row[0].state == "overdue" for row in tl)))
+        counts = [(st, n) for st in ("overdue", "late", "due", "met", "pending", "open", "closed")
+                  if (n := sum(row[0].state == st for row in tl))]
+        rows.append((c, tl, sum(row[0].state == "overdue" for row in tl), counts))
     return render(request, "competition/organizer_dashboard.html", {"rows": rows, "form": f.AnnounceForm()})
 
 
@@ -252,7 +255,22 @@ def application_detail(request, pk):
         "app": app, "rules": rules, "spec": spec, "version": v, "frozen": v.frozen, "check": svc.completeness(app, v),
         "upload_form": f.UploadForm(documents=docs_), "participant_form": f.ParticipantForm(), "import_form": f.ImportForm(),
         "notice_form": f.NoticeForm(), "lang": _lang(), "versions": app.versions.all(), "conclusions": app.conclusions.all(),
-        "max_mb": rules.upload_max_mb, "types": ", ".join(rules.upload_types)})
+        "max_mb": rules.upload_max_mb, "types": ", ".join(rules.upload_types), "intake_closes": app.competition.intake_closes(app.stage)})
+
+
+@role_required(*ORG)
+def organizer_application(request, pk):
+    """The organizer's read-only view of one application: package, documents, participants,
+    conclusions, expert assignments and the application's own deadlines."""
+    app = get_object_or_404(Application.objects.select_related("competition"), pk=pk)
+    c = app.competition
+    rules = c.rules
+    v = app.submitted_version() or app.current_version()
+    timeline = [row for row in svc.timeline_labelled(c, lang=_lang()) if row[0].subject == app.key]
+    return render(request, "competition/application.html", {
+        "app": app, "rules": rules, "spec": rules.package(app.stage), "version": v, "frozen": True, "readonly": True,
+        "check": svc.completeness(app, v), "lang": _lang(), "versions": app.versions.all(), "conclusions": app.conclusions.all(),
+        "assignments": app.assignments.select_related("expert", "sheet"), "timeline": timeline})
 
 
 @role_required(Role.APPLICANT)
@@ -324,7 +342,7 @@ def conclusions_inbox(request):
     from klaster.accounts.roles import roles_of
 
     bodies = [BODY_OF_ROLE[r] for r in roles_of(request.user) if r in BODY_OF_ROLE]
-    items = [(c, *svc.conclusion_due(c)) for c in Conclusion.objects.filter(body__in=bodies).select_related("application__competition")
+    items = [(c, *svc.conclusion_due(c), svc.conclusion_term(c)) for c in Conclusion.objects.filter(body__in=bodies).select_related("application__competition")
              if request.user.has_perm("competition.issue_conclusion", c)]
     return render(request, "competition/conclusions.html", {"items": items, "today": svc.today()})
 
@@ -346,7 +364,7 @@ def conclusion_form(request, pk):
     v = c.application.submitted_version() or c.application.current_version()
     due, clause = svc.conclusion_due(c)
     return render(request, "competition/conclusion_form.html", {"c": c, "form": form, "participants": v.participants.all() if v else [],
-                                                                "due": due, "clause": clause, "today": svc.today(),
+                                                                "due": due, "clause": clause, "today": svc.today(), "spec": svc.conclusion_term(c),
                                                                 "documents": v.documents.all() if v else []})
 
 
@@ -394,6 +412,7 @@ def _expert_ctx(a, rules, sheet, scores=None, just=None, stale=False):
     rows = [(g, [(c, scores.get(c.id, ""), just.get(c.id, "")) for c in g.items]) for g in rules.criteria.groups]
     v = a.application.submitted_version()
     return {"a": a, "sheet": sheet, "rows": rows, "scoring": rules.scoring, "lang": _lang(), "stale": stale,
+            "scoring_due": svc.scoring_due(a.application),
             "declaration_form": f.DeclarationForm(), "documents": v.documents.all() if v and not a.conflicted else []}
 
 

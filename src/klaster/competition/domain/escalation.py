@@ -71,14 +71,14 @@ def recipients(competition: Competition, application: Application | None, actor_
 def notification_text(n: Notification, lang: str) -> str:
     """The message of a notification in ``lang`` (step text from the pinned regulation)."""
     from klaster.competition.domain.services import application_label
-    from klaster.competition.i18n import clause_in
+    from klaster.competition.i18n import clause_in, day_in
 
     e = n.escalation
     rules = e.competition.rules
     actors = {a.id: a.name.get(lang) for a in rules.actors}
     with translation.override(lang):
         text = _("Overdue since %(due)s: %(step)s (%(clause)s); responsible: %(actor)s; competition: %(competition)s") % {
-            "due": e.due.isoformat(), "step": rules.step(e.step_id).text.get(lang), "clause": clause_in(e.clause, lang),
+            "due": day_in(e.due, lang), "step": rules.step(e.step_id).text.get(lang), "clause": clause_in(e.clause, lang),
             "actor": actors.get(e.actor, e.actor), "competition": e.competition.title}
         if e.application_id:
             text += "; " + _("application: %(application)s") % {"application": application_label(e.application)}

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from klaster.common import audit
 from klaster.common.calendar import default_calendar
-from klaster.competition.i18n import bin_error_text, clause_in, engine_text, problem_text, transition_text
+from klaster.competition.i18n import bin_error_text, clause_in, day_in, engine_text, problem_text, transition_text
 from klaster.competition.models import (
     BODIES,
     Application,
@@ -53,6 +53,15 @@ class StaleEdit(DomainError):
 
 def today() -> dt.date:
     return timezone.localdate()
+
+
+def _moment(on: dt.date) -> dt.datetime:
+    """The time of an action recorded for the day ``on``: now when ``on`` is today, else the start of that day
+    (a package received on paper and registered later keeps the day it was received, §11)."""
+    now = timezone.now()
+    if on == timezone.localdate(now):
+        return now
+    return timezone.make_aware(dt.datetime.combine(on, dt.time(0, 0)))
 
 
 def _event(competition, name, day, *, application=None, actor=None, note=""):
@@ -140,17 +149,38 @@ def application_label(a: Application) -> str:
 
 
 def timeline_labelled(competition: Competition, on: dt.date | None = None, lang: str = "ru"):
-    """``[(deadline row, application label or "", step text in lang, actor name in lang)]`` for the pages."""
+    """``[(deadline row, application or None, step text in lang, actor name in lang, deadline spec)]`` for the pages.
+
+    The application is the :class:`Application` the row belongs to (None for competition rows);
+    the deadline spec (:class:`~klaster.engine.competition.rules.DeadlineSpec`) gives its length and
+    unit (working or calendar days, months) for the "term" column."""
     rules = competition.rules
-    labels = {a.key: application_label(a) for a in competition.applications.all()}
+    apps = {a.key: a for a in competition.applications.all()}
     actors = {x.id: x.name.get(lang) for x in rules.actors}
-    return [(r, labels.get(r.subject, ""), rules.step(r.step_id).text.get(lang), actors.get(r.actor, r.actor))
+    return [(r, apps.get(r.subject), rules.step(r.step_id).text.get(lang), actors.get(r.actor, r.actor), rules.step(r.step_id).deadline)
             for r in timeline(competition, on)]
 
 
 CONCLUSION_STEPS = {("akimat", 1): "akimat_conclusion", ("akimat", 2): "akimat_conclusion",
                     ("authorized_body", 1): "authorized_body_conclusion", ("authorized_body", 2): "strategy_review",
                     ("regional_body", 1): "regional_body_conclusion", ("regional_body", 2): "stage2_regional_conclusion"}
+
+
+def conclusion_term(conclusion: Conclusion):
+    """The deadline (:class:`~klaster.engine.competition.rules.DeadlineSpec` or None) of a requested conclusion."""
+    app = conclusion.application
+    return app.competition.rules.step(CONCLUSION_STEPS[(conclusion.body, app.stage)]).deadline
+
+
+def scoring_due(application: Application):
+    """``(due date or None, deadline spec, clause)`` of the expert council's scoring of the application's
+    stage (§20 for stage 1), or None when that stage's analysis has no deadline (§34–§35)."""
+    rules = application.competition.rules
+    for step in rules.procedure:
+        if step.actor == "expert_council" and step.scope == "competition" and step.stage == application.stage and step.deadline:
+            due = next((r.due for r in timeline(application.competition) if r.step_id == step.id), None)
+            return due, step.deadline, step.clause
+    return None
 
 
 def conclusion_due(conclusion: Conclusion) -> tuple[dt.date | None, str]:
@@ -375,7 +405,8 @@ def submit_application(*, actor, application: Application, on: dt.date | None = 
         if application.state == "draft":
             with transaction.atomic():
                 _app_transition(application, "refuse_late", actor=actor)
-        raise DomainError(_("late package refused: intake closed on %(closes)s; a package submitted on %(day)s is not accepted or considered (§13)") % {"closes": closes, "day": on})
+        raise DomainError(_("late package refused: intake closed on %(closes)s; a package submitted on %(day)s is not accepted or considered (§13)")
+                          % {"closes": day_in(closes) if closes else "—", "day": day_in(on)})
     return _register(actor=actor, application=application, on=on, received_by=received_by)
 
 
@@ -386,13 +417,13 @@ def _register(*, actor, application: Application, on: dt.date, received_by: str)
     action = "amend" if application.state == "submitted" else "submit"
     _app_transition(application, action, actor=actor, day=on)
     v.frozen = True
-    v.submitted_at = timezone.now()
+    v.submitted_at = _moment(on)
     v.save()
     audit.record(actor=actor, action="package.freeze", obj=v, note=f"version {v.number}")
     if not application.registration_number:
         n = Application.objects.filter(competition=comp, stage=application.stage).exclude(registration_number="").count() + 1
         application.registration_number = f"{comp.pk}-{application.stage}-{n:03d}"
-        application.registered_at = timezone.now()
+        application.registered_at = _moment(on)
         application.received_by = received_by or "klaster"
         application.save()
     _event(comp, "submitted", on, application=application, actor=actor, note=f"version {v.number}")

@@ -51,3 +51,15 @@ def notifications_badge(context):
 
         unread = Notification.objects.filter(recipient=user, sent_at__isnull=False, read_at__isnull=True).count()
     return {"user": user, "unread": unread}
+
+
+@register.filter
+def day(value) -> str:
+    """A date (or date-time) as users write it: kk/ru ``22.12.2026``, en ``22 Dec 2026``."""
+    return i18n.day_in(value)
+
+
+@register.filter
+def term(step_deadline) -> str:
+    """The length of a deadline in words: "5 working days", "60 calendar days", "2 months"…"""
+    return i18n.term_text(step_deadline)
