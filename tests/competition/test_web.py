@@ -131,9 +131,18 @@ def test_domain_flow_with_frozen_versions_locking_documents_and_audit(world):
 
     text = "\n".join(p.text for p in Document(io.BytesIO(docs.receipt(a1, "kk"))).paragraphs)
     assert "Аумақтық кластерлерді бірінші конкурстық іріктеуге қатысуға арналған өтінім" in text and a1.registration_number in text
+    # The receipt carries the day the package was received (not the day it was typed in), BIN in the language.
+    assert "Қабылдау күні: 2024 жылғы «18» наурыз" in text and f"БСН {a1.organisation_bin}" in text  # submitted on 18 March 2024
+    ru = "\n".join(p.text for p in Document(io.BytesIO(docs.receipt(a1, "ru"))).paragraphs)
+    assert "Заявка на участие в первом этапе конкурсного отбора территориальных кластеров" in ru and "Приложение 1 к Правилам" in ru
+    assert f"БИН {a1.organisation_bin}" in ru and "BIN" not in ru
     d25 = Document(io.BytesIO(docs.protocol(c, "25", "ru")))
-    assert "100" in "\n".join(p.text for p in d25.paragraphs)
-    assert any("120" in cell.text for t in d25.tables for row in t.rows for cell in row.cells)
+    p25 = "\n".join(p.text for p in d25.paragraphs)
+    assert "Протокол решения Комиссии по итогам первого этапа (пункт 25)" in p25
+    assert "п. 24): 100,00" in p25 and "«30» сентября 2024 г." in p25 and "Дата протокола: «27» мая 2024 г." in p25
+    assert any(cell.text == "120,00" for t in d25.tables for row in t.rows for cell in row.cells)
+    k22 = "\n".join(p.text for p in Document(io.BytesIO(docs.protocol(c, "22", "kk"))).paragraphs)
+    assert "Өтінімдер материалдарын қарау хаттамасы (22-тармақ)" in k22 and "2024 жылғы «02» мамыр" in k22
     for clause in docs.PROTOCOLS:
         for lang in docs.LANGS:
             assert docs.protocol(c, clause, lang)[:2] == b"PK"

@@ -53,6 +53,14 @@ T = {
     "activity": {"kk": "Кластерге қатысушының қызмет түрі (ЭҚЖЖ)", "ru": "Вид деятельности участника кластера (ОКЭД)"},
     "date": {"kk": "Күні", "ru": "Дата"},
     "not_issued": {"kk": "берілген жоқ", "ru": "не выдано"},
+    "bin": {"kk": "БСН", "ru": "БИН"},
+    "kato": {"kk": "ӘАОЖ", "ru": "КАТО"},
+    "address": {"kk": "Мекенжайы (ӘАОЖ коды)", "ru": "Адрес (код КАТО)"},
+    "doc_name": {"kk": "Құжат", "ru": "Документ"},
+    "file": {"kk": "Файл", "ru": "Файл"},
+    "pages": {"kk": "Парақтар саны", "ru": "Количество листов"},
+    "volume": {"kk": "Том", "ru": "Том"},
+    "protocol_date": {"kk": "Хаттаманың күні", "ru": "Дата протокола"},
     "experts": {"kk": "Сарапшылар саны", "ru": "Число экспертов"},
     "score": {"kk": "Балл", "ru": "Балл"},
     "rank": {"kk": "Орны", "ru": "Место"},
@@ -96,6 +104,39 @@ def _t(key, lang, **kw):
     return T[key][lang].format(**kw)
 
 
+MONTHS = {
+    "kk": ("қаңтар", "ақпан", "наурыз", "сәуір", "мамыр", "маусым", "шілде", "тамыз", "қыркүйек", "қазан", "қараша", "желтоқсан"),
+    "ru": ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября", "октября", "ноября", "декабря"),
+}
+
+
+def long_day(day, lang: str) -> str:
+    """A date as the forms of the Decree write it: kk ``2025 жылғы «07» мамыр``, ru ``«07» мая 2025 г.``; None: ``—``."""
+    if day is None:
+        return "—"
+    if hasattr(day, "hour"):
+        from django.utils import timezone
+
+        day = timezone.localtime(day).date() if timezone.is_aware(day) else day.date()
+    if lang == "kk":
+        return f"{day.year} жылғы «{day:%d}» {MONTHS['kk'][day.month - 1]}"
+    return f"«{day:%d}» {MONTHS['ru'][day.month - 1]} {day.year} г."
+
+
+def _points(value, lang: str) -> str:
+    """Points with a decimal comma (kk, ru)."""
+    if value is None:
+        return "—"
+    from klaster.common.money import format_number
+
+    return format_number(value, lang, decimals=2)
+
+
+PROTOCOL_EVENTS = {"15": "stage1_admission_protocol_signed", "31": "stage2_admission_protocol_signed",
+                   "22": "stage1_review_protocol_signed", "36": "stage2_review_protocol_signed",
+                   "25": "stage1_commission_protocol_signed", "39": "stage2_commission_protocol_received"}
+
+
 def _doc():
     d = Document()
     st = d.styles["Normal"]
@@ -130,10 +171,10 @@ def receipt(app, lang: str) -> bytes:
     d.add_paragraph(_t("appendix", lang, n=spec.receipt_appendix)).alignment = 2
     d.add_heading(T["receipt_title"][app.stage][lang], level=1)
     v = app.submitted_version()
-    for key, val in (("cluster", app.cluster_name), ("participant", f"{app.organisation_name} (BIN {app.organisation_bin})"),
+    for key, val in (("cluster", app.cluster_name), ("participant", f"{app.organisation_name} ({_t('bin', lang)} {app.organisation_bin})"),
                      ("signatory", f"{app.signatory_position} {app.signatory_name}".strip()),
                      ("received_by", app.received_by), ("reg_no", app.registration_number),
-                     ("reg_date", app.registered_at.date().isoformat() if app.registered_at else ""),
+                     ("reg_date", long_day(app.registered_at, lang) if app.registered_at else ""),
                      ("version", v.number if v else "")):
         p = d.add_paragraph()
         p.add_run(_t(key, lang) + ": ").bold = True
@@ -142,7 +183,7 @@ def receipt(app, lang: str) -> bytes:
     names = {x.id: x.name.get(lang) for x in spec.documents}
     rows = [(i, names.get(doc.doc_id, doc.doc_id), doc.original_name, doc.pages or "", doc.volume or "")
             for i, doc in enumerate(v.documents.all(), start=1)] if v else []
-    _table(d, ["№", "", "", "pp.", "vol."], rows)
+    _table(d, ["№", _t("doc_name", lang), _t("file", lang), _t("pages", lang), _t("volume", lang)], rows)
     d.add_paragraph(_t("copy_note", lang))
     return _bytes(d)
 
@@ -154,14 +195,14 @@ def akimat_conclusion(app, lang: str) -> bytes:
     d.add_paragraph(_t("appendix", lang, n=3)).alignment = 2
     d.add_heading(_t("akimat_title", lang), level=1)
     d.add_paragraph(f"{_t('no', lang)} {c.pk if c else '—'}    {_t('date', lang)}: "
-                    f"{c.issued_on.isoformat() if c and c.issued_on else _t('not_issued', lang)}")
+                    f"{long_day(c.issued_on, lang) if c and c.issued_on else _t('not_issued', lang)}")
     d.add_paragraph(f"1. {app.cluster_name}")
-    d.add_paragraph(f"2. KATO {app.region_kato}")
+    d.add_paragraph(f"2. {_t('address', lang)}: {app.region_kato}")
     d.add_paragraph(_t("akimat_confirms", lang))
     if c and c.issued_on:
         d.add_paragraph(f"{_t('positive', lang) if c.positive else _t('negative', lang)}: {c.text}")
     v = app.submitted_version() or app.current_version()
-    rows = [(i, f"{p.name} (BIN {p.bin})", p.oked) for i, p in enumerate(v.participants.all(), start=1)] if v else []
+    rows = [(i, f"{p.name} ({_t('bin', lang)} {p.bin})", p.oked) for i, p in enumerate(v.participants.all(), start=1)] if v else []
     _table(d, [_t("no", lang), _t("members", lang), _t("activity", lang)], rows)
     if c and c.author:
         prof = getattr(c.author, "profile", None)
@@ -184,6 +225,8 @@ def protocol(c, clause: str, lang: str) -> bytes:
     rules = c.rules
     d = _doc()
     d.add_heading(PROTOCOL_TITLES[clause][lang], level=1)
+    signed = c.events.filter(name=PROTOCOL_EVENTS[clause]).order_by("day").first()
+    d.add_paragraph(f"{_t('protocol_date', lang)}: {long_day(signed.day if signed else None, lang)}")
     d.add_paragraph(f"{_t('competition', lang)}: {c.title}")
     d.add_paragraph(f"{_t('regulation', lang)}: {rules.doc.title.get(lang)} ({rules.doc.id} {rules.doc.version}, sha256 {rules.doc.sha256[:12]})")
     stage = 1 if clause in ("15", "22", "25") else 2
@@ -196,13 +239,13 @@ def protocol(c, clause: str, lang: str) -> bytes:
         if c.state == "failed" or c.events.filter(name="failed").exists():
             d.add_paragraph(_t("failed", lang))
     elif clause in ("22", "36"):
-        rows = [(e.rank or "—", a.organisation_name, a.cluster_name, e.score if e.score is not None else "—", e.experts)
+        rows = [(e.rank or "—", a.organisation_name, a.cluster_name, _points(e.score, lang), e.experts)
                 for e, a in svc.ranked(c, stage)]
         _table(d, [_t("rank", lang), _t("participant", lang), _t("cluster", lang), _t("score", lang), _t("experts", lang)], rows)
     elif clause == "25":
-        d.add_paragraph(f"{_t('minimum', lang)}: {c.minimum_score if c.minimum_score is not None else '—'}")
-        d.add_paragraph(f"{_t('stage2_deadline', lang)}: {c.stage2_intake_closes or '—'}")
-        rows = [(e.rank or "—", a.organisation_name, a.cluster_name, e.score, STATE_WORDS.get(a.state, {}).get(lang, a.state))
+        d.add_paragraph(f"{_t('minimum', lang)}: {_points(c.minimum_score, lang)}")
+        d.add_paragraph(f"{_t('stage2_deadline', lang)}: {long_day(c.stage2_intake_closes, lang)}")
+        rows = [(e.rank or "—", a.organisation_name, a.cluster_name, _points(e.score, lang), STATE_WORDS.get(a.state, {}).get(lang, a.state))
                 for e, a in svc.ranked(c, 1)]
         _table(d, [_t("rank", lang), _t("participant", lang), _t("cluster", lang), _t("score", lang), _t("state", lang)], rows)
     else:  # 39
