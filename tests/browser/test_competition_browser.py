@@ -119,10 +119,12 @@ def test_expert_scores_in_two_tabs_and_organizer_sees_overdue_deadline(live_serv
     org = browser.new_context().new_page()
     _login(org, base, "org_b")
     org.goto(base + "/competition/organizer/")
-    row = org.locator("tr.deadline-overdue", has_text="Browser cluster").first
+    # Rows are grouped under a heading row per application (with a link to its page).
+    assert org.locator("tr.timeline-group a", has_text="Browser cluster").count() == 1
+    row = org.locator("tr.timeline-group:has-text('Browser cluster') ~ tr.deadline-overdue").first
     assert row.is_visible()
     assert "stands-out" in row.get_attribute("class")
-    mark = row.locator("strong")
+    mark = row.locator("strong", has_text="⚠")
     assert "⚠" in mark.inner_text()
     assert mark.evaluate("e => getComputedStyle(e).color") == "rgb(187, 0, 0)"
     # The dashboard's heading of the competition counts the overdue deadlines.

@@ -192,6 +192,13 @@ def test_whole_competition_through_the_web(monkeypatch, user_factory):
                                                               "protocol_on": "2025-06-20", "stage2_intake_closes": "2025-09-30"}))
     c.refresh_from_db(), a0.refresh_from_db(), a1.refresh_from_db()
     assert (c.state, a0.state, a1.state) == ("stage2_intake", "passed", "below_threshold")
+    # The Commission page: the ranked list with points, the threshold and each decision.
+    cp = s.get(reverse("competition:commission", args=[c.pk])).content.decode()
+    assert re.search(r'data-threshold="100(\.0+)?"', cp)
+    assert 'data-decision="passed"' in cp and 'data-decision="below_threshold"' in cp
+    ranked_rows = re.findall(r"<tr><td>(\d+)</td><td>Org app(\d)</td><td>Cluster app\d</td><td>([\d.]+)</td>", cp)
+    assert [(r, who) for r, who, _ in ranked_rows] == [("1", "0"), ("2", "1")]
+    assert float(ranked_rows[0][2]) >= 100 > float(ranked_rows[1][2])
 
     # Stage 2: the winner (§2.8) and a cluster association skipping stage 1 (§8).
     w, aw, actw = build(appl[0], 2, "business_association", 12, 10000, ["application", "strategy", "roadmap", "document_list"], request_akimat=False)
@@ -244,6 +251,8 @@ def test_whole_competition_through_the_web(monkeypatch, user_factory):
         "meeting_on": "2025-11-03", "received_on": "2025-11-05"}))
     c.refresh_from_db()
     assert c.state == "decided"
+    cp = s.get(reverse("competition:commission", args=[c.pk])).content.decode()
+    assert cp.count('data-decision="winner"') == 2 and "Co-financing of roadmap events 1–3" in cp
     ok(o.post(act, {"action": "publish"}))
     c.refresh_from_db()
     assert c.state == "published"
@@ -257,4 +266,80 @@ def test_whole_competition_through_the_web(monkeypatch, user_factory):
     assert rows["publish_results"].due == dt.date(2025, 11, 10) and rows["publish_results"].state == "met"
     late = [(k_, r.state) for k_, r in rows.items() if r.state not in ("met", "pending")]
     assert late == [], late
-    assert re.search(r"stage1_completeness_check", o.get(reverse("competition:organizer_dashboard")).content.decode())
+    dash = o.get(reverse("competition:organizer_dashboard")).content.decode()
+    assert re.search(r"stage1_completeness_check", dash)
+    # The dashboard leads to each application, and the application page to its documents and receipts.
+    for a in (a0, a1, a2, aw, aa):
+        assert reverse("competition:organizer_application", args=[a.pk]) in dash
+    ap = o.get(reverse("competition:organizer_application", args=[a0.pk])).content.decode()
+    assert reverse("competition:package_file", args=[a0.submitted_version().documents.first().pk]) in ap
+    assert reverse("competition:application_document", args=[a0.pk, "receipt", "kk"]) in ap
+    assert 'data-step="akimat_conclusion"' in ap and "working days" in ap
+
+
+def test_failure_and_rerun_through_the_web(monkeypatch, user_factory):
+    """§41–§42 over HTTP: one package admitted, one returned → fewer than two participants, the
+    competition fails; the re-run deadline (two months, rolled to a working day) is shown to the public
+    and on the organizer's timeline, stands out once missed, and the organizer announces the re-run."""
+    from klaster.reference.models import OkedCode
+
+    clock = Clock(monkeypatch)
+    oked = OkedCode.objects.filter(level="subclass", code__startswith="23").values_list("code", flat=True)[0]
+    org = user_factory("org_f", Role.ORGANIZER)
+    akimat = user_factory("akim_f", Role.AKIMAT, region_kato="350000000")
+    o = login(org)
+    ok(o.post(reverse("competition:organizer_announce"), {"title": "Fails", "announced_on": "2025-03-03",
+                                                         "stage1_intake_closes": "2025-05-14"}))
+    c = Competition.objects.get(title="Fails")
+    apps = []
+    for i, docs_ in enumerate((["application", "concept", "document_list"], ["application", "document_list"])):
+        user = user_factory(f"app_f{i}", Role.APPLICANT)
+        cl = login(user)
+        ok(cl.post(reverse("competition:application_create"), {
+            "competition": c.pk, "stage": 1, "kind": "business_association", "organisation_name": f"Org {i}",
+            "organisation_bin": bins(1, start=50900 + i)[0], "cluster_name": f"Cluster F{i}", "region_kato": "350000000"}))
+        a = Application.objects.get(applicant=user)
+        act = reverse("competition:application_action", args=[a.pk])
+        for d in docs_:
+            ok(cl.post(act, {"action": "upload", "doc_id": d, "file": SimpleUploadedFile(f"{d}.pdf", PDF), "pages": 3}))
+        for j, b in enumerate(bins(10, start=60000 + 1000 * i)):
+            ok(cl.post(act, {"action": "participant", "name": f"P{j}", "bin": b, "oked": oked, "kato": "351010000"}))
+        ok(cl.post(act, {"action": "akimat"}))
+        apps.append((cl, a, act))
+    clock.day = dt.date(2025, 3, 5)
+    k = login(akimat)
+    for cc in Conclusion.objects.filter(application__competition=c, body="akimat"):
+        ok(k.post(reverse("competition:conclusion", args=[cc.pk]), {"positive": "1", "text": "Confirmed"}))
+    clock.day = dt.date(2025, 5, 12)
+    for cl, a, act in apps:
+        ok(cl.post(act, {"action": "submit"}))
+    no_errors(apps[0][0])
+
+    act = reverse("competition:organizer_action", args=[c.pk])
+    clock.day = dt.date(2025, 5, 15)
+    ok(o.post(act, {"action": "close_intake"}))
+    clock.day = dt.date(2025, 5, 20)
+    ok(o.post(act, {"action": "admission"}))
+    c.refresh_from_db()
+    states = sorted(Application.objects.filter(competition=c).values_list("state", flat=True))
+    assert (c.state, states) == ("failed", ["admitted", "returned"])
+
+    # §42: two calendar months from 20 May 2025 end on Sunday 20 July → Monday 21 July 2025.
+    public = Client().get(reverse("competition:public", args=[c.pk])).content.decode()
+    assert "fewer than two participants" in public and "21 Jul 2025" in public and "§42" in public
+    page = o.get(reverse("competition:organizer_competition", args=[c.pk])).content.decode()
+    assert "21 Jul 2025" in page
+    row = re.search(r'<tr class="deadline-(\w+)[^"]*" data-state="\w+" data-step="rerun"', page)
+    assert row and row.group(1) == "due"
+    # Missed: the dashboard marks it overdue; then the organizer announces the re-run (met late).
+    clock.day = dt.date(2025, 7, 22)
+    dash = o.get(reverse("competition:organizer_dashboard")).content.decode()
+    assert re.search(r'<tr class="deadline-overdue stands-out" data-state="overdue" data-step="rerun"', dash)
+    ok(o.post(reverse("competition:organizer_announce"), {"title": "Fails again", "announced_on": "2025-07-22",
+                                                         "stage1_intake_closes": "2025-09-30", "rerun_of": c.pk}))
+    no_errors(o)
+    c.refresh_from_db()
+    assert c.state == "rerun_announced" and Competition.objects.get(title="Fails again").rerun_of == c
+    page = o.get(reverse("competition:organizer_competition", args=[c.pk])).content.decode()
+    row = re.search(r'<tr class="deadline-(\w+)[^"]*" data-state="\w+" data-step="rerun"', page)
+    assert row and row.group(1) == "late"

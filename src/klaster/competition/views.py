@@ -117,7 +117,7 @@ def organizer_announce(request):
         try:
             c = svc.announce_competition(actor=request.user, title=d["title"], announced_on=d["announced_on"],
                                          stage1_intake_closes=d["stage1_intake_closes"], criteria=crit, public_note=d["public_note"],
-                                         scoring=form.scoring())
+                                         scoring=form.scoring(), rerun_of=d["rerun_of"])
             messages.success(request, _("%(competition)s: announced") % {"competition": c})
             return redirect("competition:organizer_competition", pk=c.pk)
         except svc.DomainError as e:
@@ -195,8 +195,11 @@ def commission(request, pk):
         form = f.Stage1DecisionForm()
     else:
         form = f.Stage1DecisionForm()
+    # Both stages' ranked lists stay on the page: the stage-1 decisions remain visible during stage 2.
+    tables = [(n, svc.ranked(c, n)) for n in (1, 2) if n <= stage]
+    tables = [(n, r) for n, r in tables if r or n == stage]
     return render(request, "competition/commission.html", {"c": c, "ranked": svc.ranked(c, stage), "stage": stage, "form": form,
-                                                           "rules": c.rules})
+                                                           "rules": c.rules, "tables": tables})
 
 
 # ---------------------------------------------------------------- applicant

@@ -20,6 +20,13 @@ class AnnounceForm(forms.Form):
     aggregation = forms.ChoiceField(label=_("Aggregation of experts' scores"), required=False, choices=[
         ("", _("default (mean)")), ("mean", _("mean")), ("median", _("median")), ("trimmed_mean", _("trimmed mean"))])
     quorum = forms.IntegerField(label=_("Quorum of experts"), min_value=1, required=False)
+    rerun_of = forms.ModelChoiceField(label=_("Re-run of the failed competition (§42)"), queryset=None, required=False)
+
+    def __init__(self, *args, **kwargs):
+        from klaster.competition.models import Competition
+
+        super().__init__(*args, **kwargs)
+        self.fields["rerun_of"].queryset = Competition.objects.filter(state="failed")
 
     def scoring(self) -> dict:
         d = self.cleaned_data
