@@ -65,6 +65,7 @@ def serve(
 
     from klaster.wsgi import application
 
+    _compile_messages()
     call_command("collectstatic", interactive=False, verbosity=0)
     console.print(f"klaster is serving on http://{host}:{port}/  (Ctrl+C to stop)")
     waitress_serve(application, host=host, port=port, threads=threads)
