@@ -18,7 +18,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 
-from klaster.register.i18n import text_of
+from klaster.register.i18n import text_of, unit_label
 from klaster.accounts.permissions import public, role_required
 from klaster.accounts.roles import Role
 from klaster.programmes import domain
@@ -74,7 +74,9 @@ def _chart(rows):
         fig = go.Figure()
         fig.add_bar(x=x, y=[float(r["target"]) for r in rs], name=_("target"))
         fig.add_bar(x=x, y=[float(r["actual"]) if r["actual"] is not None else None for r in rs], name=_("actual"), marker_color=["#c0392b" if r["missed"] else "#27ae60" for r in rs])
-        fig.update_layout(title=ob.localized_indicator(), yaxis_title=ob.unit, barmode="group", height=320, margin=dict(l=40, r=10, t=40, b=30))
+        lang = (get_language() or "ru")[:2]
+        fig.update_layout(title=ob.localized_indicator(), yaxis_title=unit_label(ob.unit), barmode="group", height=320, margin=dict(l=40, r=10, t=40, b=30),
+                          separators=". " if lang == "en" else ", ", yaxis_tickformat=",.0f")
         figs.append(fig.to_html(include_plotlyjs=False, full_html=False))
     return figs
 
@@ -94,7 +96,7 @@ def _report_rows(p):
     out = []
     for r in domain.monitoring_rows(p):
         v = r["variance"]
-        out.append([r["obligation"].localized_indicator(), r["obligation"].unit, r["year"], r["quarter"] or _("year"), r["target"], r["actual"], v.difference if v else None, v.percent if v else None, _("missed") if r["missed"] else (_("report overdue") if r["overdue"] else "")])
+        out.append([r["obligation"].localized_indicator(), unit_label(r["obligation"].unit), r["year"], r["quarter"] or _("year"), r["target"], r["actual"], v.difference if v else None, v.percent if v else None, _("missed") if r["missed"] else (_("report overdue") if r["overdue"] else "")])
     return out
 
 
@@ -117,7 +119,7 @@ def report_xlsx(request, code):
     we.append([_("Indicator"), _("Unit"), _("Base year"), _("Base"), _("Forecast year"), _("Forecast"), _("Effect, % recomputed"), _("Effect, % printed"), _("of which the cluster's projects, %"), _("Source")])
     for e in domain.effect_checks(p):
         r = e["row"]
-        we.append([r.get_indicator_display(), r.unit, r.base_year, str(r.base_value), r.forecast_year, str(r.forecast_value), str(e["computed"]), str(r.printed_effect_pct or ""), str(r.cluster_share_pct or ""), r.source])
+        we.append([r.get_indicator_display(), unit_label(r.unit), r.base_year, str(r.base_value), r.forecast_year, str(r.forecast_value), str(e["computed"]), str(r.printed_effect_pct or ""), str(r.cluster_share_pct or ""), r.source])
     buf = io.BytesIO()
     wb.save(buf)
     return HttpResponse(buf.getvalue(), content_type=XLSX, headers={"Content-Disposition": f'attachment; filename="monitoring-{code}.xlsx"'})

@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from django.utils.translation import gettext_noop
+
 from klaster.common.bin import make_number
 from klaster.engine.programmes.ranking import Indicator, Methodology
 from klaster.programmes import pilots
@@ -17,7 +19,8 @@ from klaster.reference.models import Region
 JOINED = dt.date(2018, 1, 15)
 APPLIED = dt.date(2021, 3, 1)
 INCLUDED = dt.date(2021, 4, 1)
-SEED_RANKING = "Pilot clusters: sector size and dynamics (seed 003)"
+SEED_RANKING = gettext_noop("Pilot clusters: sector size and dynamics (seed 003)")
+PARTICIPANTS_RANKING = gettext_noop("Development level by participants' indicators (demo data)")
 PARTICIPANT_KINDS = ["association", "enterprise", "enterprise", "enterprise", "enterprise", "supplier", "supplier", "research", "education", "infrastructure", "enterprise", "enterprise"]
 
 
@@ -120,7 +123,7 @@ def load_demo(console) -> None:
         mo = services.save_methodology(actor=organizer, methodology=m)
         services.compute_ranking(actor=organizer, methodology=mo, year=2020, data=seed_ranking_table())
     # and one by the (demo) participants' App. 2 §7 indicators
-    m2 = Methodology(name="Development level by participants' indicators (demo data)", indicators=(
+    m2 = Methodology(name=PARTICIPANTS_RANKING, indicators=(
         Indicator("participants", 0.2, True, "legal entities"), Indicator("employees", 0.2, True, "persons"),
         Indicator("turnover", 0.2, True, "thousand tenge"), Indicator("export_share", 0.2, True, "%"), Indicator("rd_staff_pct", 0.2, True, "%"),
     ))

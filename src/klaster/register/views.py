@@ -4,6 +4,7 @@ association's application for inclusion and the organizer's decision, XLSX impor
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,13 +13,15 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from klaster.accounts.permissions import public, role_required
 from klaster.accounts.roles import Role
+from klaster.common.money import format_number
 from klaster.register import rules as register_rules
 from klaster.register.domain import RegisterError, services
-from klaster.register.i18n import text_of
+from klaster.register.i18n import text_of, unit_label
 from klaster.register.forms import LeaveForm, ParticipantForm
 from klaster.register.interfaces import documents, xlsx
 from klaster.register.models import Cluster, ClusterStatus, InclusionApplication, Membership, Participant, Ranking, RankingMethodology
@@ -97,14 +100,40 @@ def extract_docx(request):
     return HttpResponse(data, content_type=DOCX, headers={"Content-Disposition": f'attachment; filename="register-extract-{day}.docx"'})
 
 
+NORMALISATIONS = {"minmax": gettext_lazy("min–max"), "max": gettext_lazy("by the maximum"), "sum": gettext_lazy("by the sum"), "vector": gettext_lazy("vector"), "linear": gettext_lazy("linear")}
+
+
+def _rank(value) -> str:
+    """A rank position: whole when whole (ties share a half position, e.g. 1.5)."""
+    v = float(value)
+    return str(int(v)) if v == int(v) else format_number(Decimal(str(v)), (get_language() or "ru")[:2], decimals=1)
+
+
 @public
 def rankings(request):
-    latest = []
+    names = {c.code: c.localized_name() for c in Cluster.objects.all()}
+    lang = (get_language() or "ru")[:2]
+    out = []
     for m in RankingMethodology.objects.all():
         r = m.rankings.first()
-        if r:
-            latest.append(r)
-    return render(request, "register/rankings.html", {"rankings": latest, "names": {c.code: c for c in Cluster.objects.all()}})
+        if not r:
+            continue
+        snap = r.methodology_snapshot
+        labels = {}
+        indicators = []
+        for i in snap.get("indicators", []):
+            code = i["code"]
+            name = (i.get("name") or {}).get(lang) or (str(services.INDICATOR_LABELS[code]) if code in services.INDICATOR_LABELS else code)
+            labels[code] = name
+            indicators.append({**i, "label": name, "unit_label": unit_label(i.get("unit"))})
+        out.append({
+            "r": r, "title": _(m.name), "method": snap.get("method"), "normalisation": NORMALISATIONS.get(snap.get("normalisation"), snap.get("normalisation")),
+            "indicators": indicators,
+            "result": [{"rank": _rank(x["rank"]), "code": x["cluster"], "name": names.get(x["cluster"], x["cluster"]), "score": x["score"]} for x in r.result],
+            "sensitivity": [{"indicator": labels.get(s["indicator"], s["indicator"]), "change": s["change"], "moved": _rank(s["positions_moved"]),
+                             "swaps": [f"{names.get(a, a)} ↔ {names.get(b, b)}" for a, b in s["swaps"]]} for s in r.sensitivity],
+        })
+    return render(request, "register/rankings.html", {"rankings": out})
 
 
 @role_required(Role.APPLICANT)

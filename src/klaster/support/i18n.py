@@ -56,3 +56,20 @@ def finding_text(finding: dict) -> str:
     if code in ENGINE:
         return engine_text(Msg(code, **(finding.get("params") or {})))
     return finding.get("message", "")
+
+
+DEADLINE_STATUS = {
+    "done": _("done"), "open": _("open"), "overdue": _("overdue"), "pending": _("pending"),
+    "passed-over": _("not recorded (a later step is done)"),
+}
+
+EXECUTOR_KINDS = {
+    "consultant": _("consultant"), "developer": _("developer of the plan"), "education-or-science": _("educational or scientific organisation"),
+    "expert": _("expert"), "expert-organisation": _("expert organisation"), "host-enterprise": _("host enterprise"),
+    "specialised-organisation": _("specialised organisation"),
+}
+
+COST_KINDS = {
+    "services": _("services"), "labour": _("labour"), "travel": _("travel"), "accommodation": _("accommodation"),
+    "per-diem": _("per diem"), "other": _("other"),
+}

@@ -21,7 +21,8 @@ from klaster.common import audit
 from klaster.register.i18n import text_of
 from klaster.support import domain, uploads
 from klaster.support import rules as support_rules
-from klaster.support.i18n import finding_text
+from klaster.register.i18n import explanation_line
+from klaster.support.i18n import COST_KINDS, DEADLINE_STATUS, EXECUTOR_KINDS, finding_text
 from klaster.support.models import Application, ApplicationDocument
 
 BOTH = (Role.APPLICANT, Role.ORGANIZER)
@@ -117,9 +118,12 @@ def application_new(request):
     checklist = [{"code": c, "required": req, "name": inst.documents[c]} for req, codes in ((True, comp.documents_required), (False, comp.documents_conditional)) for c in codes]
     return render(request, "support/new.html", {
         "comps": comps, "comp": comp, "participants": participants, "checklist": checklist, "errors": errors, "lang": _lang(),
+        "costs_text": request.POST.get("costs", ""),
         "max_mb": uploads.max_bytes() // 1048576, "accepted": ", ".join(sorted(uploads.TYPES)),
         "declarations": [r for r in comp.eligibility if r.type == "declaration"], "procedures": [inst.procedure(p) for p in comp.procedures],
-        "executor_kinds": [v.kind for v in comp.executor_variants], "needs_ciw": any(c.type == "share-of-base" for c in comp.calculation.caps),
+        "executor_kinds": [(v.kind, EXECUTOR_KINDS.get(v.kind, v.kind)) for v in comp.executor_variants],
+        "rate_pct": (comp.calculation.rate * 100).normalize() if comp.calculation.rate is not None else None,
+        "cost_kinds": [(k, COST_KINDS[k]) for k in (comp.calculation.eligible_kinds or ("services", "labour", "travel", "accommodation"))], "needs_ciw": any(c.type == "share-of-base" for c in comp.calculation.caps),
     })
 
 
@@ -140,8 +144,8 @@ def application_detail(request, pk):
     return render(request, "support/detail.html", {
         "can_edit": support_rules.can_edit_application(request.user, app) and app.status in ("draft", "incomplete"),
         "max_mb": uploads.max_bytes() // 1048576, "accepted": ", ".join(sorted(uploads.TYPES)),
-        "a": app, "comp": comp, "findings": [{**f, "text": finding_text(f)} for f in app.eligibility], "checklist": checklist, "deadlines": domain.deadlines(app), "lang": _lang(),
-        "explanation": app.explanation.get(_lang(), app.explanation.get("en", [])), "agreement": getattr(app, "agreement", None),
+        "a": app, "comp": comp, "findings": [{**f, "text": finding_text(f)} for f in app.eligibility], "checklist": checklist, "deadlines": [{"d": d, "status": DEADLINE_STATUS.get(d.status, d.status)} for d in domain.deadlines(app)], "lang": _lang(),
+        "explanation": [explanation_line(x) for x in app.explanation.get(_lang(), app.explanation.get("en", []))], "agreement": getattr(app, "agreement", None),
         "agreement_terms": inst.agreement.get("terms", []), "is_operator": has_role(request.user, Role.ORGANIZER),
     })
 

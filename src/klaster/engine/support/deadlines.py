@@ -11,7 +11,7 @@ whether it is overdue on ``today``. Steps whose anchor has not happened yet are 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .rules import Procedure
 
@@ -39,8 +39,10 @@ class Deadline:
     """One step's deadline.
 
     ``status`` is ``done`` (finished on ``done_on``; ``late`` tells whether after ``due``),
-    ``open`` (anchor happened, not done, not overdue), ``overdue``, or ``pending`` (anchor not
-    happened; ``due`` is provisional or None).
+    ``open`` (anchor happened, not done, not overdue), ``overdue``, ``pending`` (anchor not
+    happened; ``due`` is provisional or None), or ``passed-over`` (not recorded, but a later step
+    of the procedure is done — e.g. the mismatch notice of an application found complete, or an
+    expertise the decision already covers: it is neither open nor overdue any more).
     """
 
     step: str
@@ -103,4 +105,7 @@ def schedule(procedure: Procedure, events: dict[str, dt.date], calendar, *, toda
                 done_on=done_on, late=bool(done_on and due and done_on > due and not provisional), provisional=provisional,
             )
         )
+    for i, d in enumerate(out):
+        if d.status != "done" and any(x.status == "done" for x in out[i + 1:]):
+            out[i] = replace(d, status="passed-over")
     return out

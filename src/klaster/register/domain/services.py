@@ -319,6 +319,19 @@ INDICATORS = {
 }
 
 
+#: labels of :data:`INDICATORS` in the interface languages
+INDICATOR_LABELS = {
+    "participants": gettext_lazy("unaffiliated participants"),
+    "employees": gettext_lazy("employees"),
+    "turnover": gettext_lazy("turnover"),
+    "export": gettext_lazy("export"),
+    "export_share": gettext_lazy("export share of turnover"),
+    "gva": gettext_lazy("gross value added"),
+    "rd_spending": gettext_lazy("R&D spending"),
+    "rd_staff_pct": gettext_lazy("staff in R&D (employee-weighted)"),
+}
+
+
 def indicator_table(year: int, clusters=None) -> pd.DataFrame:
     """Cluster × indicator table for ``year`` from the participants' App. 2 §7 indicators.
 
