@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from klaster.engine.programmes import cofinancing
 from klaster.programmes.models import FundingSource
+from klaster.register.i18n import unit_label
 
 YEAR = {"min_value": 1990, "max_value": 2100}
 
@@ -143,7 +144,7 @@ class ReportForm(forms.Form):
         self.fields["year"].choices = [(y, y) for y in range(programme.start_year, programme.end_year + 1)]
         self.obligations = list(programme.obligations.all())
         for ob in self.obligations:
-            self.fields[f"actual_{ob.pk}"] = forms.DecimalField(label=f"{ob.localized_indicator()}, {ob.unit}", required=False, max_digits=18, decimal_places=2)
+            self.fields[f"actual_{ob.pk}"] = forms.DecimalField(label=f"{ob.localized_indicator()}, {unit_label(ob.unit)}", required=False, max_digits=18, decimal_places=2)
 
     @property
     def actual_fields(self):

@@ -22,7 +22,7 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 class ParticipantForm(forms.Form):
     bin = forms.CharField(label=_("BIN"), max_length=12, help_text=_("12 digits, with its check digit"))
-    name = forms.CharField(label=_("Name"), max_length=300)
+    name = forms.CharField(label=_("Name"), max_length=300, widget=forms.TextInput(attrs={"size": 60}))
     kind = forms.ChoiceField(label=_("Type"), choices=ParticipantKind.choices)
     oked_main = forms.CharField(label=_("OKED, main activity"), max_length=10, help_text=_("e.g. 10.51.1 or 10511"))
     oked_additional = forms.CharField(label=_("OKED, additional activities"), required=False, max_length=100,
