@@ -147,3 +147,24 @@ def test_column_balance_and_unproductive_coefficients():
         IOTable.from_coefficients([[0.5, 0.6], [0.1, 0.5]], labels=["a", "b"])
     with pytest.raises(IOTableError, match="singular"):
         core.factorise(np.array([[1.0, 0.0], [0.0, 0.5]]))
+
+
+def test_factorisation_of_c_and_fortran_ordered_tables_gives_the_same_solutions():
+    # The C-ordered I − A is factorised through its transposed (Fortran) view without a copy;
+    # both layouts must solve (I − A) x = y and (I − A)ᵀ x = y alike (Miller & Blair ch. 2 table).
+    import numpy as np
+
+    from klaster.observatory.io import core
+
+    A = np.array([[0.15, 0.25], [0.20, 0.05]])
+    y = np.array([350.0, 1700.0])  # final demand: x − Z·1 = (1000 − 650, 2000 − 300)
+    c = core.factorise(np.ascontiguousarray(A))
+    f = core.factorise(np.asfortranarray(A))
+    assert c.transposed and not f.transposed
+    x = np.linalg.solve(np.eye(2) - A, y)
+    xt = np.linalg.solve((np.eye(2) - A).T, y)
+    for lu in (c, f):
+        assert np.allclose(core.solve(lu, y), x, atol=1e-12)
+        assert np.allclose(core.solve(lu, y, transpose=True), xt, atol=1e-12)
+    # x = (1000, 2000) is the textbook's gross output for this final demand
+    assert np.allclose(x, [1000.0, 2000.0])

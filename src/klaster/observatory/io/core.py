@@ -265,10 +265,15 @@ class LeontiefLU:
         Packed L and U factors.
     piv : ndarray, shape (n,)
         Pivot indices.
+    transposed : bool
+        True when the factors are those of ``(I − A)ᵀ`` (factorising the transposed view of a
+        C-ordered ``I − A`` lets LAPACK work in place, without an n × n Fortran copy);
+        :func:`solve` flips the transpose flag accordingly.
     """
 
     lu: np.ndarray
     piv: np.ndarray
+    transposed: bool = False
 
     @property
     def n(self) -> int:
@@ -307,14 +312,17 @@ def factorise(A, *, overwrite: bool = False) -> LeontiefLU:
     else:
         M = -A
     M.flat[:: M.shape[0] + 1] += 1.0
+    # LAPACK wants Fortran order: the transpose of a C-ordered matrix is a Fortran-ordered view,
+    # so factorising Mᵀ avoids copying M (and solving with the transposed factors is exact).
+    transposed = bool(M.flags.c_contiguous and not M.flags.f_contiguous)
     with warnings.catch_warnings():  # a singular matrix is reported below as IOTableError
         warnings.simplefilter("ignore", sla.LinAlgWarning)
-        lu, piv = sla.lu_factor(M, overwrite_a=True, check_finite=False)
+        lu, piv = sla.lu_factor(M.T if transposed else M, overwrite_a=True, check_finite=False)
     d = np.abs(np.diagonal(lu))
     if d.size and (not np.all(np.isfinite(d)) or d.min() <= np.finfo(float).eps * max(1.0, d.max()) * lu.shape[0]):
         j = int(np.argmin(d)) if np.all(np.isfinite(d)) else int(np.flatnonzero(~np.isfinite(d))[0])
         raise IOTableError(f"I − A is singular (pivot {j}): the table has no Leontief inverse")
-    return LeontiefLU(lu, piv)
+    return LeontiefLU(lu, piv, transposed)
 
 
 def solve(lu: LeontiefLU, rhs, *, transpose: bool = False) -> np.ndarray:
@@ -334,7 +342,7 @@ def solve(lu: LeontiefLU, rhs, *, transpose: bool = False) -> np.ndarray:
     ndarray, same shape as ``rhs``
     """
     b = np.asarray(rhs, dtype=float)
-    return sla.lu_solve((lu.lu, lu.piv), b, trans=1 if transpose else 0, check_finite=False)
+    return sla.lu_solve((lu.lu, lu.piv), b, trans=1 if transpose != lu.transposed else 0, check_finite=False)
 
 
 def calc_L(A=None, *, lu: LeontiefLU | None = None) -> np.ndarray:
