@@ -193,3 +193,29 @@ def test_missing_cells_stay_missing_in_flags():
     fi = con.execute(engine.cmp_flags(engine.location_quotients(ibis.memtable(cells))))
     rowi = fi[(fi["region"] == cells.loc[0, "region"]) & (fi["sector"] == cells.loc[0, "sector"])]
     assert rowi["strong"].isna().all()
+
+
+@pytest.mark.parametrize("with_national, with_count", [(False, True), (True, True), (False, False)])
+def test_cmp_flags_by_year_matches_pandas_reference(tmp_path, with_national, with_count):
+    # the large-panel path (stored totals, percentiles year by year, one streaming pass) gives
+    # the reference's LQs and flags, also with national totals (one sector missing from them:
+    # its LQs are NULL and its flags False) and without establishment counts
+    cells = random_cells(4, regions=25, sectors=10, years=(2018, 2019, 2020))
+    if not with_count:
+        cells = cells.drop(columns=["n"])
+    nat = None
+    if with_national:
+        nat = cells.groupby(["sector", "year"], as_index=False)["x"].sum().rename(columns={"x": "x_nat"})
+        nat["x_nat"] *= 1.7
+        nat = nat[nat["sector"] != "s03"]
+    con = engine.connect()
+    paths = engine.cmp_flags_by_year(con, ibis.memtable(cells), str(tmp_path),
+                                     national=ibis.memtable(nat) if nat is not None else None, strong_pct=0.7)
+    got = pd.read_parquet(paths)
+    exp = reference.cmp_flags(reference.location_quotients(cells, nat), use_count=with_count, strong_pct=0.7)
+    assert exp["strong"].notna().any() and exp["strong"].any() and exp["strong"].isna().any()
+    if with_national:
+        assert exp.loc[exp["sector"] == "s03", "lq"].isna().all()
+    _compare(got, exp, ["region", "sector", "year"], ["lq", "strong", "strong10", "significant", "qualifying"])
+    # the temporary tables are dropped (ibis 12's list_tables fails with this duckdb)
+    assert con.raw_sql("SELECT table_name FROM duckdb_tables()").fetchall() == []

@@ -37,33 +37,78 @@ def connect(**kwargs) -> "ibis.BaseBackend":
 def cmp_flags_by_year(con, cells: ir.Table, out: str, *, national: ir.Table | None = None,
                       columns: Sequence[str] = ("region", "sector", "year", "lq", "strong", "strong10", "significant",
                                                 "qualifying"), **thresholds) -> list[str]:
-    """LQ + CMP flags of a large panel, one year at a time, into ``out/year=<y>.parquet``.
+    """LQ + CMP flags of a large panel, percentiles one year at a time, into ``out/cmp_flags.parquet``.
 
-    Every computation of this module groups by year, so processing year by year gives the same
-    result with a fraction of the memory. Each year's LQ table (the columns the flags need) is
-    materialised once in the backend and dropped after use, so the LQs are not computed twice
-    (once for the percentiles, once for the comparison).
+    Same result as ``cmp_flags(location_quotients(cells, national))`` restricted to ``columns``,
+    computed so that memory stays bounded and the backend can stream the 30-million-row case:
 
-    Returns the paths written.
+    1. the region and national totals (:func:`totals`; tens of thousands of rows) are computed
+       once, in one pass over the cells, and kept as temporary tables;
+    2. the CMP percentiles (:func:`cmp_thresholds`) are computed year by year (the quantile
+       aggregate holds its whole input, so one year at a time keeps that input small) into a
+       temporary table of one row per sector and year;
+    3. one streaming query joins every cell with its totals and percentiles and writes the flags.
+
+    The LQs of steps 2 and 3 are the same expression over the same stored totals, so a cell's LQ
+    is compared with percentiles of exactly the values it was computed as.
+
+    Parameters
+    ----------
+    con
+        Ibis backend holding ``cells`` (temporary tables are created and dropped in it).
+    cells, national
+        As for :func:`location_quotients`.
+    out
+        Directory to write into (created if missing).
+    columns
+        Columns of the written table.
+    **thresholds
+        Keyword arguments of :func:`cmp_flags` (``lq_min``, ``strong_pct``, …).
+
+    Returns
+    -------
+    list of str
+        The Parquet path(s) written.
     """
     import os
+    import uuid
 
     os.makedirs(out, exist_ok=True)
-    paths = []
-    years = sorted(con.execute(cells.select("year").distinct())["year"].tolist())
     has_n = "n" in cells.columns
-    keep = ["region", "sector", "year", "grp", "x", "lq"] + (["n"] if has_n else [])
-    for y in years:
-        c = cells.filter(cells.year == y)
-        n = national.filter(national.year == y) if national is not None else None
-        name = f"_klaster_lq_{y}"
-        lq = con.create_table(name, location_quotients(c, n).select(*keep), temp=True)
-        expr = cmp_flags(lq, use_count=has_n, **thresholds).select(*columns)
-        p = os.path.join(out, f"year={y}.parquet")
+    thresholds.setdefault("use_count", has_n)
+    pct_args = {k: v for k, v in thresholds.items() if k != "lq_min"}
+    tag = uuid.uuid4().hex[:8]
+    names = [f"_klaster_{k}_{tag}" for k in ("reg0", "reg", "nat0", "nat", "th", "natth")]
+    try:
+        # the sums are stored first and the window totals taken over the small stored tables:
+        # a window over an aggregate subquery makes DuckDB compute the aggregate twice
+        reg = con.create_table(names[0], _region_sums(cells), temp=True)
+        reg = con.create_table(names[1], _region_total(reg), temp=True)
+        nat = con.create_table(names[2], _national_sums(cells, national), temp=True)
+        nat = con.create_table(names[3], _national_base(nat), temp=True)
+        years = sorted(con.execute(nat.select("year").distinct())["year"].tolist())
+        th = None
+        for y in years:
+            c = cells.filter(cells.year == y)
+            t = cmp_thresholds(_lq_from_totals(c, reg, nat), **pct_args)
+            if th is None:
+                th = con.create_table(names[4], t, temp=True)
+            else:
+                con.insert(names[4], t)
+        # one table per sector and year with both the national totals and the percentiles, so
+        # the streaming pass joins each cell twice (region totals; sector totals + percentiles);
+        # the inner join keeps the sector-years that have percentiles, as cmp_flags does
+        nat_th = th.left_join(nat, ["sector", "year"]).drop("sector_right", "year_right")
+        nat_th = con.create_table(names[5], nat_th, temp=True)
+        lq = _lq_from_totals(cells, reg, nat_th, how="inner")
+        expr = _flag_columns(lq, lq_min=thresholds.get("lq_min", 1.0), use_count=thresholds["use_count"]).select(*columns)
+        p = os.path.join(out, "cmp_flags.parquet")
         con.to_parquet(expr, p)
-        con.raw_sql(f'DROP TABLE "{name}"')
-        paths.append(p)
-    return paths
+    finally:
+        for name in names:
+            # (plain SQL: ibis 12's drop_table emits an incomplete statement with sqlglot 30)
+            con.raw_sql(f"DROP TABLE IF EXISTS {name}")
+    return [p]
 
 
 def _div(a, b):
@@ -77,6 +122,48 @@ def national_totals(cells: ir.Table, national: ir.Table | None) -> ir.Table:
     groups = cells.select("sector", "grp").distinct()
     nat = national.select("sector", "year", x_nat=national.x_nat.cast("float64"))
     return nat.join(groups, "sector")
+
+
+def totals(cells: ir.Table, national: ir.Table | None = None) -> tuple[ir.Table, ir.Table]:
+    """The denominators of the location quotient, as two small tables.
+
+    Returns
+    -------
+    reg : Table
+        ``region, year, grp, x_region_base`` (E_r,g), ``x_region`` (E_r, all sectors): one row
+        per region, year and base group.
+    nat : Table
+        ``sector, year, x_nat`` (E_nc), ``x_nat_base`` (E_n,g): one row per sector and year.
+    """
+    return _region_total(_region_sums(cells)), _national_base(_national_sums(cells, national))
+
+
+def _region_sums(cells: ir.Table) -> ir.Table:
+    return cells.group_by(["region", "year", "grp"]).aggregate(x_region_base=cells.x.sum())
+
+
+def _region_total(reg: ir.Table) -> ir.Table:
+    return reg.mutate(x_region=reg.x_region_base.sum().over(group_by=["region", "year"]))
+
+
+def _national_sums(cells: ir.Table, national: ir.Table | None) -> ir.Table:
+    return national_totals(cells, national).select("sector", "year", "grp", "x_nat")
+
+
+def _national_base(nat: ir.Table) -> ir.Table:
+    nat = nat.mutate(x_nat_base=nat.x_nat.sum().over(group_by=["year", "grp"]))
+    return nat.select("sector", "year", "x_nat", "x_nat_base")
+
+
+def _lq_from_totals(cells: ir.Table, reg: ir.Table, nat: ir.Table, how: str = "left") -> ir.Table:
+    t = cells.join(reg, ["region", "year", "grp"]).join(nat, ["sector", "year"], how=how)
+    if how == "left":
+        t = t.drop("sector_right", "year_right")
+    return t.mutate(
+        lq=_div(_div(t.x, t.x_region_base), _div(t.x_nat, t.x_nat_base)),
+        share_region=_div(t.x, t.x_region),
+        share_nation=_div(t.x, t.x_nat),
+    )
 
 
 def location_quotients(cells: ir.Table, national: ir.Table | None = None) -> ir.Table:
@@ -95,39 +182,19 @@ def location_quotients(cells: ir.Table, national: ir.Table | None = None) -> ir.
 
     Notes
     -----
-    Two passes over the cells (by region and by sector); the all-sector and base totals are
-    derived from those small aggregates with window sums.
+    Two passes over the cells (by region and by sector, :func:`totals`); the all-sector and
+    base totals are derived from those small aggregates with window sums.
     """
-    c = cells
-    reg = c.group_by(["region", "year", "grp"]).aggregate(x_region_base=c.x.sum())
-    reg = reg.mutate(x_region=reg.x_region_base.sum().over(group_by=["region", "year"]))
-    nat = national_totals(c, national)
-    nat = nat.mutate(x_nat_base=nat.x_nat.sum().over(group_by=["year", "grp"])).select("sector", "year", "x_nat", "x_nat_base")
-    t = c.join(reg, ["region", "year", "grp"]).left_join(nat, ["sector", "year"]).drop("sector_right", "year_right")
-    return t.mutate(
-        lq=_div(_div(t.x, t.x_region_base), _div(t.x_nat, t.x_nat_base)),
-        share_region=_div(t.x, t.x_region),
-        share_nation=_div(t.x, t.x_nat),
-    )
+    return _lq_from_totals(cells, *totals(cells, national))
 
 
-def cmp_flags(lq: ir.Table, *, lq_min: float = 1.0, use_count: bool = True,
-              strong_pct: float = 0.75, strong10_pct: float = 0.9, significant_pct: float = 0.5,
-              qualifying_pct: float = 0.25, size_pct: float = 0.25) -> ir.Table:
-    """U.S. Cluster Mapping flags (Delgado, Porter & Stern 2016; rule of methods.md §3.1).
+def cmp_thresholds(lq: ir.Table, *, use_count: bool = True, strong_pct: float = 0.75, strong10_pct: float = 0.9,
+                   significant_pct: float = 0.5, qualifying_pct: float = 0.25, size_pct: float = 0.25) -> ir.Table:
+    """The percentiles of the CMP rule, one row per sector and year (see :func:`cmp_flags`).
 
-    Percentiles of LQ, ``x`` (employment) and ``n`` (establishments) are taken per sector and
-    year over the regions with ``x > 0``, with linear interpolation (DuckDB ``quantile_cont``
-    = numpy's default). Then
-
-    - ``strong``      = LQ >= P75(LQ) and LQ >= 1 and x > P25(x) and n > P25(n)
-    - ``strong10``    = LQ >= P90(LQ) and LQ >= 1 and x > P25(x) and n > P25(n)
-    - ``significant`` = LQ >  P50(LQ) and x > P25(x) and n > P25(n)
-    - ``qualifying``  = LQ >  P25(LQ) and x > P25(x) and n > P25(n)
-
-    With ``use_count=False`` (no establishment counts) the conditions on ``n`` are omitted.
-    Flags are NULL where ``x`` is missing. The four LQ percentiles are one multi-quantile
-    aggregate (one sort per group).
+    Returns ``sector, year, p_size_x, [p_size_n,] p_strong, p_strong10, p_significant,
+    p_qualifying``: percentiles over the regions with ``x > 0`` (linear interpolation). The four
+    LQ percentiles are one multi-quantile aggregate (one sort per group).
     """
     pos = lq.filter(lq.x > 0)
     qs = [strong_pct, strong10_pct, significant_pct, qualifying_pct]
@@ -135,8 +202,11 @@ def cmp_flags(lq: ir.Table, *, lq_min: float = 1.0, use_count: bool = True,
     if use_count:
         aggs["p_size_n"] = pos.n.quantile(size_pct)
     th = pos.group_by(["sector", "year"]).aggregate(**aggs)
-    th = th.mutate(p_strong=th.p_lq[0], p_strong10=th.p_lq[1], p_significant=th.p_lq[2], p_qualifying=th.p_lq[3]).drop("p_lq")
-    t = lq.join(th, ["sector", "year"])
+    return th.mutate(p_strong=th.p_lq[0], p_strong10=th.p_lq[1], p_significant=th.p_lq[2], p_qualifying=th.p_lq[3]).drop("p_lq")
+
+
+def _flag_columns(t: ir.Table, *, lq_min: float, use_count: bool) -> ir.Table:
+    """The four CMP flags of a table that has ``lq, x, [n,]`` and the columns of :func:`cmp_thresholds`."""
     size = t.x > t.p_size_x
     if use_count:
         size = size & (t.n > t.p_size_n)
@@ -151,6 +221,28 @@ def cmp_flags(lq: ir.Table, *, lq_min: float = 1.0, use_count: bool = True,
         significant=flag(t.lq > t.p_significant),
         qualifying=flag(t.lq > t.p_qualifying),
     )
+
+
+def cmp_flags(lq: ir.Table, *, lq_min: float = 1.0, use_count: bool = True,
+              strong_pct: float = 0.75, strong10_pct: float = 0.9, significant_pct: float = 0.5,
+              qualifying_pct: float = 0.25, size_pct: float = 0.25) -> ir.Table:
+    """U.S. Cluster Mapping flags (Delgado, Porter & Stern 2016; rule of methods.md §3.1).
+
+    Percentiles of LQ, ``x`` (employment) and ``n`` (establishments) are taken per sector and
+    year over the regions with ``x > 0``, with linear interpolation (DuckDB ``quantile_cont``
+    = numpy's default; :func:`cmp_thresholds`). Then
+
+    - ``strong``      = LQ >= P75(LQ) and LQ >= 1 and x > P25(x) and n > P25(n)
+    - ``strong10``    = LQ >= P90(LQ) and LQ >= 1 and x > P25(x) and n > P25(n)
+    - ``significant`` = LQ >  P50(LQ) and x > P25(x) and n > P25(n)
+    - ``qualifying``  = LQ >  P25(LQ) and x > P25(x) and n > P25(n)
+
+    With ``use_count=False`` (no establishment counts) the conditions on ``n`` are omitted.
+    Flags are NULL where ``x`` is missing.
+    """
+    th = cmp_thresholds(lq, use_count=use_count, strong_pct=strong_pct, strong10_pct=strong10_pct,
+                        significant_pct=significant_pct, qualifying_pct=qualifying_pct, size_pct=size_pct)
+    return _flag_columns(lq.join(th, ["sector", "year"]), lq_min=lq_min, use_count=use_count)
 
 
 def cluster_strength(flags: ir.Table, groups: Sequence[str] = ("traded", "all")) -> ir.Table:
