@@ -43,7 +43,7 @@ def cmp_flags_by_year(con, cells: ir.Table, out: str, *, national: ir.Table | No
     computed so that memory stays bounded and the backend can stream the 30-million-row case:
 
     1. the region and national totals (:func:`totals`; tens of thousands of rows) are computed
-       once, in one pass over the cells, and kept as temporary tables;
+       once (one pass over the cells for each) and kept as temporary tables;
     2. the CMP percentiles (:func:`cmp_thresholds`) are computed year by year (the quantile
        aggregate holds its whole input, so one year at a time keeps that input small) into a
        temporary table of one row per sector and year;
