@@ -240,9 +240,23 @@ def cmp_flags(lq: ir.Table, *, lq_min: float = 1.0, use_count: bool = True,
     With ``use_count=False`` (no establishment counts) the conditions on ``n`` are omitted.
     Flags are NULL where ``x`` is missing.
     """
-    th = cmp_thresholds(lq, use_count=use_count, strong_pct=strong_pct, strong10_pct=strong10_pct,
-                        significant_pct=significant_pct, qualifying_pct=qualifying_pct, size_pct=size_pct)
-    return _flag_columns(lq.join(th, ["sector", "year"]), lq_min=lq_min, use_count=use_count)
+    # Percentiles as window aggregates over the same relation the flags compare: every LQ is
+    # computed once and compared with percentiles of exactly that value. (Joining a separately
+    # aggregated threshold table evaluates the LQ expression twice, and DuckDB's parallel float
+    # sums may then differ in the last bit, flipping a flag that sits exactly on a percentile.)
+    t = lq.select(*lq.columns)
+    w = ibis.window(group_by=[t.sector, t.year])
+    pos = t.x > 0
+    none = ibis.null("float64")
+
+    def pct(col, p):
+        return ibis.ifelse(pos, col.cast("float64"), none).quantile(p).over(w)
+
+    th = {"p_size_x": pct(t.x, size_pct), "p_strong": pct(t.lq, strong_pct), "p_strong10": pct(t.lq, strong10_pct),
+          "p_significant": pct(t.lq, significant_pct), "p_qualifying": pct(t.lq, qualifying_pct)}
+    if use_count:
+        th["p_size_n"] = pct(t.n, size_pct)
+    return _flag_columns(t.mutate(**th), lq_min=lq_min, use_count=use_count)
 
 
 def cluster_strength(flags: ir.Table, groups: Sequence[str] = ("traded", "all")) -> ir.Table:
