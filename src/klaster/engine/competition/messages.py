@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from klaster.engine.messages import EngineMessage
+
 from klaster.engine.competition.rules import Text
 
 #: code → English text with ``{name}`` placeholders.
@@ -75,35 +77,22 @@ def value_in(value: Any, lang: str) -> str:
     return str(value)
 
 
+class Msg(EngineMessage):
+    """An engine message: the English text, plus ``code`` and ``params`` for translation."""
+
+    catalogue = MESSAGES
+    value_in = staticmethod(value_in)
+
+
 def render(code: str, params: dict, lang: str = "en") -> str:
-    """The English text of ``code`` with ``params`` filled in (``Text`` parameters in ``lang``).
+    """The English text of ``code`` with ``params`` filled in (parameters rendered in ``lang``).
 
     Raises
     ------
     KeyError
         Unknown code.
     """
-    return MESSAGES[code].format(**{k: value_in(v, lang) for k, v in params.items()})
-
-
-class Msg(str):
-    """An engine message: the English text, plus ``code`` and ``params`` for translation."""
-
-    code: str
-    params: dict
-
-    def __new__(cls, code: str, **params: Any) -> "Msg":
-        s = super().__new__(cls, render(code, params))
-        s.code = code
-        s.params = params
-        return s
-
-    def __reduce__(self):  # pickling keeps code and params
-        return (_rebuild, (self.code, self.params))
-
-
-def _rebuild(code: str, params: dict) -> Msg:
-    return Msg(code, **params)
+    return Msg.render(code, params, lang)
 
 
 _PATTERNS: list[tuple[str, re.Pattern]] | None = None

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from klaster.engine.messages import EngineMessage
+
 #: code → English text with ``{name}`` placeholders.
 MESSAGES: dict[str, str] = {
     # eligibility.py — applicant (programme §5.1)
@@ -51,32 +53,19 @@ def value_in(value: Any, lang: str = "en") -> str:
     return str(value)
 
 
+class Msg(EngineMessage):
+    """An engine message: the English text, plus ``code`` and ``params`` for translation."""
+
+    catalogue = MESSAGES
+    value_in = staticmethod(value_in)
+
+
 def render(code: str, params: dict, lang: str = "en") -> str:
-    """The English text of ``code`` with ``params`` (dict parameters in ``lang``).
+    """The English text of ``code`` with ``params`` filled in (parameters rendered in ``lang``).
 
     Raises
     ------
     KeyError
         Unknown code.
     """
-    return MESSAGES[code].format(**{k: value_in(v, lang) for k, v in params.items()})
-
-
-class Msg(str):
-    """An engine message: the English text, plus ``code`` and ``params`` for translation."""
-
-    code: str
-    params: dict
-
-    def __new__(cls, code: str, **params: Any) -> "Msg":
-        s = super().__new__(cls, render(code, params))
-        s.code = code
-        s.params = params
-        return s
-
-    def __reduce__(self):
-        return (_rebuild, (self.code, self.params))
-
-
-def _rebuild(code: str, params: dict) -> Msg:
-    return Msg(code, **params)
+    return Msg.render(code, params, lang)
