@@ -77,3 +77,11 @@ def test_iin():
     with pytest.raises(InvalidIIN) as e:
         validate_iin(make_number("85023130012"))  # 31 February
     assert e.value.rule == "date of birth"
+
+
+def test_legal_entity_is_the_head_organisation_of_a_resident_or_non_resident_entity():
+    today = dt.date(2026, 1, 1)
+    assert validate_bin("081140000436", today=today).is_legal_entity  # resident, head organisation
+    assert validate_bin(make_number("19065000007"), today=today).is_legal_entity  # non-resident, head
+    assert not validate_bin(make_number("15044100123"), today=today).is_legal_entity  # branch
+    assert not validate_bin(make_number("15046000123"), today=today).is_legal_entity  # joint-business entrepreneur

@@ -28,6 +28,8 @@ ENTITY_TYPES = {
     "5": "non-resident legal entity",
     "6": "individual entrepreneur (joint business)",
 }
+LEGAL_ENTITY_TYPES = ("4", "5")
+HEAD_ORGANISATION = "0"
 DIVISIONS = {
     "0": "head organisation",
     "1": "branch",
@@ -97,6 +99,13 @@ class BINInfo:
     division: str
     division_name: str
     serial: str
+
+    @property
+    def is_legal_entity(self) -> bool:
+        """True for the head organisation of a resident or non-resident legal entity (5th digit 4
+        or 5, 6th digit 0); branches, representative offices and joint-business entrepreneurs are
+        not separate legal entities."""
+        return self.entity_type in LEGAL_ENTITY_TYPES and self.division == HEAD_ORGANISATION
 
 
 def validate_bin(value: str, *, today: dt.date | None = None) -> BINInfo:

@@ -9,6 +9,8 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from klaster.reference.codes import display_oked, normalize_oked  # noqa: F401 (re-exported)
+
 
 class LocalizedNameMixin:
     """``localized_name()`` picks ``name_<lang>`` and falls back (visibly, see ``name_fallback``)."""
@@ -114,19 +116,3 @@ class OkedCode(LocalizedNameMixin, models.Model):
     @property
     def display_code(self) -> str:
         return display_oked(self.code)
-
-
-def display_oked(code: str) -> str:
-    """"10511" → "10.51.1"; "0111" → "01.11"; "011" → "01.1"; sections and divisions unchanged."""
-    if not code.isdigit() or len(code) <= 2:
-        return code
-    if len(code) == 3:
-        return f"{code[:2]}.{code[2]}"
-    if len(code) == 4:
-        return f"{code[:2]}.{code[2:]}"
-    return f"{code[:2]}.{code[2:4]}.{code[4:]}"
-
-
-def normalize_oked(code: str) -> str:
-    """"10.51.1" → "10511"; strips dots and spaces; sections upper-cased."""
-    return str(code).replace(".", "").replace(" ", "").strip().upper()

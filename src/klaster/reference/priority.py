@@ -6,13 +6,10 @@ The list is regulation data (``productivity2020-priority-sectors``); this module
 from __future__ import annotations
 
 from klaster import regulations
+from klaster.reference.codes import normalize_oked as _norm
 from klaster.regulations import RegulationDocument
 
 DOC_ID = "productivity2020-priority-sectors"
-
-
-def _norm(code: str) -> str:
-    return str(code).replace(".", "").replace(" ", "").strip()
 
 
 def priority_group(code: str, regulation: RegulationDocument | None = None) -> dict | None:

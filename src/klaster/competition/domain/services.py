@@ -41,6 +41,7 @@ from klaster.engine.competition import scoring as eng_scoring
 from klaster.engine.competition.registry import enforces
 from klaster.engine.competition.rules import load_rules
 from klaster.engine.competition.states import TransitionError, application_transition, competition_transition
+from klaster.reference.codes import normalize_oked
 
 
 class DomainError(ValueError):
@@ -303,7 +304,7 @@ def validate_participant_row(row: dict) -> list[str]:
 @transaction.atomic
 def add_participant(*, actor, application: Application, name: str, bin: str, oked: str, kato: str, affiliation_group: str = "") -> Participant:
     v = _draft(application)
-    row = dict(name=name, bin=bin.strip(), oked=oked.strip().replace(".", ""), kato=kato.strip(), affiliation_group=affiliation_group.strip())
+    row = dict(name=name, bin=bin.strip(), oked=normalize_oked(oked), kato=kato.strip(), affiliation_group=affiliation_group.strip())
     errs = validate_participant_row(row)
     if errs:
         raise DomainError("; ".join(errs))
@@ -353,7 +354,7 @@ def import_participants_xlsx(*, actor, application: Application, fileobj) -> tup
             continue
         rec = {k: ("" if r[i] is None else str(r[i]).strip()) for k, i in idx.items()}
         rec.setdefault("affiliation_group", "")
-        rec["oked"] = rec["oked"].replace(".", "")
+        rec["oked"] = normalize_oked(rec["oked"])
         if isinstance(r[idx["bin"]], (int, float)):
             rec["bin"] = f"{int(r[idx['bin']]):012d}"
         errs = validate_participant_row(rec)

@@ -21,8 +21,6 @@ from klaster.engine.competition.messages import STAGE1_WINNERS, Msg
 from klaster.engine.competition.registry import enforces
 from klaster.engine.competition.rules import CompetitionRules
 
-LEGAL_ENTITY_TYPES = ("4", "5")  # resident / non-resident legal entity (5th digit of a BIN)
-HEAD_ORGANISATION = "0"  # 6th digit: head organisation (branches are not separate legal entities)
 
 
 @dataclass(frozen=True)
@@ -93,7 +91,7 @@ def check_participants(rules: CompetitionRules, participants: Iterable[Participa
                                     "warning", i))
             continue
         seen_bins[info.bin] = i
-        if info.entity_type not in LEGAL_ENTITY_TYPES or info.division != HEAD_ORGANISATION:
+        if not info.is_legal_entity:
             problems.append(Problem(f"eligibility.{rule.id}", rule.clause,
                                     Msg("participants.not_legal_entity", row=i, name=p.name, entity_type=info.entity_type_name,
                                         division=info.division_name),
