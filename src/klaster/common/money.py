@@ -78,6 +78,48 @@ def to_decimal(value, *, field: str = "amount") -> Decimal:
     return d
 
 
+_SPACES = ("\u00a0", "\u202f", "\u2009", " ", "\t")
+_MINUS = ("-", "\u2212", "\u2013")
+
+
+def parse_decimal(text: str, lang: str = "ru") -> Decimal:
+    """Parse a number as a user of ``lang`` types it; the one parser of numbers typed by people.
+
+    Accepted: digits with an optional sign (``-`` or the typographic minus ``−``); spaces
+    (plain, no-break, narrow) as thousands separators; in kk/ru a comma *or* a point as the
+    decimal mark (``17000,5`` and ``17000.5``); in en a point as the decimal mark and commas as
+    thousands separators in groups of three (``1,234,567.8``) — a lone comma that cannot be a
+    thousands separator (``17000,5``) is read as a decimal mark.
+
+    Refused: exponents (``1e30``), ``NaN``/``Infinity``, two decimal marks, letters, empty text.
+
+    Raises
+    ------
+    MoneyError
+        The text is not a number written as people write numbers.
+    """
+    import re
+
+    s = str(text).strip()
+    for sp in _SPACES:
+        s = s.replace(sp, "")
+    sign = ""
+    if s[:1] in _MINUS:
+        sign, s = "-", s[1:]
+    elif s[:1] == "+":
+        s = s[1:]
+    if not s or not re.fullmatch(r"[0-9.,]+", s) or not re.search(r"[0-9]", s):
+        raise MoneyError(f"{text!r} is not a number")
+    if lang == "en" and re.fullmatch(r"[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?", s):
+        s = s.replace(",", "")
+    if s.count(",") + s.count(".") > 1:
+        raise MoneyError(f"{text!r}: use one decimal mark")
+    s = s.replace(",", ".")
+    if s.startswith(".") or s.endswith("."):
+        raise MoneyError(f"{text!r} is not a number")
+    return Decimal(sign + s)
+
+
 def format_number(value, lang: str = "ru", *, decimals: int | None = None, nbsp: bool = False) -> str:
     """Format a number with the separators of ``lang`` (kk/ru ``1 234 567,8``; en ``1,234,567.8``).
 

@@ -1,72 +1,13 @@
-"""Translatable refusals of the register, programmes and support domain services.
+"""Words of the register, programmes and support pages that come from data (units, clauses,
+sources), and the translatable refusals of their domain services.
 
-A domain service refuses an operation by raising a :class:`Refusal` (``RegisterError``,
-``ProgrammeError``, ``SupportError``, ``UploadRejected`` are subclasses) with an English msgid
-(marked with ``gettext_noop``) and named parameters. ``str(error)`` is always the English text
-(logs, tests, the CLI); :meth:`Refusal.text` — used by the pages — is the text in the active
-language, from the apps' catalogues ``locale/{kk,ru}/LC_MESSAGES/django.po``. Parameters may be
-lazy translations (e.g. a status label) or lists of them; they are rendered in the same language.
+:class:`Refusal` and :func:`text_of` live in :mod:`klaster.common.refusals` (the one refusal
+type of every module) and are re-exported here.
 """
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
-from django.utils import translation
-from django.utils.functional import Promise
-from django.utils.translation import gettext
-
-
-def _param(value) -> str:
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return ", ".join(_param(v) for v in value)
-    if isinstance(value, Refusal):
-        return value.text()
-    if hasattr(value, "localized_name"):  # a cluster: its name in the active language
-        return value.localized_name()
-    if hasattr(value, "code") and hasattr(value, "params") and isinstance(value, str):
-        from klaster.support.i18n import engine_text  # an engine message (klaster.engine.support)
-
-        return engine_text(value)
-    if isinstance(value, Promise):
-        return str(value)
-    return str(value)
-
-
-class Refusal(ValueError):
-    """An operation was refused; ``msgid`` (English, ``%(name)s`` placeholders) and ``params``.
-
-    Parameters
-    ----------
-    msgid : str
-        The English text marked for translation with ``gettext_noop``.
-    **params
-        Values of the placeholders: plain values, lazy translations, lists of them, engine
-        messages (:class:`klaster.engine.support.messages.Msg`).
-    """
-
-    def __init__(self, msgid: str, **params):
-        self.msgid = msgid
-        self.params = params
-        with translation.override("en"):
-            english = msgid % {k: _param(v) for k, v in params.items()} if params else msgid
-        super().__init__(english)
-
-    def text(self) -> str:
-        """The message in the active language."""
-        translated = gettext(self.msgid)
-        return translated % {k: _param(v) for k, v in self.params.items()} if self.params else translated
-
-
-def text_of(error) -> str:
-    """Any refusal as text in the active language (other exceptions: ``str(error)``)."""
-    if isinstance(error, Refusal):
-        return error.text()
-    if isinstance(error, ValidationError):
-        return "; ".join(error.messages)
-    if hasattr(error, "msg") and hasattr(error.msg, "code"):
-        return _param(error.msg)
-    return str(error)
-
+from klaster.common.refusals import Refusal, _param, text_of  # noqa: F401 - re-exported: the one refusal type
 
 # --- words that come from data ---------------------------------------------------------------
 

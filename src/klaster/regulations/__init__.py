@@ -18,7 +18,16 @@ kind : str          — what the content is (``priority-sectors``, ``competition
 title : {kk, ru, en}
 act : mapping       — ``name``, ``number``, ``date`` (ISO), optional ``status`` (e.g. repealed by).
 source : str        — where the text is (seed file and section).
-effective_from : date, optional; effective_to : date, optional.
+effective_from : date, optional; effective_to : date, optional — the act is in force from
+    ``effective_from`` and no longer from ``effective_to`` (the first day it is out of force).
+effective : mapping, optional — how those dates follow from the texts: ``from`` and ``to``, each
+    ``{rule: {kk, ru, en}, clause, assumed: {kk, ru, en}}`` (the rule of the act, e.g. "ten calendar
+    days after its first official publication", and what klaster assumed where the seeds do not
+    give the publication date).
+readings : list, optional — places where the text admits two readings (:class:`Reading`): each
+    ``{id, clause, text: {kk, ru, en}, options: [{id, default: bool, text: {…}, argument: {…}}]}``;
+    exactly one option is the default. A procedure records the option it used for each reading
+    (:func:`default_readings`, :func:`check_readings`).
 notes : list of str, optional — gaps where the act is silent and the value chosen.
 
 Errors
@@ -47,6 +56,51 @@ class RegulationError(Exception):
 
 
 @dataclass(frozen=True)
+class ReadingOption:
+    """One way of reading an ambiguous text, with the argument for it."""
+
+    id: str
+    text: dict
+    argument: dict
+    default: bool = False
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A place where the text admits two (or more) readings; :attr:`default` is klaster's."""
+
+    id: str
+    clause: str
+    text: dict
+    options: tuple[ReadingOption, ...]
+
+    @property
+    def default(self) -> ReadingOption:
+        return next(o for o in self.options if o.default)
+
+    def option(self, option_id: str) -> ReadingOption:
+        for o in self.options:
+            if o.id == option_id:
+                return o
+        raise RegulationError(f"reading {self.id!r} has no option {option_id!r}; options: {', '.join(o.id for o in self.options)}")
+
+
+@dataclass(frozen=True)
+class ForceStatus:
+    """Whether an act is in force on a day: ``state`` is ``in_force``, ``not_yet`` (before
+    ``effective_from``) or ``repealed`` (on or after ``effective_to``)."""
+
+    state: str
+    day: dt.date
+    effective_from: dt.date | None
+    effective_to: dt.date | None
+
+    @property
+    def in_force(self) -> bool:
+        return self.state == "in_force"
+
+
+@dataclass(frozen=True)
 class RegulationDocument:
     """A loaded regulation document (see the module docstring for the fields)."""
 
@@ -62,6 +116,31 @@ class RegulationDocument:
     effective_from: dt.date | None = None
     effective_to: dt.date | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)
+    readings: tuple[Reading, ...] = field(default_factory=tuple)
+    effective: dict = field(default_factory=dict)
+
+    def reading(self, reading_id: str) -> Reading:
+        """The reading ``reading_id``.
+
+        Raises
+        ------
+        RegulationError
+            The document names no such reading.
+        """
+        for r in self.readings:
+            if r.id == reading_id:
+                return r
+        raise RegulationError(f"{self.id} {self.version}: no reading {reading_id!r}")
+
+    def force_status(self, day: dt.date) -> ForceStatus:
+        """Whether the act is in force on ``day`` (``effective_from`` ≤ day < ``effective_to``)."""
+        if self.effective_from and day < self.effective_from:
+            state = "not_yet"
+        elif self.effective_to and day >= self.effective_to:
+            state = "repealed"
+        else:
+            state = "in_force"
+        return ForceStatus(state, day, self.effective_from, self.effective_to)
 
     @property
     def pin(self) -> dict:
@@ -104,6 +183,10 @@ def parse_file(p: Path) -> RegulationDocument:
     for lang in ("kk", "ru", "en"):
         if lang not in (raw["title"] or {}):
             raise RegulationError(f"{p}: field 'title' lacks the '{lang}' text")
+    readings = tuple(_parse_reading(r, f"{p}: readings[{i}]") for i, r in enumerate(raw.get("readings") or ()))
+    ids = [r.id for r in readings]
+    if len(ids) != len(set(ids)):
+        raise RegulationError(f"{p}: readings: an id repeats")
     return RegulationDocument(
         id=str(raw["id"]),
         version=str(raw["version"]),
@@ -117,7 +200,56 @@ def parse_file(p: Path) -> RegulationDocument:
         effective_from=_as_date(raw.get("effective_from"), f"{p}: effective_from"),
         effective_to=_as_date(raw.get("effective_to"), f"{p}: effective_to"),
         notes=tuple(raw.get("notes") or ()),
+        readings=readings,
+        effective=dict(raw.get("effective") or {}),
     )
+
+
+def _texts(v, where) -> dict:
+    if not isinstance(v, dict) or any(lang not in v for lang in ("kk", "ru", "en")):
+        raise RegulationError(f"{where}: needs kk, ru and en texts")
+    return dict(v)
+
+
+def _parse_reading(raw, where) -> Reading:
+    if not isinstance(raw, dict):
+        raise RegulationError(f"{where}: a reading must be a mapping")
+    for k in ("id", "clause", "text", "options"):
+        if k not in raw:
+            raise RegulationError(f"{where}: required field '{k}' is missing")
+    opts = []
+    for j, o in enumerate(raw["options"] or ()):
+        w = f"{where}.options[{j}]"
+        if not isinstance(o, dict) or "id" not in o:
+            raise RegulationError(f"{w}: an option needs an id")
+        opts.append(ReadingOption(str(o["id"]), _texts(o.get("text"), f"{w}.text"), _texts(o.get("argument"), f"{w}.argument"),
+                                  bool(o.get("default", False))))
+    if len(opts) < 2:
+        raise RegulationError(f"{where}: a reading names at least two options")
+    if sum(o.default for o in opts) != 1:
+        raise RegulationError(f"{where}: exactly one option is the default")
+    return Reading(str(raw["id"]), str(raw["clause"]), _texts(raw["text"], f"{where}.text"), tuple(opts))
+
+
+def default_readings(doc: RegulationDocument) -> dict[str, str]:
+    """``{reading id: default option id}`` of a document."""
+    return {r.id: r.default.id for r in doc.readings}
+
+
+def check_readings(doc: RegulationDocument, chosen: dict | None) -> dict[str, str]:
+    """The complete choice of readings for a procedure under ``doc``: ``chosen`` (may be partial)
+    completed with the defaults.
+
+    Raises
+    ------
+    RegulationError
+        An unknown reading or option.
+    """
+    out = default_readings(doc)
+    for rid, opt in (chosen or {}).items():
+        doc.reading(rid).option(opt)
+        out[rid] = opt
+    return out
 
 
 def documents() -> list[str]:
