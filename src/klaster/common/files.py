@@ -404,3 +404,16 @@ def orphans() -> list[str]:
         if rel not in referenced:
             out.append(rel)
     return out
+
+
+def sample_pdf(pages: int = 1) -> bytes:
+    """A valid PDF of ``pages`` blank A4 pages (demo data and tests: what a scanned sample
+    document would be; it passes :func:`check_upload`)."""
+    from pypdf import PdfWriter
+
+    w = PdfWriter()
+    for _ in range(max(1, pages)):
+        w.add_blank_page(595, 842)
+    buf = io.BytesIO()
+    w.write(buf)
+    return buf.getvalue()
