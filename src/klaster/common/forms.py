@@ -153,24 +153,31 @@ class RecordedDayForm(forms.Form):
     (:attr:`warnings`, translatable refusals) shown beside the success message.
 
     The domain re-checks the day against the events it follows
-    (:func:`klaster.common.dates.check_recorded_day`).
+    (:func:`klaster.common.dates.check_recorded_day`). ``today=`` overrides the site's today
+    (a module whose clock tests move).
     """
 
     on = DayField(label=_("Date of the act"), required=False, help_text=_("leave empty for today"))
     reason = forms.CharField(label=_("Reason for recording it later"), required=False, max_length=500,
                              widget=forms.TextInput(attrs={"size": 40}))
 
+    def __init__(self, *args, today=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+        self.warnings = []
+
     def clean(self):
         data = super().clean()
         self.warnings = []
+        now = self.today or dates.today()
         day = data.get("on")
         if "on" in self.errors:
             return data
         if day is None:
-            data["on"] = day = dates.today()
-        if day > dates.today():
+            data["on"] = day = now
+        if day > now:
             self.add_error("on", _("%(day)s is in the future; record an act on or after the day it happens.") % {"day": dates.day_text(day)})
-        elif day < dates.today() and not (data.get("reason") or "").strip():
+        elif day < now and not (data.get("reason") or "").strip():
             self.add_error("reason", _("The act is dated earlier than today: give the reason why it is recorded only now."))
         else:
             self.warnings = dates.day_warnings(day)
