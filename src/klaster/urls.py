@@ -1,4 +1,4 @@
-"""URL configuration: each app mounts its own ``urls.py`` under a prefix."""
+"""URL configuration: each app mounts its own ``urls.py`` under a prefix; the error handlers."""
 
 from django.contrib import admin
 from django.urls import include, path
@@ -14,3 +14,8 @@ urlpatterns = [
     path("analysis/", include("klaster.analysis.urls")),
     path("", include("klaster.web.urls")),
 ]
+
+# Error pages in the site's design and the user's language (403 and 404: Django's handlers with
+# the templates 403.html and 404.html of klaster.web).
+handler400 = "klaster.web.views.bad_request"
+handler500 = "klaster.web.views.server_error"

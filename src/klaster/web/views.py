@@ -1,13 +1,20 @@
-"""Pages of the web shell: home, regions with the map, OKED browser."""
+"""Pages of the web shell: home, regions with the map, OKED browser; the error pages."""
 
 from __future__ import annotations
 
+import logging
 from functools import lru_cache
 
 from django.core.paginator import Paginator
 from django.db.models import Q
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import render
+from django.template import loader
 from django.urls import reverse
+from django.utils import translation
+from django.utils.html import escape
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from klaster.accounts.permissions import public
@@ -91,3 +98,50 @@ def oked(request):
         qs = qs.filter(level="section")
     page = Paginator(qs.order_by("section", "code"), 50).get_page(request.GET.get("page"))
     return render(request, "web/oked.html", {"page": page, "q": q, "crumbs": crumbs, "parent": parent})
+
+
+# ---------------------------------------------------------------- error pages
+# 403 and 404 are Django's own handlers with the templates 403.html and 404.html (they render with
+# the request context: the header shows the user). 400, 500 and the refused CSRF check are below.
+log = logging.getLogger(__name__)
+
+
+def _error_page(request, template_name: str, status: int) -> HttpResponse:
+    """``template_name`` rendered in the user's language without the database.
+
+    The language comes from the request itself (the ``django_language`` cookie, then
+    ``Accept-Language``), because a 400 can be raised before ``LocaleMiddleware`` ran. The
+    template gets ``request`` and ``csrf_token`` (so the language switch works), but no
+    context processors: the page must render when the database is what failed (no ``user``, the
+    header shows "Log in"). If even that fails, a plain page in the same language is returned.
+    """
+    try:
+        lang = translation.get_language_from_request(request)
+    except Exception:  # noqa: BLE001 — a malformed request must still get its error page
+        lang = translation.get_language()
+    with translation.override(lang):
+        try:
+            html = loader.render_to_string(template_name, {"request": request, "csrf_token": get_token(request)})
+        except Exception:  # noqa: BLE001 — the error page of an error page is this plain one
+            log.exception("error page %s could not be rendered", template_name)
+            html = (f'<!DOCTYPE html><html lang="{escape(lang)}"><meta charset="utf-8"><title>klaster</title>'
+                    f"<h1>{status}</h1><p>{escape(gettext('Something went wrong on our side. The error has been recorded; please try again later.'))}</p>"
+                    f'<p><a href="/">{escape(gettext("Home page"))}</a></p></html>')
+    return HttpResponse(html, status=status)
+
+
+def bad_request(request, exception):
+    """``handler400``: a malformed request or a host not in ``KLASTER_ALLOWED_HOSTS`` → 400 page."""
+    return _error_page(request, "400.html", 400)
+
+
+def server_error(request):
+    """``handler500``: an unexpected error → 500 page (never a stack trace; the error is logged)."""
+    return _error_page(request, "500.html", 500)
+
+
+def csrf_failure(request, reason=""):
+    """``CSRF_FAILURE_VIEW``: a refused form (expired page, cookies blocked, or a request whose
+    ``Origin`` does not match the site — behind a proxy, see ``docs/deployment.md``) → 403 page in
+    the site's design. ``reason`` (Django's text) is logged by Django, not shown."""
+    return render(request, "403_csrf.html", status=403)
