@@ -39,10 +39,12 @@ def world(db):
     Profile.objects.update_or_create(user=akimat75, defaults={"region_kato": "750000000"})
     applicant = make_user("applicant_esc", Role.APPLICANT)
     other_applicant = make_user("applicant_other", Role.APPLICANT)
-    c = svc.announce_competition(actor=org, title="Escalation test", announced_on=D(2025, 2, 20), stage1_intake_closes=D(2025, 4, 30))
-    a = svc.create_application(actor=applicant, competition=c, organisation_name="Org", organisation_bin=bins(1, start=700)[0],
-                               kind="business_association", cluster_name="Cluster", region_kato="351010000")
-    svc.request_conclusion(actor=applicant, application=a, body="akimat", on=D(2025, 3, 14))
+    with svc.on_day(D(2025, 2, 20)):
+        c = svc.announce_competition(actor=org, title="Escalation test", stage1_intake_closes=D(2025, 4, 30))
+    with svc.on_day(D(2025, 3, 14)):
+        a = svc.create_application(actor=applicant, competition=c, organisation_name="Org", organisation_bin=bins(1, start=700)[0],
+                                   kind="business_association", cluster_name="Cluster", region_kato="351010000")
+        svc.request_conclusion(actor=applicant, application=a, body="akimat")
     return dict(org=org, akimat35=akimat35, akimat75=akimat75, applicant=applicant, other=other_applicant, c=c, a=a)
 
 
@@ -80,8 +82,8 @@ def test_akimat_conclusion_due_after_nauryz_escalated_from_the_next_day_once_a_d
         D(2025, 3, 27), D(2025, 3, 28)]
 
     # Once the akimat issues its conclusion the deadline is met (late) and no longer escalated.
-    svc.issue_conclusion(actor=world["akimat35"], conclusion=a.conclusions.get(body="akimat"), positive=True, text="ok",
-                         on=D(2025, 3, 28))
+    with svc.on_day(D(2025, 3, 28)):
+        svc.issue_conclusion(actor=world["akimat35"], conclusion=a.conclusions.get(body="akimat"), positive=True, text="ok")
     (row,) = _akimat_rows(c, D(2025, 3, 31))
     assert row.state == "late"
     esc.escalate(today=D(2025, 3, 31))

@@ -20,13 +20,14 @@ from django.urls import reverse
 
 from klaster.accounts.roles import Role
 from klaster.competition.domain import services as svc
+from klaster.common.files import sample_pdf
 from klaster.competition.models import Application, Competition, Conclusion, ExpertAssignment
 
 from .conftest import bins
 
 pytestmark = pytest.mark.django_db
 D0 = dt.date(2025, 3, 3)
-PDF = b"%PDF-1.4\n%%EOF\n"
+PDF = sample_pdf(3)
 
 
 class Clock:
@@ -143,7 +144,7 @@ def test_whole_competition_through_the_web(monkeypatch, user_factory):
     resp = c3.post(act3, {"action": "submit"}, follow=True)
     assert "§13" in resp.content.decode()
     a3.refresh_from_db()
-    assert a3.state == "refused_late"
+    assert a3.state == "draft" and not a3.registration_number  # refused (§13): nothing recorded
 
     # Organizer: close intake, admission protocol (§15/§16), routing (§17), experts (§19).
     act = reverse("competition:organizer_action", args=[c.pk])

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils import translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -49,6 +50,11 @@ def act_notice(doc, day: dt.date | None, lang: str | None = None) -> str | None:
     if st.in_force:
         return None
     lang = _lang(lang)
+    with translation.override(lang):
+        return _notice(doc, st, day, lang)
+
+
+def _notice(doc, st, day, lang) -> str:
     title = act_title(doc, lang)
     if st.state == "repealed":
         rule = ((doc.effective or {}).get("to") or {}).get("rule") or {}

@@ -91,7 +91,7 @@ def check_in_range(day: dt.date, *, field: str = "date") -> None:
 
 
 def check_recorded_day(day: dt.date, *, follows: Iterable[Follows] = (), reason: str = "", field: str = "date",
-                       on: dt.date | None = None, allow_future: bool = False) -> dt.date:
+                       on: dt.date | None = None, allow_future: bool = False, require_reason: bool = True) -> dt.date:
     """Check the day an act is recorded for; return it.
 
     Parameters
@@ -108,6 +108,9 @@ def check_recorded_day(day: dt.date, *, follows: Iterable[Follows] = (), reason:
         Today (default :func:`today`; tests pass a day).
     allow_future : bool
         For planned dates (a closing date): skip the future and back-dating rules.
+    require_reason : bool
+        False for a date that is a fact stated in the act being recorded (the meeting a protocol
+        records): it may be earlier than today without a reason of its own.
 
     Raises
     ------
@@ -127,7 +130,7 @@ def check_recorded_day(day: dt.date, *, follows: Iterable[Follows] = (), reason:
         if day < f.day:
             raise DayRefused(_("%(field)s: %(day)s is before %(event)s on %(event_day)s (%(clause)s)"), field=field, day=day,
                              event=f.label, event_day=f.day, clause=f.clause or "—")
-    if not allow_future and day < now and not (reason or "").strip():
+    if not allow_future and require_reason and day < now and not (reason or "").strip():
         raise DayRefused(_("%(field)s: %(day)s is earlier than today; give the reason why this act is recorded only now"), field=field, day=day)
     return day
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from concurrency.exceptions import RecordModifiedError
 from concurrency.fields import AutoIncVersionField
+from django.db import transaction
 from django.shortcuts import render
 from django.utils.translation import gettext_noop as _
 
@@ -69,7 +70,8 @@ def save(obj, version: int | None = None, **kwargs):
     if kwargs.get("update_fields") is not None:
         kwargs["update_fields"] = list(dict.fromkeys([*kwargs["update_fields"], "version"]))
     try:
-        obj.save(**kwargs)
+        with transaction.atomic():  # a savepoint: a stale write rolls back only itself
+            obj.save(**kwargs)
     except RecordModifiedError:
         raise StaleEdit() from None
     return obj

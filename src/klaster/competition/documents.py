@@ -163,6 +163,28 @@ def _table(d, header, rows):
     return t
 
 
+def _act_block(d, c, lang: str) -> None:
+    """The act-in-force warning (when the competition's date is outside the act's effective period)
+    and the readings of the regulation the competition used — on every document."""
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    from klaster.common.acts import act_notice, reading_lines
+
+    rules = c.rules
+    with translation.override(lang):
+        notes = [n for n in (act_notice(rules.doc, c.announced_on, lang),
+                             act_notice(rules.criteria_doc, c.announced_on, lang) if rules.criteria_doc else None) if n]
+        lines = reading_lines(rules.doc, c.readings, lang)
+        head = gettext("Readings of the act used here")
+    for n in notes:
+        d.add_paragraph().add_run(n).bold = True
+    if lines:
+        d.add_paragraph().add_run(head + ":").italic = True
+        for x in lines:
+            d.add_paragraph(f"{x['clause']} — {x['text']}: {x['option']}. {x['argument']}", style="List Bullet")
+
+
 def receipt(app, lang: str) -> bytes:
     """Intake receipt: App. 1 (stage 1) or App. 4 (stage 2), with the list of the registered version's documents."""
     rules = app.competition.rules
@@ -170,6 +192,7 @@ def receipt(app, lang: str) -> bytes:
     d = _doc()
     d.add_paragraph(_t("appendix", lang, n=spec.receipt_appendix)).alignment = 2
     d.add_heading(T["receipt_title"][app.stage][lang], level=1)
+    _act_block(d, app.competition, lang)
     v = app.submitted_version()
     for key, val in (("cluster", app.cluster_name), ("participant", f"{app.organisation_name} ({_t('bin', lang)} {app.organisation_bin})"),
                      ("signatory", f"{app.signatory_position} {app.signatory_name}".strip()),
@@ -194,6 +217,7 @@ def akimat_conclusion(app, lang: str) -> bytes:
     d = _doc()
     d.add_paragraph(_t("appendix", lang, n=3)).alignment = 2
     d.add_heading(_t("akimat_title", lang), level=1)
+    _act_block(d, app.competition, lang)
     d.add_paragraph(f"{_t('no', lang)} {c.pk if c else '—'}    {_t('date', lang)}: "
                     f"{long_day(c.issued_on, lang) if c and c.issued_on else _t('not_issued', lang)}")
     d.add_paragraph(f"1. {app.cluster_name}")
@@ -229,6 +253,7 @@ def protocol(c, clause: str, lang: str) -> bytes:
     d.add_paragraph(f"{_t('protocol_date', lang)}: {long_day(signed.day if signed else None, lang)}")
     d.add_paragraph(f"{_t('competition', lang)}: {c.title}")
     d.add_paragraph(f"{_t('regulation', lang)}: {rules.doc.title.get(lang)} ({rules.doc.id} {rules.doc.version}, sha256 {rules.doc.sha256[:12]})")
+    _act_block(d, c, lang)
     stage = 1 if clause in ("15", "22", "25") else 2
     apps = c.applications.filter(stage=stage).exclude(state__in=("draft", "refused_late", "withdrawn"))
     if clause in ("15", "31"):

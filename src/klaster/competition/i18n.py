@@ -37,6 +37,7 @@ ENGINE = {
     "eligibility.below": _("%(count)s < %(value)s: %(text)s"),
     "participants.kind_not_allowed": _("a “%(kind)s” may not take part in stage %(stage)s; allowed: %(allowed)s"),
     "package.missing": _("missing: %(document)s"),
+    "package.negative_conclusion": _("%(document)s is negative: «%(text)s»"),
     "expert.experience_unknown": _("years of practical experience in industrial development are not recorded; at least %(required)s are required (%(clause)s)"),
     "expert.experience_short": _("%(years)s years of practical experience; at least %(required)s are required (%(clause)s)"),
     "conflict.applicant": _("the expert's organisation (BIN %(bin)s) is the applicant"),

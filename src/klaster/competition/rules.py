@@ -45,14 +45,15 @@ def not_conflicted(user, assignment):
 
 @rules.predicate
 def may_read_package(user, application):
-    """Applicant (own), organizer, an assigned non-conflicted expert, or a body asked for a conclusion on it."""
+    """Applicant (own), organizer, a body asked for a conclusion on it, or an assigned expert who has
+    declared no conflict of interest (nothing of a package is readable before the declaration)."""
     if application is None:
         return False
     if application.applicant_id == user.pk or is_organizer(user):
         return True
     if any(may_issue_conclusion(user, c) for c in application.conclusions.all()):
         return True
-    return application.assignments.filter(expert=user, auto_conflict="", declared_conflict=False).exists()
+    return application.assignments.filter(expert=user, auto_conflict="", declared_conflict=False, declared_at__isnull=False).exists()
 
 
 rules.add_perm("competition.edit_application", owns_application)

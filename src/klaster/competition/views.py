@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
-
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
@@ -17,10 +14,12 @@ from django.views.decorators.http import require_POST
 from klaster.accounts.permissions import login_required_any_role, public, role_required
 from klaster.accounts.roles import Role
 from klaster.competition import documents as docs
-from klaster.competition.i18n import day_in
 from klaster.competition.domain import services as svc
 from klaster.competition.interfaces import forms as f
 from klaster.competition.models import Application, Competition, Conclusion, ExpertAssignment, PackageDocument, Participant
+from klaster.common import audit
+from klaster.common.acts import act_notice, reading_lines
+from klaster.common.forms import errors_text as form_errors_text
 
 ORG = (Role.ORGANIZER, Role.ADMINISTRATOR)
 BODY_OF_ROLE = {Role.AKIMAT.value: "akimat", Role.AUTHORIZED_BODY.value: "authorized_body", Role.REGIONAL_BODY.value: "regional_body"}
@@ -35,35 +34,16 @@ def _check(user, perm, obj):
         raise PermissionDenied
 
 
-def _date(request, name):
-    """A date posted with an action: the day it was done (not in the future; default today)."""
-    v = request.POST.get(name)
-    if not v:
-        return None
-    try:
-        d = dt.date.fromisoformat(v)
-    except ValueError:
-        raise svc.DomainError(_("%(field)s: %(value)s is not a date") % {"field": name, "value": repr(v)}) from None
-    if d > svc.today():
-        raise svc.DomainError(_("%(field)s: %(day)s is in the future; record actions on the day they happen") % {"field": name, "day": day_in(d)})
-    return d
-
-
-def _day(request, name):
-    """The posted date of an action, or today; None (with a message) when it is invalid or in the future."""
-    try:
-        return _date(request, name) or svc.today()
-    except svc.DomainError as e:
-        messages.error(request, str(e))
-        return None
-
-
 def _form_errors(request, form):
     """Each form error as a message naming the field by its (translated) label."""
-    for name, errs in form.errors.items():
-        label = form.fields[name].label if name in form.fields else ""
-        for e in errs:
-            messages.error(request, f"{label}: {e}" if label else str(e))
+    for text in form_errors_text(form):
+        messages.error(request, text)
+
+
+def _warn(request, form):
+    """The warnings of a recorded-day form (a weekend or a holiday), as messages."""
+    for w in getattr(form, "warnings", []):
+        messages.warning(request, w.text())
 
 
 def _run(request, fn, ok_message, **kw):
@@ -74,6 +54,19 @@ def _run(request, fn, ok_message, **kw):
     except svc.DomainError as e:
         messages.error(request, str(e))
         return False
+
+
+def _day_kw(form) -> dict:
+    d = form.cleaned_data
+    return {"on": d["on"], "reason": (d.get("reason") or "").strip()}
+
+
+def _act_ctx(competition, day=None) -> dict:
+    """The act-in-force notice and the readings of a competition, for its pages."""
+    rules = competition.rules
+    day = day or competition.announced_on
+    notices = [n for n in (act_notice(rules.doc, day), act_notice(rules.criteria_doc, day) if rules.criteria_doc else None) if n]
+    return {"act_notice": " ".join(notices), "readings": reading_lines(rules.doc, competition.readings)}
 
 
 # ---------------------------------------------------------------- public
@@ -90,41 +83,47 @@ def competition_public(request, pk):
     c = get_object_or_404(Competition.objects.exclude(state="draft"), pk=pk)
     winners = c.applications.filter(stage=2, state="winner").select_related("decision") if c.state == "published" else []
     return render(request, "competition/public_detail.html", {"c": c, "rules": c.rules, "winners": winners, "lang": _lang(),
-                                                              "rerun_due": svc.rerun_due(c)})
+                                                              "rerun_due": svc.rerun_due(c), **_act_ctx(c)})
 
 
 # ---------------------------------------------------------------- organizer
 
 
+def _announce_form(data=None):
+    return f.AnnounceForm(data, today=svc.today())
+
+
 @role_required(*ORG)
-def organizer_dashboard(request):
+def organizer_dashboard(request, form=None):
     rows = []
     for c in Competition.objects.all():
         tl = svc.timeline_labelled(c, lang=_lang())
         counts = [(st, n) for st in ("overdue", "late", "due", "met", "pending", "open", "closed")
                   if (n := sum(row[0].state == st for row in tl))]
         rows.append((c, tl, sum(row[0].state == "overdue" for row in tl), counts))
-    return render(request, "competition/organizer_dashboard.html", {"rows": rows, "form": f.AnnounceForm()})
+    return render(request, "competition/organizer_dashboard.html", {"rows": rows, "form": form or _announce_form()},
+                  status=400 if form is not None else 200)
 
 
 @role_required(*ORG)
 @require_POST
 def organizer_announce(request):
-    form = f.AnnounceForm(request.POST)
+    """Announce a competition (§3–§5), dated today; the form's errors are shown on the dashboard (400)."""
+    form = _announce_form(request.POST)
     if form.is_valid():
         d = form.cleaned_data
         crit = tuple(d["criteria"].split(":")) if d["criteria"] else None
         try:
-            c = svc.announce_competition(actor=request.user, title=d["title"], announced_on=d["announced_on"],
-                                         stage1_intake_closes=d["stage1_intake_closes"], criteria=crit, public_note=d["public_note"],
-                                         scoring=form.scoring(), rerun_of=d["rerun_of"])
-            messages.success(request, _("%(competition)s: announced") % {"competition": c})
-            return redirect("competition:organizer_competition", pk=c.pk)
+            c = svc.announce_competition(actor=request.user, title=d["title"], stage1_intake_closes=d["stage1_intake_closes"],
+                                         criteria=crit, public_note=d["public_note"], scoring=form.scoring(), rerun_of=d["rerun_of"],
+                                         readings=form.chosen_readings())
         except svc.DomainError as e:
-            messages.error(request, str(e))
-    else:
-        _form_errors(request, form)
-    return redirect("competition:organizer_dashboard")
+            form.add_error(None, str(e))
+        else:
+            messages.success(request, _("%(competition)s: announced") % {"competition": c})
+            _warn(request, form)
+            return redirect("competition:organizer_competition", pk=c.pk)
+    return organizer_dashboard(request, form=form)
 
 
 @role_required(*ORG)
@@ -136,40 +135,71 @@ def organizer_competition(request, pk):
     stage = 2 if c.state.startswith("stage2") or c.state in ("decided", "published") else 1
     return render(request, "competition/organizer_competition.html", {
         "c": c, "rules": c.rules, "apps": apps, "checks": checks, "timeline": svc.timeline_labelled(c, lang=_lang()), "experts": experts,
-        "ranked": svc.ranked(c, stage), "lang": _lang(), "rerun_due": svc.rerun_due(c)})
+        "ranked": svc.ranked(c, stage), "lang": _lang(), "rerun_due": svc.rerun_due(c), "today": svc.today(),
+        "scoring_form": f.ScoringForm(initial={"aggregation": c.scoring.get("aggregation"), "quorum": c.scoring.get("quorum")}),
+        "scoring_open": not c.applications.filter(assignments__sheet__submitted_at__isnull=False).exists(), **_act_ctx(c)})
 
 
 @role_required(*ORG)
 @require_POST
 def organizer_action(request, pk):
+    """The organizer's actions on a competition, each through :class:`OrganizerActionForm`: a malformed
+    value (an id, a date, a reason) is a form error; the domain checks the state and the dates."""
     c = get_object_or_404(Competition, pk=pk)
-    action = request.POST.get("action")
-    try:
-        on = _date(request, "on")
-    except svc.DomainError as e:
-        messages.error(request, str(e))
-        return redirect("competition:organizer_competition", pk=c.pk)
-    u = request.user
+    form = f.OrganizerActionForm(request.POST, today=svc.today())
+    back = redirect("competition:organizer_competition", pk=c.pk)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return back
+    d, u, action = form.cleaned_data, request.user, form.cleaned_data["action"]
+    day = _day_kw(form)
+    app = expert = assignment = None
+    if d.get("application"):
+        app = Application.objects.filter(pk=d["application"], competition=c).first()
+        if app is None:
+            messages.error(request, _("no such application in this competition"))
+            return back
+    if d.get("expert"):
+        expert = get_user_model().objects.filter(pk=d["expert"], groups__name=Role.EXPERT.value).first()
+        if expert is None:
+            messages.error(request, _("no such expert"))
+            return back
+    if d.get("assignment"):
+        assignment = ExpertAssignment.objects.filter(pk=d["assignment"], application__competition=c).select_related("application").first()
+        if assignment is None:
+            messages.error(request, _("no such expert assignment in this competition"))
+            return back
+    done = False
     if action == "close_intake":
-        _run(request, svc.close_intake, _("intake closed"), actor=u, competition=c, on=on)
+        done = _run(request, svc.close_intake, _("intake closed"), actor=u, competition=c, **day)
     elif action == "admission":
-        _run(request, svc.sign_admission_protocol, _("admission protocol recorded"), actor=u, competition=c, on=on)
+        done = _run(request, svc.sign_admission_protocol, _("admission protocol recorded"), actor=u, competition=c, **day)
     elif action == "route":
-        app = get_object_or_404(Application, pk=request.POST.get("application"), competition=c)
-        _run(request, svc.route_for_conclusions, _("sent for conclusions"), actor=u, application=app, on=on)
+        done = _run(request, svc.route_for_conclusions, _("sent for conclusions"), actor=u, application=app, **day)
     elif action == "assign":
-        app = get_object_or_404(Application, pk=request.POST.get("application"), competition=c)
-        expert = get_object_or_404(get_user_model(), pk=request.POST.get("expert"), groups__name=Role.EXPERT.value)
-        _run(request, svc.assign_expert, _("expert assigned"), actor=u, application=app, expert=expert)
+        done = _run(request, svc.assign_expert, _("expert assigned"), actor=u, application=app, expert=expert)
     elif action == "review":
-        _run(request, svc.sign_review_protocol, _("review protocol recorded"), actor=u, competition=c, on=on)
+        done = _run(request, svc.sign_review_protocol, _("review protocol recorded"), actor=u, competition=c, **day)
     elif action == "send":
-        _run(request, svc.send_to_commission, _("sent to the Commission"), actor=u, competition=c, on=on)
+        done = _run(request, svc.send_to_commission, _("sent to the Commission"), actor=u, competition=c, **day)
     elif action == "publish":
-        _run(request, svc.publish_results, _("results published"), actor=u, competition=c, on=on)
-    else:
-        messages.error(request, _("unknown action %(action)s") % {"action": repr(action)})
-    return redirect("competition:organizer_competition", pk=c.pk)
+        done = _run(request, svc.publish_results, _("results published"), actor=u, competition=c, **day)
+    elif action == "scoring":
+        done = _run(request, svc.set_scoring, _("scoring configuration changed"), actor=u, competition=c,
+                    scoring={"aggregation": d["aggregation"], "quorum": d["quorum"]})
+    elif action == "lift_conflict":
+        done = _run(request, svc.lift_conflict, _("conflict of interest lifted"), actor=u, assignment=assignment, reason=d["note"])
+    elif action == "reopen_sheet":
+        sheet = getattr(assignment, "sheet", None)
+        if sheet is None:
+            messages.error(request, _("this expert has no score sheet"))
+        else:
+            done = _run(request, svc.reopen_sheet, _("score sheet reopened"), actor=u, sheet=sheet, reason=d["note"])
+    if done:
+        _warn(request, form)
+    if action in ("lift_conflict", "reopen_sheet") and assignment is not None:
+        return redirect("competition:organizer_application", pk=assignment.application_id)
+    return back
 
 
 # ---------------------------------------------------------------- Commission secretary
@@ -179,27 +209,40 @@ def organizer_action(request, pk):
 def commission(request, pk):
     c = get_object_or_404(Competition, pk=pk)
     stage = 1 if c.state.startswith("stage1") else 2
-    if request.method == "POST" and c.state == "stage1_commission":
-        form = f.Stage1DecisionForm(request.POST)
-        if form.is_valid():
-            if _run(request, svc.record_stage1_decision, _("stage-1 decision recorded"), actor=request.user, competition=c, **form.cleaned_data):
-                return redirect("competition:commission", pk=c.pk)
-    elif request.method == "POST" and c.state == "stage2_commission":
-        decisions = {}
-        for a in c.applications.filter(stage=2, state="under_review"):
-            decisions[a.pk] = (request.POST.get(f"winner_{a.pk}") == "1", request.POST.get(f"support_{a.pk}", ""))
-        meeting, received = _day(request, "meeting_on"), _day(request, "received_on")
-        if meeting and received and _run(request, svc.record_stage2_decision, _("stage-2 decision recorded"), actor=request.user,
-                                         competition=c, decisions=decisions, meeting_on=meeting, received_on=received):
+    score_range = svc.score_range(c)
+    stage2_apps = list(c.applications.filter(stage=2, state="under_review")) if c.state == "stage2_commission" else []
+    data = request.POST if request.method == "POST" else None
+    form = f.Stage1DecisionForm(data, score_range=score_range) if c.state != "stage2_commission" else f.Stage2DecisionForm(data, applications=stage2_apps)
+    status = 200
+    if request.method == "POST":
+        if c.state not in ("stage1_commission", "stage2_commission"):
+            messages.error(request, _("the Commission records its decision after the review protocol is sent to it (§23, §37)"))
             return redirect("competition:commission", pk=c.pk)
-        form = f.Stage1DecisionForm()
-    else:
-        form = f.Stage1DecisionForm()
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                if c.state == "stage1_commission":
+                    svc.record_stage1_decision(actor=request.user, competition=c, minimum_score=d["minimum_score"], meeting_on=d["meeting_on"],
+                                               protocol_on=d["protocol_on"], stage2_intake_closes=d["stage2_intake_closes"],
+                                               reason=d["reason"], short_deadline_confirmed=d["short_deadline_confirmed"])
+                    messages.success(request, _("stage-1 decision recorded"))
+                else:
+                    svc.record_stage2_decision(actor=request.user, competition=c, decisions=form.decisions(), meeting_on=d["meeting_on"],
+                                               received_on=d["received_on"], reason=d["reason"])
+                    messages.success(request, _("stage-2 decision recorded"))
+                return redirect("competition:commission", pk=c.pk)
+            except svc.DomainError as e:
+                form.add_error(None, str(e))
+        status = 400
     # Both stages' ranked lists stay on the page: the stage-1 decisions remain visible during stage 2.
     tables = [(n, svc.ranked(c, n)) for n in (1, 2) if n <= stage]
     tables = [(n, r) for n, r in tables if r or n == stage]
-    return render(request, "competition/commission.html", {"c": c, "ranked": svc.ranked(c, stage), "stage": stage, "form": form,
-                                                           "rules": c.rules, "tables": tables})
+    ranked = svc.ranked(c, stage)
+    rows2 = [(e, a, form[f"winner_{a.pk}"], form[f"support_{a.pk}"]) for e, a in ranked if f"winner_{a.pk}" in form.fields] \
+        if c.state == "stage2_commission" else []
+    return render(request, "competition/commission.html", {"c": c, "ranked": ranked, "stage": stage, "form": form, "rows2": rows2,
+                                                           "rules": c.rules, "tables": tables, "score_range": score_range, **_act_ctx(c)},
+                  status=status)
 
 
 # ---------------------------------------------------------------- applicant
@@ -226,13 +269,18 @@ def my_applications(request):
 @role_required(Role.APPLICANT)
 @require_POST
 def application_create(request):
-    c = get_object_or_404(Competition, pk=request.POST.get("competition"))
-    kinds = [(k.id, k.id) for k in c.rules.participant_kinds]
-    form = f.ApplicationForm(request.POST, kinds=kinds)
+    """Start an application in a competition whose intake is open (the form bounds every value)."""
+    ref = f.CompetitionRefForm(request.POST)
+    c = Competition.objects.filter(pk=ref.cleaned_data["competition"]).first() if ref.is_valid() else None
+    if c is None:
+        messages.error(request, _("choose a competition whose intake is open"))
+        return redirect("competition:my_applications")
+    kinds_all = [(k.id, k.id) for k in c.rules.participant_kinds]
+    form = f.ApplicationForm(request.POST, kinds=kinds_all)
     if not form.is_valid():
         _form_errors(request, form)
         return redirect("competition:my_applications")
-    d = form.cleaned_data
+    d = dict(form.cleaned_data)
     d.pop("competition")
     stage1 = None
     if d["stage"] == 2:
@@ -246,25 +294,33 @@ def application_create(request):
     return redirect("competition:application", pk=app.pk)
 
 
-@role_required(Role.APPLICANT)
-def application_detail(request, pk):
-    app = get_object_or_404(Application, pk=pk)
-    _check(request.user, "competition.edit_application", app)
+def _application_ctx(app, **extra):
     rules = app.competition.rules
     spec = rules.package(app.stage)
     v = app.current_version()
     docs_ = [(d.id, d.name.get(_lang())) for d in spec.documents]
-    return render(request, "competition/application.html", {
+    ctx = {
         "app": app, "rules": rules, "spec": spec, "version": v, "frozen": v.frozen, "check": svc.completeness(app, v),
         "upload_form": f.UploadForm(documents=docs_), "participant_form": f.ParticipantForm(), "import_form": f.ImportForm(),
         "notice_form": f.NoticeForm(), "lang": _lang(), "versions": app.versions.all(), "conclusions": app.conclusions.all(),
-        "max_mb": rules.upload_max_mb, "types": ", ".join(rules.upload_types), "intake_closes": app.competition.intake_closes(app.stage)})
+        "max_mb": rules.upload_max_mb, "types": ", ".join(rules.upload_types), "intake_closes": app.competition.intake_closes_effective(app.stage),
+        **_act_ctx(app.competition)}
+    ctx.update(extra)
+    return ctx
+
+
+@role_required(Role.APPLICANT)
+def application_detail(request, pk):
+    app = get_object_or_404(Application, pk=pk)
+    _check(request.user, "competition.edit_application", app)
+    return render(request, "competition/application.html", _application_ctx(app))
 
 
 @role_required(*ORG)
 def organizer_application(request, pk):
     """The organizer's read-only view of one application: package, documents, participants,
-    conclusions, expert assignments and the application's own deadlines."""
+    conclusions, expert assignments (with the lifting of a declared conflict and the reopening of a
+    submitted sheet) and the application's own deadlines."""
     app = get_object_or_404(Application.objects.select_related("competition"), pk=pk)
     c = app.competition
     rules = c.rules
@@ -273,68 +329,97 @@ def organizer_application(request, pk):
     return render(request, "competition/application.html", {
         "app": app, "rules": rules, "spec": rules.package(app.stage), "version": v, "frozen": True, "readonly": True,
         "check": svc.completeness(app, v), "lang": _lang(), "versions": app.versions.all(), "conclusions": app.conclusions.all(),
-        "assignments": app.assignments.select_related("expert", "sheet"), "timeline": timeline})
+        "assignments": app.assignments.select_related("expert", "sheet"), "timeline": timeline, **_act_ctx(c)})
 
 
 @role_required(Role.APPLICANT)
 @require_POST
 def application_action(request, pk):
+    """The applicant's actions on its package. Each goes through its form; the draft's lock version
+    (sent by the page) makes an edit from a stale page a 409 with nothing written."""
     app = get_object_or_404(Application, pk=pk)
     _check(request.user, "competition.edit_application", app)
-    u, action = request.user, request.POST.get("action")
-    if action == "upload":
-        form = f.UploadForm(request.POST, request.FILES, documents=[(d.id, d.id) for d in app.competition.rules.package(app.stage).documents])
-        if form.is_valid():
+    back = redirect("competition:application", pk=app.pk)
+    af = f.ApplicationActionForm(request.POST)
+    if not af.is_valid():
+        _form_errors(request, af)
+        return back
+    u, action, version = request.user, af.cleaned_data["action"], af.cleaned_data.get("version")
+    try:
+        if action == "upload":
+            form = f.UploadForm(request.POST, request.FILES, documents=[(d.id, d.id) for d in app.competition.rules.package(app.stage).documents])
+            if not form.is_valid():
+                _form_errors(request, form)
+                return back
             d = form.cleaned_data
-            _run(request, svc.upload_document, _("document uploaded"), actor=u, application=app, doc_id=d["doc_id"], uploaded=d["file"],
-                 pages=d["pages"], volume=d["volume"])
+            svc.upload_document(actor=u, application=app, doc_id=d["doc_id"], uploaded=d["file"], pages=d["pages"],
+                       volume=d["volume"], version=version)
+            messages.success(request, _("document uploaded"))
+        elif action == "participant":
+            form = f.ParticipantForm(request.POST)
+            if not form.is_valid():
+                _form_errors(request, form)
+                return back
+            svc.add_participant(actor=u, application=app, version=version, **form.cleaned_data)
+            messages.success(request, _("participant added"))
+        elif action == "remove_participant":
+            form = f.RemoveParticipantForm(request.POST)
+            p = Participant.objects.filter(pk=form.cleaned_data["participant"], version__application=app).first() if form.is_valid() else None
+            if p is None:
+                messages.error(request, _("no such participant in this package"))
+                return back
+            svc.remove_participant(actor=u, participant=p, version=version)
+            messages.success(request, _("participant removed"))
+        elif action == "import":
+            form = f.ImportForm(request.POST, request.FILES)
+            if not form.is_valid():
+                _form_errors(request, form)
+                return back
+            n, errors = svc.import_participants_xlsx(actor=u, application=app, fileobj=form.cleaned_data["xlsx"], version=version)
+            if errors:
+                for row, e in errors[:50]:
+                    messages.error(request, _("row %(row)s: %(error)s") % {"row": row, "error": e})
+            else:
+                messages.success(request, _("%(count)s participants imported") % {"count": n})
+        elif action in ("akimat", "authorized_body"):
+            svc.request_conclusion(actor=u, application=app, body=action)
+            messages.success(request, _("request sent to the akimat") if action == "akimat" else _("strategy and roadmap sent to the authorized body (§27)"))
+        elif action == "submit":
+            svc.submit_application(actor=u, application=app, version=version)
+            messages.success(request, _("package submitted and registered"))
         else:
-            _form_errors(request, form)
-    elif action == "participant":
-        form = f.ParticipantForm(request.POST)
-        if form.is_valid():
-            _run(request, svc.add_participant, _("participant added"), actor=u, application=app, **form.cleaned_data)
-        else:
-            _form_errors(request, form)
-    elif action == "remove_participant":
-        p = get_object_or_404(Participant, pk=request.POST.get("participant"), version__application=app)
-        _run(request, svc.remove_participant, _("participant removed"), actor=u, participant=p)
-    elif action == "import":
-        form = f.ImportForm(request.POST, request.FILES)
-        if form.is_valid():
-            try:
-                n, errors = svc.import_participants_xlsx(actor=u, application=app, fileobj=form.cleaned_data["xlsx"])
-                if errors:
-                    for row, e in errors[:50]:
-                        messages.error(request, _("row %(row)s: %(error)s") % {"row": row, "error": e})
-                else:
-                    messages.success(request, _("%(count)s participants imported") % {"count": n})
-            except svc.DomainError as e:
-                messages.error(request, str(e))
-    elif action == "akimat":
-        _run(request, svc.request_conclusion, _("request sent to the akimat"), actor=u, application=app, body="akimat")
-    elif action == "authorized_body":
-        _run(request, svc.request_conclusion, _("strategy and roadmap sent to the authorized body (§27)"), actor=u, application=app,
-             body="authorized_body")
-    elif action == "submit":
-        _run(request, svc.submit_application, _("package submitted and registered"), actor=u, application=app)
-    elif action == "amend":
-        _run(request, svc.start_amendment, _("a new version was started (§10)"), actor=u, application=app, reason=request.POST.get("notice", ""))
-    elif action == "withdraw":
-        _run(request, svc.withdraw_application, _("application withdrawn (§10)"), actor=u, application=app, notice=request.POST.get("notice", ""))
-    else:
-        messages.error(request, _("unknown action %(action)s") % {"action": repr(action)})
-    return redirect("competition:application", pk=app.pk)
+            form = f.NoticeForm(request.POST)
+            if not form.is_valid():
+                _form_errors(request, form)
+                return back
+            if action == "amend":
+                svc.start_amendment(actor=u, application=app, reason=form.cleaned_data["notice"])
+                messages.success(request, _("a new version was started (§10)"))
+            else:
+                svc.withdraw_application(actor=u, application=app, notice=form.cleaned_data["notice"])
+                messages.success(request, _("application withdrawn (§10)"))
+    except svc.StaleEdit as e:
+        app.refresh_from_db()
+        return render(request, "competition/application.html", _application_ctx(app, stale=str(e)), status=409)
+    except svc.DomainError as e:
+        messages.error(request, str(e))
+    return back
 
 
 @role_required(Role.APPLICANT, Role.ORGANIZER, Role.ADMINISTRATOR, Role.EXPERT, Role.AKIMAT, Role.AUTHORIZED_BODY, Role.REGIONAL_BODY)
 def package_file(request, pk):
-    d = get_object_or_404(PackageDocument, pk=pk)
+    """A package document, to those who may read the package (an expert only after declaring no
+    conflict of interest); every download is audited."""
+    d = get_object_or_404(PackageDocument.objects.select_related("version__application"), pk=pk)
     _check(request.user, "competition.read_package", d.version.application)
     try:
-        return FileResponse(d.file.open("rb"), as_attachment=True, filename=d.original_name)
+        fh = d.file.open("rb")
     except FileNotFoundError as e:
         raise Http404 from e
+    audit.record(actor=request.user, action="package.document_download", obj=d)
+    r = FileResponse(fh, as_attachment=True, filename=d.original_name)
+    r["Cache-Control"] = "private, no-store"
+    return r
 
 
 # ---------------------------------------------------------------- akimat / authorized body / regional development body
@@ -354,21 +439,36 @@ def conclusions_inbox(request):
 def conclusion_form(request, pk):
     c = get_object_or_404(Conclusion, pk=pk)
     _check(request.user, "competition.issue_conclusion", c)
-    form = f.ConclusionForm(request.POST or None)
-    if request.method == "POST" and request.POST.get("action") in ("roadmap_forwarded", "roadmap_agreed") and c.body == "authorized_body":
-        on = _day(request, "on")
-        if on:
-            _run(request, svc.record_roadmap_event, _("recorded (§28.1)"), actor=request.user, application=c.application,
-                 name=request.POST["action"], on=on)
+    is_event = request.method == "POST" and request.POST.get("action") in ("roadmap_forwarded", "roadmap_agreed")
+    form = f.ConclusionForm(request.POST if request.method == "POST" and not is_event else None, today=svc.today())
+    event_form = f.RoadmapEventForm(request.POST if is_event else None, today=svc.today())
+    status = 200
+    if is_event:
+        if c.body != "authorized_body":
+            messages.error(request, _("only the authorized body records the §28.1 roadmap steps"))
+        elif event_form.is_valid():
+            d = event_form.cleaned_data
+            if _run(request, svc.record_roadmap_event, _("recorded (§28.1)"), actor=request.user, application=c.application,
+                    name=d["action"], on=d["on"], reason=d["reason"]):
+                _warn(request, event_form)
+        else:
+            _form_errors(request, event_form)
         return redirect("competition:conclusion", pk=c.pk)
-    if request.method == "POST" and form.is_valid():
-        if _run(request, svc.issue_conclusion, _("conclusion issued"), actor=request.user, conclusion=c, **form.cleaned_data):
-            return redirect("competition:conclusions")
+    if request.method == "POST":
+        if form.is_valid():
+            d = form.cleaned_data
+            if _run(request, svc.issue_conclusion, _("conclusion issued"), actor=request.user, conclusion=c, positive=d["positive"],
+                    text=d["text"], on=d["on"], reason=d["reason"]):
+                _warn(request, form)
+                return redirect("competition:conclusions")
+        status = 400
     v = c.application.submitted_version() or c.application.current_version()
     due, clause = svc.conclusion_due(c)
-    return render(request, "competition/conclusion_form.html", {"c": c, "form": form, "participants": v.participants.all() if v else [],
+    return render(request, "competition/conclusion_form.html", {"c": c, "form": form, "event_form": event_form,
+                                                                "participants": v.participants.all() if v else [],
                                                                 "due": due, "clause": clause, "today": svc.today(), "spec": svc.conclusion_term(c),
-                                                                "documents": v.documents.all() if v else []})
+                                                                "documents": v.documents.all() if v else [], **_act_ctx(c.application.competition)},
+                  status=status)
 
 
 # ---------------------------------------------------------------- expert
@@ -382,30 +482,45 @@ def expert_workspace(request):
 
 @role_required(Role.EXPERT)
 def expert_assignment(request, pk):
-    a = get_object_or_404(ExpertAssignment, pk=pk)
+    """The expert's page of one assigned application: the conflict-of-interest declaration first
+    (final for the expert; nothing of the package is shown before it), then the score sheet
+    (optimistic locking: a save from a stale page answers 409 with the typed values kept)."""
+    a = get_object_or_404(ExpertAssignment.objects.select_related("application__competition"), pk=pk)
     _check(request.user, "competition.declare", a)
     rules = a.application.competition.rules
-    if request.method == "POST" and request.POST.get("action") == "declare":
+    action = request.POST.get("action") if request.method == "POST" else None
+    if action == "declare":
         form = f.DeclarationForm(request.POST)
         if form.is_valid():
             _run(request, svc.declare_interest, _("declaration recorded"), actor=request.user, assignment=a,
                  conflicted=form.cleaned_data["conflicted"], text=form.cleaned_data["text"])
+        else:
+            _form_errors(request, form)
         return redirect("competition:expert_assignment", pk=a.pk)
     sheet = getattr(a, "sheet", None)
-    if request.method == "POST" and request.POST.get("action") in ("save", "submit"):
-        _check(request.user, "competition.score", a)
-        scores = {c.id: request.POST.get(f"score_{c.id}", "").strip() for c in rules.criteria.criteria}
-        scores = {k: v for k, v in scores.items() if v != ""}
-        just = {c.id: request.POST.get(f"just_{c.id}", "").strip() for c in rules.criteria.criteria}
-        try:
-            svc.save_scores(actor=request.user, sheet=sheet, scores=scores, justifications=just,
-                            version=int(request.POST.get("version", "-1")), submit=request.POST["action"] == "submit")
-            messages.success(request, _("scores saved") if request.POST["action"] == "save" else _("scores submitted"))
+    if request.method == "POST":
+        if not request.user.has_perm("competition.score", a) or sheet is None:
+            messages.error(request, _("a conflicted expert does not score this application"))
             return redirect("competition:expert_assignment", pk=a.pk)
+        form = f.ScoreForm(request.POST, criteria=rules.criteria.criteria, scoring=rules.scoring)
+        typed = {c.id: request.POST.get(f"score_{c.id}", "")[:20] for c in rules.criteria.criteria}
+        typed_just = {c.id: request.POST.get(f"just_{c.id}", "")[:5000] for c in rules.criteria.criteria}
+        if not form.is_valid():
+            _form_errors(request, form)
+            return render(request, "competition/expert_assignment.html", _expert_ctx(a, rules, sheet, typed, typed_just), status=400)
+        submit = form.cleaned_data["action"] == "submit"
+        try:
+            svc.save_scores(actor=request.user, sheet=sheet, scores=form.scores(), justifications=form.justifications(),
+                            version=form.cleaned_data["version"], submit=submit)
+            messages.success(request, _("scores submitted") if submit else _("scores saved"))
+            return redirect("competition:expert_assignment", pk=a.pk)
+        except svc.StaleEdit as e:
+            messages.error(request, str(e))
+            sheet.refresh_from_db()
+            return render(request, "competition/expert_assignment.html", _expert_ctx(a, rules, sheet, typed, typed_just, stale=True), status=409)
         except svc.DomainError as e:
             messages.error(request, str(e))
-            if isinstance(e, svc.StaleEdit):
-                return render(request, "competition/expert_assignment.html", _expert_ctx(a, rules, sheet, scores, just, stale=True), status=409)
+            return render(request, "competition/expert_assignment.html", _expert_ctx(a, rules, sheet, typed, typed_just), status=400)
     return render(request, "competition/expert_assignment.html", _expert_ctx(a, rules, sheet))
 
 
@@ -414,9 +529,11 @@ def _expert_ctx(a, rules, sheet, scores=None, just=None, stale=False):
     just = just if just is not None else (sheet.justifications if sheet else {})
     rows = [(g, [(c, scores.get(c.id, ""), just.get(c.id, "")) for c in g.items]) for g in rules.criteria.groups]
     v = a.application.submitted_version()
+    readable = bool(v and a.declared_at and not a.conflicted)
     return {"a": a, "sheet": sheet, "rows": rows, "scoring": rules.scoring, "lang": _lang(), "stale": stale,
             "scoring_due": svc.scoring_due(a.application),
-            "declaration_form": f.DeclarationForm(), "documents": v.documents.all() if v and not a.conflicted else []}
+            "declaration_form": f.DeclarationForm(), "documents": v.documents.all() if readable else [],
+            "conclusions": a.application.conclusions.filter(issued_on__isnull=False) if readable else [], **_act_ctx(a.application.competition)}
 
 
 # ---------------------------------------------------------------- documents (DOCX, kk/ru)
@@ -473,12 +590,14 @@ def notifications(request):
     mine = Notification.objects.filter(recipient=request.user, sent_at__isnull=False).select_related(
         "escalation__competition", "escalation__application")
     if request.method == "POST":
-        ids = request.POST.getlist("notification")
-        targets = mine.filter(read_at__isnull=True) if request.POST.get("all") else mine.filter(pk__in=[i for i in ids if i.isdigit()])
+        form = f.NotificationsForm(request.POST, ids=mine.filter(read_at__isnull=True).values_list("pk", flat=True))
+        if not form.is_valid():
+            _form_errors(request, form)
+            return redirect("competition:notifications")
+        targets = mine.filter(read_at__isnull=True) if form.cleaned_data["all"] else mine.filter(pk__in=form.cleaned_data["notification"])
         for n in targets:
             esc.mark_read(actor=request.user, notification=n)
         return redirect("competition:notifications")
     lang = _lang()
     items = [(n, esc.notification_text(n, lang)) for n in mine[:200]]
     return render(request, "competition/notifications.html", {"items": items, "unread": sum(1 for n, _t in items if n.read_at is None)})
-

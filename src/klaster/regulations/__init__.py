@@ -25,8 +25,9 @@ effective : mapping, optional — how those dates follow from the texts: ``from`
     days after its first official publication", and what klaster assumed where the seeds do not
     give the publication date).
 readings : list, optional — places where the text admits two readings (:class:`Reading`): each
-    ``{id, clause, text: {kk, ru, en}, options: [{id, default: bool, text: {…}, argument: {…}}]}``;
-    exactly one option is the default. A procedure records the option it used for each reading
+    ``{id, clause, text: {kk, ru, en}, options: [{id, default: bool, text: {…}, argument: {…},
+    effect: {…}}]}``; exactly one option is the default; ``effect`` says what the option changes
+    in the content, interpreted by the module that uses the kind. A procedure records the option it used for each reading
     (:func:`default_readings`, :func:`check_readings`).
 notes : list of str, optional — gaps where the act is silent and the value chosen.
 
@@ -63,6 +64,7 @@ class ReadingOption:
     text: dict
     argument: dict
     default: bool = False
+    effect: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -223,7 +225,7 @@ def _parse_reading(raw, where) -> Reading:
         if not isinstance(o, dict) or "id" not in o:
             raise RegulationError(f"{w}: an option needs an id")
         opts.append(ReadingOption(str(o["id"]), _texts(o.get("text"), f"{w}.text"), _texts(o.get("argument"), f"{w}.argument"),
-                                  bool(o.get("default", False))))
+                                  bool(o.get("default", False)), dict(o.get("effect") or {})))
     if len(opts) < 2:
         raise RegulationError(f"{where}: a reading names at least two options")
     if sum(o.default for o in opts) != 1:

@@ -7,19 +7,20 @@ action. Every state change goes through :func:`klaster.common.audit.record`.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
-import hashlib
-import io
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from klaster.common import audit
+from klaster.common import audit, files, locking
 from klaster.common.calendar import default_calendar
-from klaster.competition.i18n import bin_error_text, clause_in, day_in, engine_text, problem_text, transition_text
+from klaster.common.dates import DayRefused, Follows, backdating_note, check_recorded_day
+from klaster.common.money import MoneyError, parse_decimal
+from klaster.competition.i18n import bin_error_text, clause_in, day_in, engine_text, problem_text, state_label, transition_text
 from klaster.competition.models import (
     BODIES,
     Application,
@@ -49,11 +50,63 @@ class DomainError(ValueError):
 
 
 class StaleEdit(DomainError):
-    """The score sheet was changed elsewhere (another tab) since this page was loaded."""
+    """The record (a score sheet, a package) was changed elsewhere since this page was loaded; nothing was saved."""
+
+
+_replayed_day: contextvars.ContextVar[dt.date | None] = contextvars.ContextVar("klaster_competition_day", default=None)
 
 
 def today() -> dt.date:
-    return timezone.localdate()
+    """Today in Asia/Almaty — or the day being replayed (:func:`on_day`)."""
+    return _replayed_day.get() or timezone.localdate()
+
+
+@contextlib.contextmanager
+def on_day(day: dt.date):
+    """Replay a history day by day: inside the block :func:`today` is ``day``, so every act is
+    recorded on the day it happened (demo data, imports of past competitions). Not for pages."""
+    token = _replayed_day.set(day)
+    try:
+        yield day
+    finally:
+        _replayed_day.reset(token)
+
+
+def _recorded(day: dt.date | None, *, follows=(), reason: str = "", field=None, allow_future: bool = False,
+              require_reason: bool = True) -> dt.date:
+    """Check the day an act is recorded for (:func:`klaster.common.dates.check_recorded_day` against
+    this module's :func:`today`); a refusal becomes a :class:`DomainError`."""
+    day = day or today()
+    try:
+        return check_recorded_day(day, follows=follows, reason=reason, field=str(field or _("date")), on=today(), allow_future=allow_future,
+                                  require_reason=require_reason)
+    except DayRefused as e:
+        raise DomainError(e.text()) from None
+
+
+def _note(day: dt.date, reason: str) -> str:
+    return backdating_note(day, reason, on=today())
+
+
+def event_day(competition, name: str, application=None) -> dt.date | None:
+    """The (earliest) day of a recorded event, or None."""
+    qs = competition.events.filter(name=name)
+    if application is not None:
+        qs = qs.filter(application=application)
+    e = qs.order_by("day", "id").first()
+    return e.day if e else None
+
+
+def _stage_of(competition) -> int:
+    return 2 if competition.state.startswith("stage2") or competition.state in ("decided", "published") else 1
+
+
+def _stale(fn):
+    """Run a lock-checked save; a :class:`klaster.common.locking.StaleEdit` becomes this module's StaleEdit."""
+    try:
+        return fn()
+    except locking.StaleEdit as e:
+        raise StaleEdit(e.text()) from None
 
 
 def _moment(on: dt.date) -> dt.datetime:
@@ -85,7 +138,7 @@ def _comp_transition(competition, action, *, actor, **guards):
 def _app_transition(app, action, *, actor, day=None, notice=""):
     try:
         new, clause = application_transition(app.state, action, stage=app.stage, day=day,
-                                             intake_closes=app.competition.intake_closes(app.stage), notice=notice)
+                                             intake_closes=app.competition.intake_closes_effective(app.stage), notice=notice)
     except TransitionError as e:
         raise DomainError(transition_text(e)) from e
     before = audit.snapshot(app)
@@ -100,36 +153,110 @@ def _app_transition(app, action, *, actor, day=None, notice=""):
 # ----------------------------------------------------------------------------- competition
 
 
-@transaction.atomic
-def announce_competition(*, actor, title: str, stage1_intake_closes: dt.date, announced_on: dt.date | None = None,
-                         criteria: tuple[str, str | None] | None = None, public_note: str = "",
-                         rerun_of: Competition | None = None, scoring: dict | None = None) -> Competition:
-    """Announce a competition and pin its regulation (§3–§5): the announcement must be at least 60
-    calendar days before intake closes. ``scoring`` overrides the default scoring configuration
-    (the seed is silent on it); it is validated and recorded with the competition."""
-    from klaster.engine.competition.rules import RulesFormatError
+def council_size() -> int:
+    """Number of members of the expert council (active users holding the expert role, §19)."""
+    from django.contrib.auth import get_user_model
 
-    announced_on = announced_on or today()
+    from klaster.accounts.roles import Role
+
+    return get_user_model().objects.filter(groups__name=Role.EXPERT.value, is_active=True).distinct().count()
+
+
+def _check_quorum(rules) -> None:
+    """A quorum set for a competition may not exceed the expert council (§19); the council may be
+    formed after the announcement, so only a quorum a user sets is checked."""
+    size = council_size()
+    if rules.scoring.quorum > size:
+        raise DomainError(_("a quorum of %(quorum)s experts can never be reached: the expert council has %(size)s members (§19)")
+                          % {"quorum": rules.scoring.quorum, "size": size})
+
+
+@transaction.atomic
+def announce_competition(*, actor, title: str, stage1_intake_closes: dt.date, announced_on: dt.date | None = None, reason: str = "",
+                         criteria: tuple[str, str | None] | None = None, public_note: str = "",
+                         rerun_of: Competition | None = None, scoring: dict | None = None, readings: dict | None = None) -> Competition:
+    """Announce a competition and pin its regulation (§3–§5).
+
+    The announcement is dated the day it is made (``announced_on`` defaults to today; an earlier
+    day is a historical record and needs ``reason``, audited); §5 — at least 60 calendar days
+    before intake closes — is checked against that date, so a closing date in the past is
+    refused. ``scoring`` overrides the default scoring configuration (the seed is silent on it;
+    the quorum may not exceed the council, §19); ``readings`` chooses among the readings the
+    regulation data names (default: the data's); both are validated and recorded with the
+    competition. A re-run (§42) is announced on or after the failure it follows.
+
+    Raises
+    ------
+    DomainError
+    """
+    from klaster.engine.competition.rules import RulesFormatError
+    from klaster.regulations import RegulationError, check_readings
+
+    announced_on = _recorded(announced_on, reason=reason, field=_("announced on"),
+                             follows=[Follows(event_day(rerun_of, "failed"), _("the failure of the competition"), "§41, §42")] if rerun_of else ())
+    if rerun_of is not None and rerun_of.state != "failed":
+        raise DomainError(_("only a failed competition is re-run (§42)"))
     rules = load_rules(criteria=criteria)
     if scoring:
         try:
             rules = rules.with_scoring(scoring)
         except RulesFormatError as e:
             raise DomainError(_("invalid scoring configuration: %(detail)s") % {"detail": str(e).split(": ", 1)[-1]}) from e
+    try:
+        chosen = check_readings(rules.doc, readings)
+    except RegulationError as e:
+        raise DomainError(str(e)) from e
+    if scoring and scoring.get("quorum") is not None:
+        _check_quorum(rules)
     problem = eng_outcome.announcement_problem(rules, default_calendar(), announced_on=announced_on, intake_closes=stage1_intake_closes)
     if problem:
         raise DomainError(engine_text(problem))
     c = Competition.objects.create(title=title, stage1_intake_closes=stage1_intake_closes, announced_on=announced_on,
-                                   rules_pins=rules.pins, scoring=rules.scoring.as_dict(), public_note=public_note,
+                                   rules_pins=rules.pins, scoring=rules.scoring.as_dict(), readings=chosen, public_note=public_note,
                                    created_by=actor, rerun_of=rerun_of)
-    audit.record(actor=actor, action="competition.create", obj=c)
+    audit.record(actor=actor, action="competition.create", obj=c, note=_note(announced_on, reason))
     _comp_transition(c, "announce", actor=actor)
-    _event(c, "announced", announced_on, actor=actor)
-    _event(c, "stage1_intake_closes", stage1_intake_closes, actor=actor)
+    _event(c, "announced", announced_on, actor=actor, note=_note(announced_on, reason))
+    _event(c, "stage1_intake_closes", c.intake_closes_effective(1), actor=actor)
     if rerun_of is not None:
         _comp_transition(rerun_of, "announce_rerun", actor=actor)
         _event(rerun_of, "rerun_announced", announced_on, actor=actor)
     return c
+
+
+@transaction.atomic
+def set_scoring(*, actor, competition: Competition, scoring: dict) -> Competition:
+    """Change the competition's scoring configuration (aggregation, quorum) until the first score
+    sheet is submitted; the quorum may not exceed the council (§19). Audited.
+
+    Raises
+    ------
+    DomainError
+    """
+    from klaster.engine.competition.rules import RulesFormatError
+
+    if ScoreSheet.objects.filter(assignment__application__competition=competition, submitted_at__isnull=False).exists():
+        raise DomainError(_("the scoring configuration is fixed once a score sheet has been submitted"))
+    if competition.state in ("decided", "published", "failed", "rerun_announced", "draft"):
+        raise DomainError(_("the scoring configuration of a competition in this state cannot change"))
+    base = load_pinned_rules(competition)
+    try:
+        rules = base.with_scoring({**competition.scoring, **scoring})
+    except RulesFormatError as e:
+        raise DomainError(_("invalid scoring configuration: %(detail)s") % {"detail": str(e).split(": ", 1)[-1]}) from e
+    _check_quorum(rules)
+    before = audit.snapshot(competition)
+    competition.scoring = rules.scoring.as_dict()
+    competition.save()
+    audit.record(actor=actor, action="competition.scoring", obj=competition, before=before, note="§20–§21 (klaster defaults)")
+    return competition
+
+
+def load_pinned_rules(competition: Competition):
+    """The competition's pinned regulation without its recorded scoring overrides."""
+    from klaster.engine.competition.rules import load_pinned
+
+    return load_pinned(competition.rules_pins) if competition.rules_pins else load_rules()
 
 
 def timeline(competition: Competition, on: dt.date | None = None):
@@ -195,20 +322,43 @@ def conclusion_due(conclusion: Conclusion) -> tuple[dt.date | None, str]:
 
 
 @transaction.atomic
-def record_roadmap_event(*, actor, application: Application, name: str, on: dt.date) -> None:
-    """Record the §28.1 steps of the authorized body: roadmap forwarded to / agreed by the interested bodies."""
+def record_roadmap_event(*, actor, application: Application, name: str, on: dt.date | None = None, reason: str = "") -> None:
+    """Record a §28.1 step of the authorized body, once: the roadmap forwarded to the interested
+    bodies (on or after the request was registered) or agreed by them (on or after it was forwarded).
+
+    Raises
+    ------
+    DomainError
+        Not a stage-2 roadmap step; recorded already; a day in the future, before the step it follows,
+        or back-dated without a reason.
+    """
     if name not in ("roadmap_forwarded", "roadmap_agreed") or application.stage != 2:
         raise DomainError(_("only the §28.1 roadmap steps of a stage-2 application are recorded here"))
-    _event(application.competition, name, on, application=application, actor=actor)
-    audit.record(actor=actor, action=f"application.{name}", obj=application, changes={name: [None, on.isoformat()]}, note="§28.1")
+    comp = application.competition
+    done = event_day(comp, name, application)
+    if done:
+        raise DomainError(_("this step was recorded already (%(day)s)") % {"day": day_in(done)})
+    if name == "roadmap_forwarded":
+        follows = [Follows(event_day(comp, "conclusion_requested:authorized_body", application), _("the registration of the request to the authorized body"), "§27, §28.1")]
+    else:
+        follows = [Follows(event_day(comp, "roadmap_forwarded", application), _("the forwarding of the roadmap"), "§28.1")]
+    on = _recorded(on, follows=follows, reason=reason)
+    _event(comp, name, on, application=application, actor=actor, note=_note(on, reason))
+    audit.record(actor=actor, action=f"application.{name}", obj=application, changes={name: [None, on.isoformat()]},
+                 note="; ".join(x for x in ("§28.1", _note(on, reason)) if x))
 
 
 @transaction.atomic
-def close_intake(*, actor, competition: Competition, on: dt.date | None = None) -> None:
-    """Close the intake of the current stage (§13): only after the closing day."""
-    on = on or today()
+def close_intake(*, actor, competition: Competition, on: dt.date | None = None, reason: str = "") -> None:
+    """Close the intake of the current stage (§13): only after the (effective) closing day."""
+    if competition.state not in ("stage1_intake", "stage2_intake"):
+        raise DomainError(_("intake is not open"))
     stage = 1 if competition.state == "stage1_intake" else 2
-    _comp_transition(competition, "close_intake", actor=actor, today=on, intake_closes=competition.intake_closes(stage))
+    closes = competition.intake_closes_effective(stage)
+    on = _recorded(on, reason=reason)
+    _comp_transition(competition, "close_intake", actor=actor, today=on, intake_closes=closes)
+    if reason:
+        audit.record(actor=actor, action="competition.close_intake_backdated", obj=competition, changes={}, note=_note(on, reason))
 
 
 # ----------------------------------------------------------------------------- applications
@@ -218,7 +368,10 @@ def close_intake(*, actor, competition: Competition, on: dt.date | None = None) 
 def create_application(*, actor, competition: Competition, stage: int = 1, organisation_name: str, organisation_bin: str,
                        kind: str, cluster_name: str, region_kato: str, signatory_position: str = "", signatory_name: str = "",
                        skipped_stage1: bool = False, stage1_application: Application | None = None) -> Application:
-    """Start an application (a draft package, version 1). Checks who may take part in the stage (§2.7, §2.8, §8)."""
+    """Start an application (a draft package, version 1) while the stage's intake is open. Checks who
+    may take part in the stage (§2.7, §2.8, §8)."""
+    if competition.state != f"stage{stage}_intake":
+        raise DomainError(_("intake of stage %(stage)s is not open in this competition") % {"stage": stage})
     rules = competition.rules
     winner = bool(stage1_application and stage1_application.state == "passed")
     p = eng_package.may_take_part(rules, stage=stage, kind=kind, stage1_winner=winner)
@@ -233,47 +386,50 @@ def create_application(*, actor, competition: Competition, stage: int = 1, organ
     return app
 
 
-def _draft(app: Application) -> PackageVersion:
+def _draft(app: Application, version: int | None = None) -> PackageVersion:
+    """The draft version of the package, claimed for an edit: ``version`` is the lock version the
+    user's page showed (None: a program's edit); a change made since raises :class:`StaleEdit`."""
     v = app.current_version()
     if v is None or v.frozen:
         raise DomainError(_("the submitted package is frozen; start an amendment (a new version, §10) to change it"))
-    return v
-
-
-MAGIC = {"pdf": (b"%PDF",), "docx": (b"PK\x03\x04",), "xlsx": (b"PK\x03\x04",)}
+    return _stale(lambda: locking.touch(v, version))
 
 
 @transaction.atomic
 def upload_document(*, actor, application: Application, doc_id: str, uploaded, pages: int | None = None,
-                    volume: int | None = None) -> PackageDocument:
-    """Attach a document of the package definition to the draft version (type by extension and magic bytes; size limit)."""
+                    volume: int | None = None, version: int | None = None) -> PackageDocument:
+    """Attach a document of the package definition to the draft version.
+
+    The file is checked by :func:`klaster.common.files.check_upload` (type from the content and
+    the extension, a PDF opened by pypdf, size limit of the regulation data); for a PDF without a
+    stated page count the count of its pages is recorded. A replaced file is removed once no
+    package version refers to it.
+
+    Raises
+    ------
+    DomainError
+        Not a document of the stage's package; the package is frozen or was changed since
+        (:class:`StaleEdit`); the file is refused.
+    """
     rules = application.competition.rules
     spec = rules.package(application.stage)
     if doc_id not in {d.id for d in spec.documents}:
         raise DomainError(_("%(doc)s is not a document of the stage-%(stage)s package (%(clause)s)") % {"doc": repr(doc_id), "stage": application.stage, "clause": spec.clause})
-    v = _draft(application)
+    v = _draft(application, version)
+    try:
+        checked = files.check_upload(uploaded, allowed=rules.upload_types, max_bytes=rules.upload_max_mb * 1024 * 1024)
+    except files.UploadRejected as e:
+        raise DomainError(e.text()) from None
     name = uploaded.name
-    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if ext not in rules.upload_types:
-        raise DomainError(_("%(name)s: file type .%(ext)s is not accepted; allowed: %(types)s") % {"name": name, "ext": ext, "types": ", ".join(rules.upload_types)})
-    limit = rules.upload_max_mb * 1024 * 1024
-    if uploaded.size > limit:
-        raise DomainError(_("%(name)s: %(size)s MB exceeds the limit of %(limit)s MB") % {"name": name, "size": f"{uploaded.size / 1048576:.1f}", "limit": rules.upload_max_mb})
-    head = uploaded.read(8)
-    uploaded.seek(0)
-    if not any(head.startswith(m) for m in MAGIC.get(ext, ())):
-        raise DomainError(_("%(name)s: the content is not a .%(ext)s file") % {"name": name, "ext": ext})
-    h = hashlib.sha256()
-    for chunk in uploaded.chunks():
-        h.update(chunk)
-    uploaded.seek(0)
     old = v.documents.filter(doc_id=doc_id).first()
     if old:
         audit.record(actor=actor, action="package.document_replace", obj=old, changes={"file": [old.original_name, name]})
+        old_name = old.file.name
         old.delete()
-    d = PackageDocument(version=v, doc_id=doc_id, original_name=name, size=uploaded.size, sha256=h.hexdigest(),
-                        pages=pages, volume=volume, uploaded_by=actor)
-    d.file.save(f"{doc_id}.{ext}", uploaded, save=False)
+        files.discard(old_name)
+    d = PackageDocument(version=v, doc_id=doc_id, original_name=name, size=checked.size, sha256=checked.sha256,
+                        pages=pages if pages is not None else checked.pages, volume=volume, uploaded_by=actor)
+    d.file.save(f"{doc_id}.{checked.ext}", uploaded, save=False)
     d.save()
     audit.record(actor=actor, action="package.document_upload", obj=d)
     return d
@@ -302,8 +458,10 @@ def validate_participant_row(row: dict) -> list[str]:
 
 
 @transaction.atomic
-def add_participant(*, actor, application: Application, name: str, bin: str, oked: str, kato: str, affiliation_group: str = "") -> Participant:
-    v = _draft(application)
+def add_participant(*, actor, application: Application, name: str, bin: str, oked: str, kato: str, affiliation_group: str = "",
+                    version: int | None = None) -> Participant:
+    """Add a participant row to the draft package (BIN, OKED, KATO validated)."""
+    v = _draft(application, version)
     row = dict(name=name, bin=bin.strip(), oked=normalize_oked(oked), kato=kato.strip(), affiliation_group=affiliation_group.strip())
     errs = validate_participant_row(row)
     if errs:
@@ -314,8 +472,9 @@ def add_participant(*, actor, application: Application, name: str, bin: str, oke
 
 
 @transaction.atomic
-def remove_participant(*, actor, participant: Participant) -> None:
-    _draft(participant.version.application)
+def remove_participant(*, actor, participant: Participant, version: int | None = None) -> None:
+    """Remove a participant row from the draft package."""
+    _draft(participant.version.application, version)
     audit.record(actor=actor, action="package.participant_remove", obj=participant, before=audit.snapshot(participant), after={})
     participant.delete()
 
@@ -324,19 +483,26 @@ COLUMNS = {"name": ("name", "наименование", "атауы"), "bin": ("
            "kato": ("kato", "като", "әакж"), "affiliation_group": ("affiliation", "affiliation group", "аффилированность", "группа аффилированности")}
 
 
-def import_participants_xlsx(*, actor, application: Application, fileobj) -> tuple[int, list[tuple[int, str]]]:
-    """Import participants from the first sheet of an XLSX file (header row: name, BIN, OKED, KATO, affiliation group).
+#: Limits of a participants workbook (a cluster has tens to hundreds of participants).
+PARTICIPANTS_XLSX = files.XlsxLimits(max_sheets=20, max_rows=5000, max_cols=50, max_cells=250_000, max_bytes=10 * 1024 * 1024)
+
+
+def import_participants_xlsx(*, actor, application: Application, fileobj, version: int | None = None) -> tuple[int, list[tuple[int, str]]]:
+    """Import participants from the first sheet of an XLSX file (header row: name, BIN, OKED, KATO,
+    affiliation group), streamed with limits (:data:`PARTICIPANTS_XLSX`).
 
     Returns ``(rows imported, [(row number, error), …])``. Nothing is imported when any row has an error.
-    """
-    import openpyxl
 
+    Raises
+    ------
+    DomainError
+        Not a readable XLSX, over a limit, a header without the columns, or the package changed since.
+    """
     try:
-        wb = openpyxl.load_workbook(fileobj, read_only=True, data_only=True)
-    except Exception as e:  # noqa: BLE001 - any unreadable file is a user error
-        raise DomainError(_("not a readable XLSX file (%(error)s)") % {"error": e.__class__.__name__}) from e
-    ws = wb.worksheets[0]
-    rows = list(ws.iter_rows(values_only=True))
+        with files.open_xlsx(fileobj, limits=PARTICIPANTS_XLSX) as book:
+            rows = list(book.rows(0))
+    except files.UploadRejected as e:
+        raise DomainError(e.text()) from None
     if not rows:
         raise DomainError(_("the sheet is empty"))
     header = [str(h or "").strip().lower() for h in rows[0]]
@@ -348,15 +514,21 @@ def import_participants_xlsx(*, actor, application: Application, fileobj) -> tup
     missing = [k for k in ("name", "bin", "oked", "kato") if k not in idx]
     if missing:
         raise DomainError(_("row 1: missing column(s) %(columns)s; expected name, BIN, OKED, KATO[, affiliation group]") % {"columns": ", ".join(missing)})
+    width = max(idx.values()) + 1
     errors, good = [], []
     for n, r in enumerate(rows[1:], start=2):
-        if not any(r):
+        if not any(v not in (None, "") for v in r):
             continue
+        r = tuple(r) + (None,) * (width - len(r))
         rec = {k: ("" if r[i] is None else str(r[i]).strip()) for k, i in idx.items()}
         rec.setdefault("affiliation_group", "")
         rec["oked"] = normalize_oked(rec["oked"])
-        if isinstance(r[idx["bin"]], (int, float)):
+        if isinstance(r[idx["bin"]], int) or (isinstance(r[idx["bin"]], float) and r[idx["bin"]].is_integer() and 0 <= r[idx["bin"]] < 1e12):
             rec["bin"] = f"{int(r[idx['bin']]):012d}"
+        for k, limit in (("name", 300), ("bin", 12), ("oked", 10), ("kato", 9), ("affiliation_group", 200)):
+            if len(rec[k]) > limit:
+                errors.append((n, _("%(field)s: at most %(limit)s characters") % {"field": k, "limit": limit}))
+                rec[k] = rec[k][:limit]
         errs = validate_participant_row(rec)
         if errs:
             errors.extend((n, e) for e in errs)
@@ -365,6 +537,7 @@ def import_participants_xlsx(*, actor, application: Application, fileobj) -> tup
     if errors:
         return 0, errors
     with transaction.atomic():
+        _draft(application, version)
         for rec in good:
             add_participant(actor=actor, application=application, **rec)
     return len(good), []
@@ -390,36 +563,39 @@ def completeness(application: Application, version: PackageVersion | None = None
     have = {d.doc_id for d in docs}
     docs += [eng_package.DocumentInfo(d.id, f"conclusion:{d.produced_by}") for d in spec.documents
              if d.produced_by in issued and d.id not in have]
+    negative = {c.body: c.text for c in application.conclusions.filter(issued_on__isnull=False, positive=False)}
     winner = bool(application.stage1_application and application.stage1_application.state == "passed")
     return eng_package.check_package(application.competition.rules, stage=application.stage, documents=docs,
                                      participants=_engine_participants(v), skipped_stage1=application.skipped_stage1,
-                                     kind=application.kind, stage1_winner=winner)
+                                     kind=application.kind, stage1_winner=winner, negative_conclusions=negative)
 
 
-def submit_application(*, actor, application: Application, on: dt.date | None = None, received_by: str = "") -> Application:
-    """Submit (register) the draft package: refused after intake closes (§13) — the refusal is recorded;
-    the version is frozen and a registration number given (receipt App. 1 / App. 4)."""
-    on = on or today()
-    _draft(application)
-    closes = application.competition.intake_closes(application.stage)
-    if closes is None or on > closes:
-        if application.state == "draft":
-            with transaction.atomic():
-                _app_transition(application, "refuse_late", actor=actor)
+def submit_application(*, actor, application: Application, on: dt.date | None = None, reason: str = "", received_by: str = "",
+                       version: int | None = None) -> Application:
+    """Submit (register) the draft package: refused after intake closes (§13) — nothing is recorded
+    for a refused package; the version is frozen and a registration number given (receipt App. 1 / App. 4).
+
+    ``on`` is the day the package was received (default today; a paper package registered later,
+    §11, keeps its day, with ``reason``). The closing day is the competition's effective one (an announced day off
+    moves to the next working day under the default reading, Civil Code Art. 187).
+    """
+    on = _recorded(on, reason=reason, field=_("received on"))
+    closes = application.competition.intake_closes_effective(application.stage)
+    if application.competition.state != f"stage{application.stage}_intake" or closes is None or on > closes:
         raise DomainError(_("late package refused: intake closed on %(closes)s; a package submitted on %(day)s is not accepted or considered (§13)")
                           % {"closes": day_in(closes) if closes else "—", "day": day_in(on)})
-    return _register(actor=actor, application=application, on=on, received_by=received_by)
+    return _register(actor=actor, application=application, on=on, received_by=received_by, version=version)
 
 
 @transaction.atomic
-def _register(*, actor, application: Application, on: dt.date, received_by: str) -> Application:
-    v = _draft(application)
+def _register(*, actor, application: Application, on: dt.date, received_by: str, version: int | None = None) -> Application:
+    v = _draft(application, version)
     comp = application.competition
     action = "amend" if application.state == "submitted" else "submit"
     _app_transition(application, action, actor=actor, day=on)
     v.frozen = True
     v.submitted_at = _moment(on)
-    v.save()
+    _stale(lambda: locking.save(v))
     audit.record(actor=actor, action="package.freeze", obj=v, note=f"version {v.number}")
     if not application.registration_number:
         n = Application.objects.filter(competition=comp, stage=application.stage).exclude(registration_number="").count() + 1
@@ -434,17 +610,17 @@ def _register(*, actor, application: Application, on: dt.date, received_by: str)
 @transaction.atomic
 def start_amendment(*, actor, application: Application, reason: str, on: dt.date | None = None) -> PackageVersion:
     """Start a new version of a submitted package, before intake closes (§10). The submitted version stays frozen
-    and registered until the new one is submitted."""
+    and registered until the new one is submitted; the new version shares the stored files of the old one."""
     on = on or today()
     if application.state != "submitted":
         raise DomainError(_("only a submitted application can be amended (§10)"))
-    if on > application.competition.intake_closes(application.stage):
+    if on > application.competition.intake_closes_effective(application.stage):
         raise DomainError(_("a registered application can be amended only before intake closes (§10)"))
     if not reason.strip():
         raise DomainError(_("state the reasons for the change in writing (§10)"))
     old = application.current_version()
     if not old.frozen:
-        return old
+        raise DomainError(_("an amendment (version %(number)s) is already open") % {"number": old.number})
     new = PackageVersion.objects.create(application=application, number=old.number + 1, change_reason=reason)
     for d in old.documents.all():
         PackageDocument.objects.create(version=new, doc_id=d.doc_id, file=d.file.name, original_name=d.original_name, size=d.size,
@@ -458,6 +634,8 @@ def start_amendment(*, actor, application: Application, reason: str, on: dt.date
 @transaction.atomic
 def withdraw_application(*, actor, application: Application, notice: str, on: dt.date | None = None) -> None:
     """Withdraw a registered application with a written reasoned notice, before intake closes (§10)."""
+    if not (notice or "").strip():
+        raise DomainError(_("a withdrawal needs a written notice stating the reasons (§10)"))
     _app_transition(application, "withdraw", actor=actor, day=on or today(), notice=notice)
 
 
@@ -466,13 +644,20 @@ def withdraw_application(*, actor, application: Application, notice: str, on: dt
 
 @enforces("step.stage1_completeness_check", "step.stage2_completeness_check", "step.failure")
 @transaction.atomic
-def sign_admission_protocol(*, actor, competition: Competition, on: dt.date | None = None, notices: dict | None = None):
+def sign_admission_protocol(*, actor, competition: Competition, on: dt.date | None = None, reason: str = "", notices: dict | None = None):
     """Check every submitted package of the stage, admit the complete ones, return the others with a written
-    notice (§16/§32), record the protocol (§15/§31), and fail the competition when fewer than two qualify (§41)."""
-    on = on or today()
-    stage = 1 if competition.state == "stage1_admission" else 2
+    notice (§16/§32) naming each reason (a negative conclusion of a body is quoted), record the protocol
+    (§15/§31), and fail the competition when fewer than two qualify (§41).
+
+    The protocol is dated after the (effective) intake closing day, not in the future; an earlier day
+    than today needs ``reason``.
+    """
     if competition.state not in ("stage1_admission", "stage2_admission"):
         raise DomainError(_("the completeness check comes after intake closes (§15, §31)"))
+    stage = 1 if competition.state == "stage1_admission" else 2
+    closes = competition.intake_closes_effective(stage)
+    on = _recorded(on, reason=reason, field=_("protocol date"),
+                   follows=[Follows(closes + dt.timedelta(days=1) if closes else None, _("the day after intake closed"), "§13, §15, §31")])
     apps = list(competition.applications.filter(stage=stage, state="submitted"))
     results = {a.key: completeness(a) for a in apps}
     proto = eng_package.admission_protocol(competition.rules, stage=stage, results=results)
@@ -483,7 +668,7 @@ def sign_admission_protocol(*, actor, competition: Competition, on: dt.date | No
         else:
             text = notices.get(a.pk) or "\n".join(f"{p.message} ({p.clause})" for p in proto.returned[a.key])
             _app_transition(a, "return_package", actor=actor, notice=text)
-    _event(competition, f"stage{stage}_admission_protocol_signed", on, actor=actor)
+    _event(competition, f"stage{stage}_admission_protocol_signed", on, actor=actor, note=_note(on, reason))
     if proto.fails:
         _comp_transition(competition, "fail", actor=actor)
         _event(competition, "failed", on, actor=actor, note=f"{len(proto.admitted)} qualified ({proto.failure_clause})")
@@ -495,43 +680,67 @@ def sign_admission_protocol(*, actor, competition: Competition, on: dt.date | No
 # ----------------------------------------------------------------------------- conclusions (§6, §17, §27–§29, §33)
 
 
-@transaction.atomic
-def request_conclusion(*, actor, application: Application, body: str, on: dt.date | None = None) -> Conclusion:
-    """Register a request for a conclusion (akimat App. 3 §6; authorized body §17/§27; regional body §17/§33)."""
-    on = on or today()
+def _request(*, actor, application: Application, body: str, on: dt.date, reason: str = "") -> tuple[Conclusion, bool]:
     c, created = Conclusion.objects.get_or_create(application=application, body=body, defaults={"requested_on": on})
     if created:
-        audit.record(actor=actor, action="conclusion.request", obj=c)
+        audit.record(actor=actor, action="conclusion.request", obj=c, note=_note(on, reason))
         name = "akimat_request_registered" if body == "akimat" else f"conclusion_requested:{body}"
-        _event(application.competition, name, on, application=application, actor=actor)
-    return c
+        _event(application.competition, name, on, application=application, actor=actor, note=_note(on, reason))
+    return c, created
 
 
 @transaction.atomic
-def route_for_conclusions(*, actor, application: Application, on: dt.date | None = None) -> list[Conclusion]:
-    """Send an admitted package to the bodies the engine names for its stage (§17, §27, §33)."""
-    routes = eng_outcome.routing(application.competition.rules, default_calendar(), stage=application.stage,
-                                 registered=on or today(), skipped_stage1=application.skipped_stage1)
-    out = [request_conclusion(actor=actor, application=application, body=r.body, on=on) for r in routes]
-    if application.state == "admitted":
-        _app_transition(application, "start_review", actor=actor)
+def request_conclusion(*, actor, application: Application, body: str, on: dt.date | None = None, reason: str = "") -> Conclusion:
+    """Register a request for a conclusion (akimat App. 3 §6; authorized body §17/§27; regional body §17/§33), once.
+
+    Raises
+    ------
+    DomainError
+        Requested already; a day in the future or back-dated without a reason; the application is
+        withdrawn, returned or decided.
+    """
+    if body not in dict(BODIES):
+        raise DomainError(_("unknown body %(body)s") % {"body": repr(body)})
+    if application.state in ("withdrawn", "returned", "refused_late", "winner", "not_selected", "failed_threshold", "passed"):
+        raise DomainError(_("no conclusion is requested for an application in this state"))
+    on = _recorded(on, reason=reason)
+    old = application.conclusions.filter(body=body).first()
+    if old is not None:
+        raise DomainError(_("the conclusion of %(body)s was requested already (%(day)s)") % {"body": dict(BODIES)[body], "day": day_in(old.requested_on)})
+    return _request(actor=actor, application=application, body=body, on=on, reason=reason)[0]
+
+
+@transaction.atomic
+def route_for_conclusions(*, actor, application: Application, on: dt.date | None = None, reason: str = "") -> list[Conclusion]:
+    """Send an admitted package to the bodies the engine names for its stage (§17, §27, §33), once,
+    on or after the admission protocol (§15, §31)."""
+    if application.state != "admitted":
+        raise DomainError(_("%(application)s: only an admitted package is sent for conclusions (§17); it is “%(state)s”")
+                          % {"application": application, "state": state_label(application.state)})
+    comp = application.competition
+    on = _recorded(on, reason=reason, follows=[Follows(event_day(comp, f"stage{application.stage}_admission_protocol_signed"),
+                                                        _("the admission protocol"), "§15, §31")])
+    routes = eng_outcome.routing(comp.rules, default_calendar(), stage=application.stage,
+                                 registered=on, skipped_stage1=application.skipped_stage1)
+    out = [_request(actor=actor, application=application, body=r.body, on=on, reason=reason)[0] for r in routes]
+    _app_transition(application, "start_review", actor=actor)
     return out
 
 
 @transaction.atomic
-def issue_conclusion(*, actor, conclusion: Conclusion, positive: bool, text: str, on: dt.date | None = None) -> Conclusion:
-    """Record a body's conclusion; it is final once issued."""
+def issue_conclusion(*, actor, conclusion: Conclusion, positive: bool, text: str, on: dt.date | None = None, reason: str = "") -> Conclusion:
+    """Record a body's conclusion, on or after the request was registered; it is final once issued."""
     if conclusion.issued_on:
         raise DomainError(_("this conclusion has already been issued"))
     if not text.strip():
         raise DomainError(_("the conclusion needs its text"))
-    on = on or today()
+    on = _recorded(on, reason=reason, follows=[Follows(conclusion.requested_on, _("the registration of the request"), "§6, §17, §28")])
     before = audit.snapshot(conclusion)
     conclusion.issued_on, conclusion.positive, conclusion.text, conclusion.author = on, positive, text, actor
     conclusion.save()
-    audit.record(actor=actor, action="conclusion.issue", obj=conclusion, before=before)
+    audit.record(actor=actor, action="conclusion.issue", obj=conclusion, before=before, note=_note(on, reason))
     name = "akimat_conclusion_issued" if conclusion.body == "akimat" else f"conclusion_issued:{conclusion.body}"
-    _event(conclusion.application.competition, name, on, application=conclusion.application, actor=actor)
+    _event(conclusion.application.competition, name, on, application=conclusion.application, actor=actor, note=_note(on, reason))
     return conclusion
 
 
@@ -545,33 +754,112 @@ def _expert(user) -> eng_experts.Expert:
 
 @transaction.atomic
 def assign_expert(*, actor, application: Application, expert) -> ExpertAssignment:
-    """Assign an expert (§19: ≥ 5 years of experience); an automatic conflict is recorded when the expert's
-    organisation BIN is the applicant's or a participant's."""
+    """Assign an expert (§19: ≥ 5 years of experience) to a package under review, once; an automatic
+    conflict is recorded when the expert's organisation BIN is the applicant's or a participant's.
+
+    Raises
+    ------
+    DomainError
+        The package is not admitted / under review; the expert is not admissible; assigned already.
+    """
+    if application.state not in ("admitted", "under_review"):
+        raise DomainError(_("%(application)s: experts are assigned to admitted packages (§20, §34); it is “%(state)s”")
+                          % {"application": application, "state": state_label(application.state)})
     rules = application.competition.rules
     why = eng_experts.expert_admissible(rules, _expert(expert))
     if why:
         raise DomainError(f"{expert.get_username()}: {engine_text(why)}")
+    if application.assignments.filter(expert=expert).exists():
+        raise DomainError(_("%(expert)s is assigned to this application already") % {"expert": expert.get_username()})
     v = application.submitted_version()
     conflict = eng_experts.conflict_of_interest(_expert(expert), participant_bins=[p.bin for p in v.participants.all()] if v else [],
                                                 applicant_bin=application.organisation_bin)
-    a, created = ExpertAssignment.objects.get_or_create(application=application, expert=expert,
-                                                        defaults={"auto_conflict": "; ".join(conflict.reasons)})
-    if created:
-        audit.record(actor=actor, action="expert.assign", obj=a, note=a.auto_conflict)
-        if not a.conflicted:
-            ScoreSheet.objects.create(assignment=a)
+    a = ExpertAssignment.objects.create(application=application, expert=expert, auto_conflict="; ".join(conflict.reasons))
+    audit.record(actor=actor, action="expert.assign", obj=a, note=a.auto_conflict)
+    if not a.conflicted:
+        ScoreSheet.objects.create(assignment=a)
     return a
 
 
 @transaction.atomic
 def declare_interest(*, actor, assignment: ExpertAssignment, conflicted: bool, text: str = "") -> None:
-    """The expert's conflict-of-interest declaration for one application (required before scoring)."""
+    """The expert's conflict-of-interest declaration for one application, required before the expert
+    reads the package or scores it. It is final for the expert: a declared conflict can be lifted
+    only by the organizer (:func:`lift_conflict`); "no conflict" may later become "conflict"
+    (a conflict found later), never the reverse.
+
+    Raises
+    ------
+    DomainError
+        Not the assigned expert; a conflict declared already; "no conflict" declared twice.
+    """
     if assignment.expert_id != actor.pk:
         raise DomainError(_("only the assigned expert declares"))
+    if assignment.declared_conflict:
+        raise DomainError(_("you declared a conflict of interest; only the organizer can lift it"))
+    if assignment.declared_at and not conflicted:
+        raise DomainError(_("your declaration is recorded; declare a conflict if one has arisen since"))
+    if conflicted and not (text or "").strip():
+        raise DomainError(_("describe the conflict of interest"))
     before = audit.snapshot(assignment)
     assignment.declared_at, assignment.declared_conflict, assignment.declaration_text = timezone.now(), conflicted, text
     assignment.save()
     audit.record(actor=actor, action="expert.declare", obj=assignment, before=before)
+    if conflicted:
+        sheet = getattr(assignment, "sheet", None)
+        if sheet is not None and sheet.submitted_at is None:
+            audit.record(actor=actor, action="score.withdrawn_by_conflict", obj=sheet, before=audit.snapshot(sheet), changes={})
+
+
+@transaction.atomic
+def lift_conflict(*, actor, assignment: ExpertAssignment, reason: str) -> ExpertAssignment:
+    """The organizer lifts an expert's declared conflict of interest, with the reason (audited).
+    An automatic conflict (the expert's organisation is the applicant or a participant) is a fact and
+    is not lifted.
+
+    Raises
+    ------
+    DomainError
+        No declared conflict; an automatic conflict; no reason.
+    """
+    if not (reason or "").strip():
+        raise DomainError(_("state the reason for lifting the conflict of interest"))
+    if assignment.auto_conflict:
+        raise DomainError(_("an automatic conflict of interest (%(why)s) cannot be lifted") % {"why": assignment.auto_conflict})
+    if not assignment.declared_conflict:
+        raise DomainError(_("the expert has declared no conflict of interest"))
+    before = audit.snapshot(assignment)
+    assignment.declared_conflict = False
+    assignment.conflict_lifted_at = timezone.now()
+    assignment.conflict_lift_reason = reason.strip()
+    assignment.save()
+    audit.record(actor=actor, action="expert.conflict_lifted", obj=assignment, before=before, note=reason.strip())
+    ScoreSheet.objects.get_or_create(assignment=assignment)
+    return assignment
+
+
+@transaction.atomic
+def reopen_sheet(*, actor, sheet: ScoreSheet, reason: str) -> ScoreSheet:
+    """The organizer reopens a submitted score sheet, with the reason (audited), while the review
+    protocol of its stage is not signed; the expert can then correct and submit it again.
+
+    Raises
+    ------
+    DomainError
+        Not submitted; the stage's review protocol is signed; no reason.
+    """
+    if not (reason or "").strip():
+        raise DomainError(_("state the reason for reopening the score sheet"))
+    if sheet.submitted_at is None:
+        raise DomainError(_("the score sheet is not submitted"))
+    app = sheet.assignment.application
+    if app.competition.state != f"stage{app.stage}_review":
+        raise DomainError(_("the review protocol of this stage is signed; score sheets can no longer be reopened (§22, §36)"))
+    before = audit.snapshot(sheet)
+    sheet.submitted_at = None
+    _stale(lambda: locking.save(sheet))
+    audit.record(actor=actor, action="score.reopen", obj=sheet, before=before, note=reason.strip())
+    return sheet
 
 
 def _ensure_can_score(actor, sheet: ScoreSheet):
@@ -584,28 +872,42 @@ def _ensure_can_score(actor, sheet: ScoreSheet):
         raise DomainError(_("declare any conflict of interest before scoring"))
     if sheet.submitted_at:
         raise DomainError(_("the score sheet was submitted and is final"))
+    app = a.application
+    if app.competition.state != f"stage{app.stage}_review" or app.state not in ("admitted", "under_review"):
+        raise DomainError(_("scoring is open while the packages of the stage are under review (§20, §34)"))
 
 
 @enforces("scoring.scoring")
 @transaction.atomic
-def save_scores(*, actor, sheet: ScoreSheet, scores: dict, justifications: dict, version: int, submit: bool = False) -> ScoreSheet:
+def save_scores(*, actor, sheet: ScoreSheet, scores: dict, justifications: dict, version: int | None, submit: bool = False) -> ScoreSheet:
     """Save a draft (or submit) the expert's scores. ``version`` is the sheet version the page was loaded with;
-    when the sheet changed since (another tab), :class:`StaleEdit` is raised and nothing is written."""
+    when the sheet changed since (another tab), :class:`StaleEdit` is raised and nothing is written.
+    Scores are numbers on the competition's scale (a decimal comma is accepted)."""
     _ensure_can_score(actor, sheet)
     comp = sheet.assignment.application.competition
     rules = comp.rules
+    clean = {}
+    for k, v in scores.items():
+        if k not in {c.id for c in rules.criteria.criteria}:
+            raise DomainError(engine_text(eng_scoring.Msg("score.unknown_criterion", criterion=k, criteria_set=rules.criteria.id)))
+        try:
+            d = parse_decimal(str(v), "ru") if not isinstance(v, Decimal) else v
+        except MoneyError:
+            raise DomainError(engine_text(eng_scoring.Msg("score.not_number", criterion=k, value=repr(v)))) from None
+        if not (rules.scoring.scale_min <= d <= rules.scoring.scale_max):
+            raise DomainError(engine_text(eng_scoring.Msg("score.outside_scale", criterion=k, value=d, min=rules.scoring.scale_min,
+                                                          max=rules.scoring.scale_max)))
+        clean[k] = str(d)
+    just = {k: str(v)[:5000] for k, v in justifications.items() if k in {c.id for c in rules.criteria.criteria}}
     if submit:
         errs = eng_scoring.validate_sheet(rules.scoring, rules.criteria,
-                                          eng_scoring.ScoreSheet(actor.get_username(), "x", scores, justifications))
+                                          eng_scoring.ScoreSheet(actor.get_username(), "x", clean, just))
         if errs:
             raise DomainError("; ".join(engine_text(e) for e in errs))
     before = audit.snapshot(sheet)
-    n = ScoreSheet.objects.filter(pk=sheet.pk, version=version, submitted_at__isnull=True).update(
-        scores=scores, justifications=justifications, version=F("version") + 1,
-        submitted_at=timezone.now() if submit else None, updated_at=timezone.now())
-    if n == 0:
-        raise StaleEdit(_("these scores were changed in another window since you opened this page; reload to see the current values — your edit was not saved"))
-    sheet.refresh_from_db()
+    sheet.scores, sheet.justifications = clean, just
+    sheet.submitted_at = _moment(today()) if submit else None
+    _stale(lambda: locking.save(sheet, version))
     audit.record(actor=actor, action="score.submit" if submit else "score.save", obj=sheet, before=before)
     return sheet
 
@@ -625,16 +927,24 @@ def ranked(competition: Competition, stage: int):
     return [(e, by_key[e.application]) for e in lst]
 
 
+def _latest(days) -> dt.date | None:
+    days = [d for d in days if d is not None]
+    return max(days) if days else None
+
+
 @transaction.atomic
-def sign_review_protocol(*, actor, competition: Competition, on: dt.date | None = None) -> None:
-    """Record the review protocol (§22 / §36) once every package under review has its conclusions and a quorum of scores."""
-    on = on or today()
+def sign_review_protocol(*, actor, competition: Competition, on: dt.date | None = None, reason: str = "") -> None:
+    """Record the review protocol (§22 / §36) once every package under review has its conclusions and a quorum
+    of scores; dated on or after the admission protocol, the last conclusion and the last submitted score sheet."""
+    if competition.state not in ("stage1_review", "stage2_review"):
+        raise DomainError(_("the review protocol follows the admission protocol (§15, §22, §31, §36)"))
     stage = 1 if competition.state == "stage1_review" else 2
     rules = competition.rules
     unrouted = competition.applications.filter(stage=stage, state="admitted")
     if unrouted.exists():
         raise DomainError((_("%(application)s: not yet sent for conclusions (§17)") if stage == 1 else
                            _("%(application)s: not yet sent for conclusions (§27, §33)")) % {"application": unrouted.first()})
+    last_conclusion, last_sheet = [], []
     for entry, app in ranked(competition, stage):
         recvd = set(app.conclusions.filter(issued_on__isnull=False).values_list("body", flat=True))
         miss = eng_outcome.missing_conclusions(rules, stage=stage, received=recvd, skipped_stage1=app.skipped_stage1)
@@ -645,57 +955,124 @@ def sign_review_protocol(*, actor, competition: Competition, on: dt.date | None 
         if not entry.quorum_met and (stage == 1 or rules.scoring.stage2_scored):
             raise DomainError(_("%(application)s: %(count)s submitted score sheet(s); the quorum is %(quorum)s") % {
                 "application": app, "count": entry.experts, "quorum": rules.scoring.quorum})
+        last_conclusion += list(app.conclusions.filter(issued_on__isnull=False).values_list("issued_on", flat=True))
+        last_sheet += [timezone.localdate(t) for t in ScoreSheet.objects.filter(assignment__application=app, submitted_at__isnull=False)
+                       .values_list("submitted_at", flat=True)]
+    on = _recorded(on, reason=reason, field=_("protocol date"), follows=[
+        Follows(event_day(competition, f"stage{stage}_admission_protocol_signed"), _("the admission protocol"), "§15, §31"),
+        Follows(_latest(last_conclusion), _("the last conclusion"), "§17–§18, §27–§29", required=False),
+        Follows(_latest(last_sheet), _("the last submitted score sheet"), "§20–§21, §34–§35", required=False)])
     _comp_transition(competition, "sign_review_protocol", actor=actor)
-    _event(competition, f"stage{stage}_scoring_completed", on, actor=actor)
-    _event(competition, f"stage{stage}_review_protocol_signed", on, actor=actor)
+    _event(competition, f"stage{stage}_scoring_completed", on, actor=actor, note=_note(on, reason))
+    _event(competition, f"stage{stage}_review_protocol_signed", on, actor=actor, note=_note(on, reason))
 
 
 @transaction.atomic
-def send_to_commission(*, actor, competition: Competition, on: dt.date | None = None) -> None:
-    """Record that the review protocol went to the Commission (§23 / §37)."""
+def send_to_commission(*, actor, competition: Competition, on: dt.date | None = None, reason: str = "") -> None:
+    """Record, once, that the review protocol went to the Commission (§23 / §37): only after the protocol
+    is signed (the competition is at the Commission), on or after the protocol's day.
+
+    Raises
+    ------
+    DomainError
+        The review protocol is not signed; sent already; a day in the future, before the protocol, or
+        back-dated without a reason.
+    """
+    if competition.state not in ("stage1_commission", "stage2_commission"):
+        raise DomainError(_("the review protocol goes to the Commission after it is signed (§22–§23, §36–§37)"))
     stage = 1 if competition.state == "stage1_commission" else 2
-    _event(competition, f"stage{stage}_sent_to_commission", on or today(), actor=actor)
-    audit.record(actor=actor, action="competition.send_to_commission", obj=competition, changes={"stage": [None, stage]})
+    sent = event_day(competition, f"stage{stage}_sent_to_commission")
+    if sent:
+        raise DomainError(_("the review protocol was sent to the Commission on %(day)s") % {"day": day_in(sent)})
+    on = _recorded(on, reason=reason, follows=[Follows(event_day(competition, f"stage{stage}_review_protocol_signed"),
+                                                        _("the review protocol"), "§22, §36")])
+    _event(competition, f"stage{stage}_sent_to_commission", on, actor=actor, note=_note(on, reason))
+    audit.record(actor=actor, action="competition.send_to_commission", obj=competition, changes={"stage": [None, stage]}, note=_note(on, reason))
 
 
 # ----------------------------------------------------------------------------- Commission (§24–§26, §38–§39), results (§40)
 
 
+def score_range(competition: Competition) -> tuple[Decimal, Decimal]:
+    """The lowest and highest score an application can have (weighted sums of the scale's ends, §20–§24)."""
+    return eng_scoring.score_range(competition.rules.scoring, competition.rules.criteria)
+
+
+def stage2_minimum_close(competition: Competition, protocol_on: dt.date) -> dt.date:
+    """The earliest stage-2 intake closing day that leaves the authorized body its §28 periods after the
+    protocol: the 20 calendar days of §28.2, counted from the protocol's day (a request cannot be
+    registered earlier)."""
+    rules = competition.rules
+    return eng_deadlines.due_date(rules, rules.step("strategy_review"), default_calendar(), protocol_on)
+
+
 @transaction.atomic
 def record_stage1_decision(*, actor, competition: Competition, minimum_score: Decimal, meeting_on: dt.date,
-                           protocol_on: dt.date, stage2_intake_closes: dt.date) -> None:
-    """The Commission's minimum score (§24), who passes, the protocol (§25) and the stage-2 deadline it states (§26)."""
+                           protocol_on: dt.date, stage2_intake_closes: dt.date, reason: str = "", short_deadline_confirmed: bool = False) -> None:
+    """The Commission's minimum score (§24), who passes, the protocol (§25) and the stage-2 deadline it states (§26).
+
+    The meeting follows the sending of the review protocol (§23); the protocol follows the meeting and is
+    not in the future (an earlier day than today needs ``reason``); the minimum score lies on the scale of
+    the competition's scores; the stage-2 deadline is after today and, when it leaves the authorized body
+    less than its §28 periods, needs ``short_deadline_confirmed``.
+
+    Raises
+    ------
+    DomainError
+    """
     if competition.state != "stage1_commission":
         raise DomainError(_("the stage-1 decision follows the review protocol (§22–§24)"))
-    if not (meeting_on <= protocol_on <= today()):
-        raise DomainError(_("the protocol (§25) follows the meeting, and neither is in the future"))
-    if stage2_intake_closes <= protocol_on:
-        raise DomainError(_("the deadline for strategies and roadmaps (§26) must be after the protocol"))
+    sent = event_day(competition, "stage1_sent_to_commission")
+    meeting_on = _recorded(meeting_on, field=_("Commission meeting"), require_reason=False,
+                           follows=[Follows(sent, _("the sending of the review protocol to the Commission"), "§23")])
+    protocol_on = _recorded(protocol_on, field=_("protocol date"), reason=reason,
+                            follows=[Follows(meeting_on, _("the Commission meeting"), "§25")])
+    lo, hi = score_range(competition)
+    minimum_score = Decimal(str(minimum_score))
+    if not (lo <= minimum_score <= hi):
+        raise DomainError(_("the minimum score %(value)s is outside the possible scores %(lo)s–%(hi)s (§24)") % {
+            "value": minimum_score, "lo": lo, "hi": hi})
+    if stage2_intake_closes <= max(protocol_on, today()):
+        raise DomainError(_("the deadline for strategies and roadmaps (§26) must be after the protocol and after today"))
+    earliest = stage2_minimum_close(competition, protocol_on)
+    if stage2_intake_closes < earliest and not short_deadline_confirmed:
+        raise DomainError(_("the deadline %(day)s leaves the authorized body less than its 20 calendar days to review strategies and "
+                            "roadmaps (§28.2; earliest %(earliest)s); confirm the shorter deadline to record it") % {
+            "day": day_in(stage2_intake_closes), "earliest": day_in(earliest)})
     before = audit.snapshot(competition)
-    competition.minimum_score = Decimal(str(minimum_score))
+    competition.minimum_score = minimum_score
     competition.stage2_intake_closes = stage2_intake_closes
     competition.save()
-    audit.record(actor=actor, action="commission.minimum_score", obj=competition, before=before, note="§24, §26")
+    notes = ["§24, §26", _note(protocol_on, reason)]
+    if stage2_intake_closes < earliest:
+        notes.append(f"stage-2 deadline {stage2_intake_closes.isoformat()} shorter than the §28.2 period (earliest {earliest.isoformat()}), confirmed")
+    audit.record(actor=actor, action="commission.minimum_score", obj=competition, before=before, note="; ".join(n for n in notes if n))
     for entry, app in ranked(competition, 1):
         CommissionDecision.objects.update_or_create(application=app, defaults=dict(
             positive=bool(entry.passes), score=entry.score, decided_on=meeting_on, recorded_by=actor))
         _app_transition(app, "pass_threshold" if entry.passes else "fail_threshold", actor=actor)
     _comp_transition(competition, "record_commission_decision", actor=actor)
     _event(competition, "stage1_commission_meeting", meeting_on, actor=actor)
-    _event(competition, "stage1_commission_protocol_signed", protocol_on, actor=actor)
-    _event(competition, "stage2_intake_closes", stage2_intake_closes, actor=actor)
+    _event(competition, "stage1_commission_protocol_signed", protocol_on, actor=actor, note=_note(protocol_on, reason))
+    _event(competition, "stage2_intake_closes", competition.intake_closes_effective(2), actor=actor)
 
 
 @transaction.atomic
-def record_stage2_decision(*, actor, competition: Competition, decisions: dict, meeting_on: dt.date, received_on: dt.date) -> None:
+def record_stage2_decision(*, actor, competition: Competition, decisions: dict, meeting_on: dt.date, received_on: dt.date,
+                           reason: str = "") -> None:
     """The Commission's stage-2 winners with the support recommended (§38) and its protocol received (§39).
 
-    ``decisions``: ``{application id: (winner: bool, support: str)}``.
+    ``decisions``: ``{application id: (winner: bool, support: str)}``. The meeting follows the sending of
+    the stage-2 review protocol (§37); the protocol is received on or after the meeting, not in the future
+    (an earlier day than today needs ``reason``).
     """
     if competition.state != "stage2_commission":
         raise DomainError(_("the stage-2 decision follows the stage-2 review protocol (§36–§38)"))
-    if not (meeting_on <= received_on <= today()):
-        raise DomainError(_("the protocol is received (§39) after the meeting, and neither is in the future"))
+    meeting_on = _recorded(meeting_on, field=_("Commission meeting"), require_reason=False,
+                           follows=[Follows(event_day(competition, "stage2_sent_to_commission"),
+                                            _("the sending of the review protocol to the Commission"), "§37")])
+    received_on = _recorded(received_on, field=_("protocol received"), reason=reason,
+                            follows=[Follows(meeting_on, _("the Commission meeting"), "§38, §39")])
     apps = {a.pk: a for a in competition.applications.filter(stage=2, state="under_review")}
     errs = eng_scoring.check_winner_decisions(competition.rules, [eng_scoring.WinnerDecision(str(k), w, s) for k, (w, s) in decisions.items()],
                                               [str(k) for k in apps])
@@ -709,14 +1086,18 @@ def record_stage2_decision(*, actor, competition: Competition, decisions: dict, 
         _app_transition(app, "declare_winner" if winner else "not_selected", actor=actor)
     _comp_transition(competition, "record_commission_decision", actor=actor)
     _event(competition, "stage2_commission_meeting", meeting_on, actor=actor)
-    _event(competition, "stage2_commission_protocol_received", received_on, actor=actor)
+    _event(competition, "stage2_commission_protocol_received", received_on, actor=actor, note=_note(received_on, reason))
 
 
 @transaction.atomic
-def publish_results(*, actor, competition: Competition, on: dt.date | None = None) -> None:
-    """Publish the results on the organizer's website (§40)."""
+def publish_results(*, actor, competition: Competition, on: dt.date | None = None, reason: str = "") -> None:
+    """Publish the results on the organizer's website (§40), on or after the Commission's protocol was received."""
+    if competition.state != "decided":
+        raise DomainError(_("results are published after the Commission's stage-2 decision (§38–§40)"))
+    on = _recorded(on, reason=reason, follows=[Follows(event_day(competition, "stage2_commission_protocol_received"),
+                                                        _("the receipt of the Commission's protocol"), "§39, §40")])
     _comp_transition(competition, "publish_results", actor=actor)
-    _event(competition, "results_published", on or today(), actor=actor)
+    _event(competition, "results_published", on, actor=actor, note=_note(on, reason))
 
 
 def rerun_due(competition: Competition) -> dt.date | None:
@@ -728,14 +1109,10 @@ def rerun_due(competition: Competition) -> dt.date | None:
 
 
 def participants_io(version: PackageVersion) -> bytes:
-    """The participants of a version as XLSX bytes (export; same columns as the import)."""
-    import openpyxl
+    """The participants of a version as XLSX bytes (export; same columns as the import; formula-like
+    text neutralised by :mod:`klaster.common.exports`)."""
+    from klaster.common import exports
 
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.append(["name", "BIN", "OKED", "KATO", "affiliation group"])
-    for p in version.participants.all():
-        ws.append([p.name, p.bin, p.oked, p.kato, p.affiliation_group])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    rows = [["name", "BIN", "OKED", "KATO", "affiliation group"]]
+    rows += [[p.name, p.bin, p.oked, p.kato, p.affiliation_group] for p in version.participants.all()]
+    return exports.xlsx_bytes({"participants": rows})

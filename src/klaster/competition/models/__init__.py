@@ -11,6 +11,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from klaster.common.locking import VersionField
+
 STAGES = [(1, _("Stage 1")), (2, _("Stage 2"))]
 BODIES = [("akimat", _("Akimat")), ("authorized_body", _("Authorized body")), ("regional_body", _("Regional development body"))]
 
@@ -26,6 +28,8 @@ class Competition(models.Model):
     stage1_intake_closes = models.DateField(_("stage-1 intake closes"))
     stage2_intake_closes = models.DateField(_("stage-2 intake closes (§26)"), null=True, blank=True)
     minimum_score = models.DecimalField(_("Commission's minimum score (§24)"), max_digits=8, decimal_places=2, null=True, blank=True)
+    readings = models.JSONField(_("readings of the regulation used"), default=dict, blank=True,
+                                help_text="{reading id: option id} — where the text admits two readings (regulation data 'readings')")
     rerun_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="reruns")
     public_note = models.TextField(_("announcement text"), blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
@@ -43,10 +47,19 @@ class Competition(models.Model):
         from klaster.engine.competition.rules import load_pinned, load_rules
 
         rules = load_pinned(self.rules_pins) if self.rules_pins else load_rules()
-        return rules.with_scoring(self.scoring) if self.scoring else rules
+        rules = rules.with_scoring(self.scoring) if self.scoring else rules
+        return rules.with_readings(self.readings)
 
     def intake_closes(self, stage: int):
+        """The intake closing date of a stage as announced (§4) or stated in the protocol (§26)."""
         return self.stage1_intake_closes if stage == 1 else self.stage2_intake_closes
+
+    def intake_closes_effective(self, stage: int, rules=None):
+        """The last day a package of the stage is accepted: the closing date, moved to the next working day
+        when it is a day off and the competition's reading says so (reading ``intake_closes_on_day_off``)."""
+        from klaster.common.calendar import default_calendar
+
+        return (rules or self.rules).intake_closes_effective(default_calendar(), self.intake_closes(stage))
 
 
 class CompetitionEvent(models.Model):
@@ -110,6 +123,7 @@ class PackageVersion(models.Model):
     number = models.PositiveIntegerField(default=1)
     frozen = models.BooleanField(default=False)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    version = VersionField()  # optimistic lock of the draft (klaster.common.locking)
     change_reason = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -175,6 +189,8 @@ class ExpertAssignment(models.Model):
     declared_at = models.DateTimeField(null=True, blank=True)
     declared_conflict = models.BooleanField(default=False)
     declaration_text = models.TextField(blank=True)
+    conflict_lifted_at = models.DateTimeField(null=True, blank=True)
+    conflict_lift_reason = models.TextField(blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["application", "expert"], name="competition_assignment_unique")]
@@ -185,13 +201,14 @@ class ExpertAssignment(models.Model):
 
 
 class ScoreSheet(models.Model):
-    """An expert's scores with a justification per criterion. ``version`` is checked on every save:
-    an edit made from a stale page is refused, not silently written over another one."""
+    """An expert's scores with a justification per criterion. ``version`` is the optimistic lock
+    (:mod:`klaster.common.locking`): an edit made from a stale page is refused, not silently
+    written over another one."""
 
     assignment = models.OneToOneField(ExpertAssignment, on_delete=models.CASCADE, related_name="sheet")
     scores = models.JSONField(default=dict)
     justifications = models.JSONField(default=dict)
-    version = models.PositiveIntegerField(default=0)
+    version = VersionField()
     submitted_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 

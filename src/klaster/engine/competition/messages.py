@@ -42,6 +42,7 @@ MESSAGES: dict[str, str] = {
     "eligibility.below": "{count} < {value}: {text}",
     "participants.kind_not_allowed": "a '{kind}' may not take part in stage {stage}; allowed: {allowed}",
     "package.missing": "missing: {document}",
+    "package.negative_conclusion": "{document} is negative: «{text}»",
     # experts.py — §19 and conflicts of interest
     "expert.experience_unknown": "years of practical experience in industrial development are not recorded; "
                                  "at least {required} are required ({clause})",

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Iterable, Mapping
 
 from klaster.common.bin import InvalidBIN, validate_bin
 from klaster.engine.competition.messages import STAGE1_WINNERS, Msg
@@ -144,8 +144,13 @@ class CompletenessResult:
 @enforces("package.stage1", "package.stage2", "step.stage1_completeness_check", "step.stage2_completeness_check")
 def check_package(rules: CompetitionRules, *, stage: int, documents: Iterable[DocumentInfo],
                   participants: Iterable[Participant] = (), skipped_stage1: bool = False, kind: str | None = None,
-                  stage1_winner: bool = False, today: dt.date | None = None) -> CompletenessResult:
+                  stage1_winner: bool = False, today: dt.date | None = None,
+                  negative_conclusions: Mapping[str, str] | None = None) -> CompletenessResult:
     """Check a package against the package definition of ``stage`` (§6 or §7) and its participants.
+
+    ``negative_conclusions`` maps a body (``akimat``, ``authorized_body``…) whose conclusion in
+    the package is negative to the text of that conclusion: the package is then incomplete for
+    that reason — the body's negative conclusion, quoted — not for a "missing" document.
 
     Returns
     -------
@@ -157,8 +162,13 @@ def check_package(rules: CompetitionRules, *, stage: int, documents: Iterable[Do
     present = {d.doc_id for d in documents}
     problems: list[Problem] = []
     missing = []
+    negative = dict(negative_conclusions or {})
     for d in spec.required_documents(skipped_stage1=skipped_stage1):
-        if d.id not in present:
+        if d.produced_by in negative:  # a negative conclusion on record, whatever copy is attached
+            problems.append(Problem(f"package.{spec.id}", d.clause, Msg("package.negative_conclusion", document=d.name, text=negative[d.produced_by])))
+            if d.id not in present:
+                missing.append(d.id)
+        elif d.id not in present:
             missing.append(d.id)
             problems.append(Problem(f"package.{spec.id}", d.clause, Msg("package.missing", document=d.name)))
     if kind is not None:

@@ -13,6 +13,8 @@ No Django here: the engine is plain Python and takes these objects as parameters
 
 from __future__ import annotations
 
+import datetime as dt
+
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -253,6 +255,7 @@ class CompetitionRules:
     upload_max_mb: int
     upload_types: tuple[str, ...]
     criteria_doc: RegulationDocument | None = None
+    readings: dict = field(default_factory=dict)
 
     # lookups -----------------------------------------------------------------
     def step(self, sid: str) -> Step:
@@ -313,6 +316,51 @@ class CompetitionRules:
         raw.update({k: v for k, v in overrides.items() if v is not None})
         raw["default"] = self.scoring.as_dict() == {**self.scoring.as_dict(), **overrides}
         return replace(self, scoring=_parse_scoring(_V(self.doc), raw, self.criteria))
+
+    def with_readings(self, chosen: dict | None) -> "CompetitionRules":
+        """These rules under the readings a competition recorded (``{reading id: option id}``;
+        missing ones take the default of the regulation data).
+
+        Effects applied (``effect`` of the chosen option in the regulation data):
+        ``deadline_unit: {step id: unit}`` changes the unit of a step's deadline;
+        ``intake_roll: bool`` says whether an intake closing date on a day off moves to the next
+        working day (:meth:`intake_closes_effective`).
+
+        Raises
+        ------
+        RegulationError
+            An unknown reading or option.
+        """
+        from dataclasses import replace
+
+        from klaster.regulations import check_readings
+
+        full = check_readings(self.doc, chosen)
+        steps = list(self.procedure)
+        for rid, opt in full.items():
+            effect = self.doc.reading(rid).option(opt).effect
+            for sid, unit in (effect.get("deadline_unit") or {}).items():
+                steps = [replace(st, deadline=replace(st.deadline, unit=unit)) if st.id == sid and st.deadline else st for st in steps]
+        return replace(self, procedure=tuple(steps), readings=full)
+
+    @property
+    def intake_roll(self) -> bool:
+        """Whether an intake closing date on a day off moves to the next working day (reading
+        ``intake_closes_on_day_off``; True when the data names no such reading: Civil Code Art. 187)."""
+        full = self.readings or {}
+        for r in self.doc.readings:
+            if "intake_roll" in r.default.effect:
+                return bool(r.option(full.get(r.id, r.default.id)).effect.get("intake_roll"))
+        return True
+
+    def intake_closes_effective(self, cal, announced: dt.date | None) -> dt.date | None:
+        """The last day a package is accepted: the announced closing date, moved to the next
+        working day when it is a day off and :attr:`intake_roll` holds."""
+        if announced is None:
+            return None
+        if self.intake_roll and not cal.is_working_day(announced):
+            return cal.next_working_day(announced)
+        return announced
 
     def rules_index(self) -> list[tuple[str, str, str]]:
         """Every rule of this regulation as ``(rule id, clause, text in English)``, for traceability."""

@@ -71,6 +71,14 @@ def sheet_total(config: ScoringConfig, criteria: CriteriaSet, sheet: ScoreSheet)
     return sum((config.weight(c.id) * Decimal(str(sheet.scores[c.id])) for c in criteria.criteria), Decimal(0))
 
 
+def score_range(config: ScoringConfig, criteria: CriteriaSet) -> tuple[Decimal, Decimal]:
+    """The lowest and highest total an application can get: Σ weight × scale end over the criteria
+    (the aggregate of experts' totals lies between them, §20–§24)."""
+    lo = sum((config.weight(c.id) * config.scale_min for c in criteria.criteria), Decimal(0))
+    hi = sum((config.weight(c.id) * config.scale_max for c in criteria.criteria), Decimal(0))
+    return min(lo, hi), max(lo, hi)
+
+
 def group_total(config: ScoringConfig, criteria: CriteriaSet, sheet: ScoreSheet, group: str) -> Decimal:
     return sum((config.weight(c.id) * Decimal(str(sheet.scores[c.id])) for c in criteria.criteria if c.group == group), Decimal(0))
 
