@@ -31,7 +31,7 @@ def world(db, settings):
 def _post(bin_value, **over):
     data = {"bin": bin_value, "name": "Cement Works", "kind": "supplier", "oked_main": "23.51", "oked_additional": "2361, 2363",
             "kato": KARAGANDA, "address": "Karaganda", "affiliation_group": "G1", "specialised": "on", "size": "large",
-            "founded_on": "2012-05-04", "joined_on": "2023-03-01"}
+            "founded_on": "2012-05-04", "on": "2023-03-01", "reason": "membership agreement of 1 March 2023 received late"}
     return {**data, **over}
 
 
@@ -61,11 +61,11 @@ def test_add_edit_and_leave_keep_the_history(world):
     assert audit.history(m).filter(action="register.membership.join", actor=w.users["organizer"]).exists()
 
     # the same legal entity cannot be added again while its membership is open
-    r = c.post("/register/alpha/participants/new/", _post(b, joined_on="2024-01-01"))
+    r = c.post("/register/alpha/participants/new/", _post(b, on="2024-01-01"))
     assert r.status_code == 200 and Membership.objects.filter(participant=p).count() == 1
 
     # edit: the BIN stays whatever is posted; the type changes; audited with the change
-    r = c.post(f"/register/alpha/participants/{p.pk}/", _post(bin_(702), kind="research", affiliation_group=""))
+    r = c.post(f"/register/alpha/participants/{p.pk}/", _post(bin_(702), kind="research", affiliation_group="", version=p.version))
     assert r.status_code == 302
     p.refresh_from_db()
     assert p.bin == b and p.kind == "research" and p.affiliation_group == ""
@@ -73,9 +73,9 @@ def test_add_edit_and_leave_keep_the_history(world):
     assert "kind" in e.changes and e.actor == w.users["organizer"]
 
     # leaving before joining is refused; a valid leaving closes the membership
-    r = c.post(f"/register/alpha/memberships/{m.pk}/leave/", {"left_on": "2023-01-01"})
+    r = c.post(f"/register/alpha/memberships/{m.pk}/leave/", {"on": "2023-01-01", "reason": "late notice"})
     assert r.status_code == 200 and Membership.objects.get(pk=m.pk).left_on is None
-    r = c.post(f"/register/alpha/memberships/{m.pk}/leave/", {"left_on": "2024-07-01", "note": "moved away"})
+    r = c.post(f"/register/alpha/memberships/{m.pk}/leave/", {"on": "2024-07-01", "note": "moved away", "reason": "the letter arrived late"})
     assert r.status_code == 302
     m.refresh_from_db()
     assert m.left_on == D(2024, 7, 1) and audit.history(m).filter(action="register.membership.leave").exists()
@@ -87,7 +87,7 @@ def test_add_edit_and_leave_keep_the_history(world):
     assert b not in Client().get("/register/alpha/?date=2024-08-01").content.decode()  # members table: BIN; history: names
 
     # it may join again later: a second period in the history
-    r = c.post("/register/alpha/participants/new/", _post(b, joined_on="2025-01-01"))
+    r = c.post("/register/alpha/participants/new/", _post(b, on="2025-01-01"))
     assert r.status_code == 302
     assert list(Membership.objects.filter(participant=p).values_list("joined_on", "left_on")) == [(D(2023, 3, 1), D(2024, 7, 1)), (D(2025, 1, 1), None)]
 

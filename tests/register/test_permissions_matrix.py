@@ -16,7 +16,7 @@ from django.urls import get_resolver
 from klaster.register.models import InclusionApplication
 from klaster.support import domain as sd
 from tests.conftest import make_user
-from tests.register.world import build_world
+from tests.register.world import build_world, pdf_bytes
 
 PUBLIC = "public"
 ROLES = ("anonymous", "organizer", "analyst", "expert", "akimat", "authorized_body", "regional_body",
@@ -94,7 +94,7 @@ def world(db, settings, tmp_path):
     w = build_world(make_user)
     incl = InclusionApplication.objects.create(cluster=w.a, submitted_on=dt.date(2024, 1, 10)).pk
     draft = sd.create_application(actor=w.users["applicant"], participant=w.member_a, component="5b", cluster=w.a)
-    doc = sd.attach_document(actor=w.users["applicant"], application=draft, code="charter", uploaded=SimpleUploadedFile("c.pdf", b"%PDF-1.4\n%%EOF\n"))
+    doc = sd.attach_document(actor=w.users["applicant"], application=draft, code="charter", uploaded=SimpleUploadedFile("c.pdf", pdf_bytes()))
     return w, incl, doc
 
 
@@ -119,7 +119,7 @@ def test_every_role_against_every_view_and_action(world):
                     if method == "GET":
                         r = clients[role].get(path)
                     else:
-                        r = clients[role].post(path, {**POST_DATA, "file": SimpleUploadedFile("c.pdf", b"%PDF-1.4\n%%EOF\n")})
+                        r = clients[role].post(path, {**POST_DATA, "file": SimpleUploadedFile("c.pdf", pdf_bytes())})
                     transaction.set_rollback(True)
                 should = allowed == PUBLIC or role in allowed
                 if isinstance(allowed, PostOnly) and should:

@@ -55,7 +55,7 @@ def test_criteria_1_1_counts_unaffiliated_entities():
     assert f["min_unaffiliated_legal_entities"]["actual"] == 10 and f["min_unaffiliated_legal_entities"]["passed"]
     assert f["concept_min_specialised_companies"]["actual"] == 11
     leaver = c.memberships.filter(participant__name="P10").get()
-    services.leave(actor=None, membership=leaver, left_on=D(2021, 6, 1))
+    services.leave(actor=None, membership=leaver, left_on=D(2021, 6, 1), reason="history")
     f = {x["id"]: x for x in services.eligibility(c, D(2021, 6, 1))}
     assert f["min_unaffiliated_legal_entities"]["actual"] == 9 and not f["min_unaffiliated_legal_entities"]["passed"]
     # the register as it stood before the departure
@@ -66,12 +66,12 @@ def test_criteria_1_1_counts_unaffiliated_entities():
 def test_inclusion_on_application_audited(user_factory):
     org = user_factory("org", Role.ORGANIZER)
     c = _cluster(n_members=9)
-    app = services.submit_inclusion(actor=None, cluster=c, on=D(2021, 3, 1))
+    app = services.submit_inclusion(actor=None, cluster=c, on=D(2021, 3, 1), reason="history")
     with pytest.raises(RegisterError, match="Criteria 1.1"):
-        services.decide_inclusion(actor=org, application=app, approve=True, on=D(2021, 3, 5))
+        services.decide_inclusion(actor=org, application=app, approve=True, on=D(2021, 3, 5), reason="history")
     with pytest.raises(RegisterError, match="reasons"):
-        services.decide_inclusion(actor=org, application=app, approve=False, on=D(2021, 3, 5))
-    services.decide_inclusion(actor=org, application=app, approve=False, on=D(2021, 3, 5), note="fewer than 10 unaffiliated entities")
+        services.decide_inclusion(actor=org, application=app, approve=False, on=D(2021, 3, 5), reason="history")
+    services.decide_inclusion(actor=org, application=app, approve=False, on=D(2021, 3, 5), note="fewer than 10 unaffiliated entities", reason="history")
     c.refresh_from_db()
     assert c.status == ClusterStatus.REJECTED
     assert AuditEntry.objects.filter(action="register.inclusion.decide", actor=org).exists()
@@ -80,7 +80,7 @@ def test_inclusion_on_application_audited(user_factory):
 def test_only_an_association_applies():
     c = _cluster(assoc=False)
     with pytest.raises(RegisterError, match="association"):
-        services.submit_inclusion(actor=None, cluster=c, on=D(2021, 3, 1))
+        services.submit_inclusion(actor=None, cluster=c, on=D(2021, 3, 1), reason="history")
 
 
 def _wb(rows, indicators=None):

@@ -19,6 +19,19 @@ D = dt.date
 KARAGANDA, PAVLODAR = "350000000", "550000000"
 
 
+def pdf_bytes() -> bytes:
+    """A real one-page PDF (uploads are opened with a PDF library, four magic bytes are not enough)."""
+    import io
+
+    from pypdf import PdfWriter
+
+    w = PdfWriter()
+    w.add_blank_page(width=200, height=200)
+    buf = io.BytesIO()
+    w.write(buf)
+    return buf.getvalue()
+
+
 def bin_(serial: int) -> str:
     """A valid 12-digit BIN (check digit) for test legal entities."""
     while True:
@@ -78,7 +91,7 @@ def build_world(make_user) -> World:
         users = _users(make_user, a, b)
     app = sd.create_application(actor=users["applicant"], participant=member_a, component="5b", cluster=a)
     sd.add_cost(actor=users["applicant"], application=app, description="plan", amount=Decimal("50000000"), incurred_on=D(2024, 2, 1))
-    sd.register(actor=users["applicant"], application=app, on=D(2024, 3, 20))
+    sd.register(actor=users["applicant"], application=app, on=D(2024, 3, 20), reason="test world: an application of 2024")
     return World(a=a, b=b, prog_a=progs[0], prog_b=progs[1], ob_a=obs[0], member_a=member_a, member_b=member_b, app_a=app, users=users)
 
 

@@ -19,6 +19,8 @@ from klaster.reference.models import Region
 JOINED = dt.date(2018, 1, 15)
 APPLIED = dt.date(2021, 3, 1)
 INCLUDED = dt.date(2021, 4, 1)
+#: The reason kept in the audit trail for the demo's back-dated application and decision.
+BACKDATED = "demo data: the pilot clusters of seed 003, applied and included on illustrative dates"
 SEED_RANKING = gettext_noop("Pilot clusters: sector size and dynamics (seed 003)")
 PARTICIPANTS_RANKING = gettext_noop("Development level by participants' indicators (demo data)")
 PARTICIPANT_KINDS = ["association", "enterprise", "enterprise", "enterprise", "enterprise", "supplier", "supplier", "research", "education", "infrastructure", "enterprise", "enterprise"]
@@ -111,8 +113,8 @@ def load_demo(console) -> None:
                         employees=40 + 15 * n + 5 * ci, rd_staff_pct=Decimal(n % 4), rd_spending=Decimal(1500 * (n % 3)),
                     )
         if cluster.status != ClusterStatus.INCLUDED and not cluster.applications.exists():
-            app = services.submit_inclusion(actor=applicant, cluster=cluster, on=APPLIED)
-            services.decide_inclusion(actor=organizer, application=app, approve=True, on=INCLUDED, note="")
+            app = services.submit_inclusion(actor=applicant, cluster=cluster, on=APPLIED, reason=BACKDATED)
+            services.decide_inclusion(actor=organizer, application=app, approve=True, on=INCLUDED, note="", reason=BACKDATED)
     # the demo applicant user acts for the construction cluster's association
     construction = Cluster.objects.get(code="construction")
     if applicant is not None and construction.association:

@@ -1,26 +1,46 @@
-"""Organizer forms of the register: a participant of a cluster (add, edit) and its leaving.
+"""Forms of the register: the day a page shows (``?date=``), a participant of a cluster (add,
+edit) and its leaving, the organizer's inclusion decision and the XLSX import.
 
-Validation is the domain's (:func:`klaster.register.domain.services.clean_participant_fields`):
+Every value a request carries goes through one of these forms, built from the bounded fields of
+:mod:`klaster.common.forms`: a malformed value is a form error, never a server error.
+
+Validation of a participant is the domain's (:func:`klaster.register.domain.services.clean_participant_fields`):
 BIN with its check digit (:func:`klaster.common.bin.validate_bin`), type, OKED main and up to four
 additional codes (App. 2 §7 of Decree 535, :func:`klaster.reference.validators.validate_oked`),
-KATO of the address (:func:`klaster.reference.validators.validate_kato`).
+KATO of the address (:func:`klaster.reference.validators.validate_kato`). Days a user records
+(joining, leaving) follow :class:`klaster.common.forms.RecordedDayForm`: not in the future, and
+earlier than today only with the reason the audit trail keeps.
 """
 
 from __future__ import annotations
-
-import datetime as dt
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from klaster.common import dates
+from klaster.common.forms import DayField, RecordedDayForm, VersionField
 from klaster.register.domain import services
 from klaster.register.models import ParticipantKind
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+class DayQueryForm(forms.Form):
+    """``?date=`` of the register's pages, exports and API: the day the register is shown on
+    (ISO or dd.mm.yyyy, years 1992–2100); empty → today."""
+
+    date = DayField(label=_("The register as it stood on"), required=False)
+
+    def day(self):
+        """The day asked for (today when none or when the value is malformed)."""
+        if self.is_bound and self.is_valid() and self.cleaned_data.get("date"):
+            return self.cleaned_data["date"]
+        return dates.today()
 
 
-class ParticipantForm(forms.Form):
+class ParticipantForm(RecordedDayForm):
+    """A participant's profile and, when it is added, the day it joined (``on``) with the reason
+    when that day is earlier than today."""
+
     bin = forms.CharField(label=_("BIN"), max_length=12, help_text=_("12 digits, with its check digit"))
     name = forms.CharField(label=_("Name"), max_length=300, widget=forms.TextInput(attrs={"size": 60}))
     kind = forms.ChoiceField(label=_("Type"), choices=ParticipantKind.choices)
@@ -33,19 +53,34 @@ class ParticipantForm(forms.Form):
                                         help_text=_("participants with the same non-empty group are affiliated with each other"))
     specialised = forms.BooleanField(label=_("Specialised in the cluster's sector"), required=False, initial=True)
     size = forms.ChoiceField(label=_("Size"), choices=[("sme", _("small or medium")), ("large", _("large"))], initial="sme")
-    founded_on = forms.DateField(label=_("Founded on"), required=False, widget=DATE)
-    joined_on = forms.DateField(label=_("Member of the cluster since"), widget=DATE, initial=dt.date.today)
+    founded_on = DayField(label=_("Founded on"), required=False)
+    on = DayField(label=_("Member of the cluster since"), required=False, help_text=_("leave empty for today"))
+    version = VersionField(required=False)
+
+    field_order = ["bin", "name", "kind", "oked_main", "oked_additional", "kato", "address", "affiliation_group", "specialised", "size",
+                   "founded_on", "on", "reason", "version"]
 
     def __init__(self, *args, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.editing = editing
         if editing:
             self.fields["bin"].disabled = True  # the BIN identifies the legal entity
-            del self.fields["joined_on"]  # membership dates: the history, not the profile
+            del self.fields["on"]  # membership dates: the history, not the profile
+            del self.fields["reason"]
+            self.fields["version"].required = True
+        else:
+            del self.fields["version"]
 
     def clean(self):
-        data = super().clean()
-        if self.errors:
+        if self.editing:
+            data = forms.Form.clean(self)
+            self.warnings = []
+        else:
+            data = super().clean()  # the joining day: not in the future, reason when back-dated
+        founded = data.get("founded_on")
+        if founded and founded > dates.today():
+            self.add_error("founded_on", _("%(day)s is in the future.") % {"day": dates.day_text(founded)})
+        if any(f in self.errors for f in ("bin", "name", "kind", "oked_main", "oked_additional", "kato")):
             return data
         extra = [c.strip() for c in (data.get("oked_additional") or "").replace(";", ",").split(",") if c.strip()]
         try:
@@ -62,6 +97,22 @@ class ParticipantForm(forms.Form):
         return {k: d[k] for k in ("bin", "name", "kind", "oked_main", "oked_additional", "kato", "address", "affiliation_group", "specialised", "size", "founded_on")}
 
 
-class LeaveForm(forms.Form):
-    left_on = forms.DateField(label=_("Left on"), widget=DATE, help_text=_("the first day the participant is no longer a member"))
+class LeaveForm(RecordedDayForm):
+    """The day a participant left (``on``: the first day it is no longer a member) and, when
+    earlier than today, the reason."""
+
+    on = DayField(label=_("Left on"), required=False, help_text=_("the first day the participant is no longer a member; leave empty for today"))
     note = forms.CharField(label=_("Note"), required=False, max_length=300)
+
+
+class DecisionForm(forms.Form):
+    """The organizer's decision on an application for inclusion (decided today)."""
+
+    decision = forms.ChoiceField(choices=[("approve", _("Include")), ("reject", _("Refuse"))])
+    note = forms.CharField(required=False, max_length=2000)
+
+
+class ImportForm(forms.Form):
+    """The XLSX workbook of the import (its content is checked by :func:`klaster.common.files.check_upload`)."""
+
+    file = forms.FileField(label=_("Workbook (.xlsx)"))

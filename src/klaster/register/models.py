@@ -12,6 +12,8 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from klaster.common.locking import VersionField
+
 
 class ParticipantKind(models.TextChoices):
     ENTERPRISE = "enterprise", _("enterprise")
@@ -49,6 +51,7 @@ class Participant(models.Model):
     founded_on = models.DateField(_("founded on"), null=True, blank=True)
     website = models.CharField(_("website"), max_length=200, blank=True)
     is_demo = models.BooleanField(default=False)
+    version = VersionField()
 
     class Meta:
         ordering = ["name"]

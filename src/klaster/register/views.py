@@ -1,9 +1,13 @@
 """Register pages: public register (HTML, JSON API, XLSX/DOCX extract), rankings, the
-association's application for inclusion and the organizer's decision, XLSX import."""
+association's application for inclusion and the organizer's decision, XLSX import.
+
+Every request value goes through a form of :mod:`klaster.register.forms`; eligibility is shown
+with the notice of :func:`klaster.register.domain.services.eligibility_notice` when Decree 535 is
+not in force on the day shown; exports go through :mod:`klaster.common.exports`.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 from django.contrib import messages
@@ -18,23 +22,30 @@ from django.views.decorators.http import require_POST
 
 from klaster.accounts.permissions import public, role_required
 from klaster.accounts.roles import Role
+from klaster.common import dates, exports, locking
+from klaster.common.files import UploadRejected, check_upload
+from klaster.common.forms import errors_text
 from klaster.common.money import format_number
+from klaster.common.refusals import Refusal
 from klaster.register import rules as register_rules
-from klaster.register.domain import RegisterError, services
+from klaster.register.domain import services
 from klaster.register.i18n import text_of, unit_label
-from klaster.register.forms import LeaveForm, ParticipantForm
+from klaster.register.forms import DayQueryForm, DecisionForm, ImportForm, LeaveForm, ParticipantForm
 from klaster.register.interfaces import documents, xlsx
-from klaster.register.models import Cluster, ClusterStatus, InclusionApplication, Membership, Participant, Ranking, RankingMethodology
+from klaster.register.models import Cluster, ClusterStatus, InclusionApplication, Membership, Participant, RankingMethodology
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+#: Largest register workbook accepted by the import (a technical limit).
+IMPORT_MAX_BYTES = 10 * 1024 * 1024
 
 
-def _day(request) -> dt.date:
-    try:
-        return dt.date.fromisoformat(request.GET.get("date", ""))
-    except ValueError:
-        return dt.date.today()
+def _day_form(request) -> DayQueryForm:
+    """The ``?date=`` of the request as a bound form (unbound when absent)."""
+    return DayQueryForm(request.GET if "date" in request.GET else None)
+
+
+def _lang() -> str:
+    return (get_language() or "ru")[:2]
 
 
 def _rows(day):
@@ -46,27 +57,46 @@ def _rows(day):
 
 @public
 def register_list(request):
-    day = _day(request)
+    """The register on ``?date=`` (default today); a malformed date is shown as a form error
+    (HTTP 400) with the register of today."""
+    form = _day_form(request)
+    day = form.day()
     pending = Cluster.objects.exclude(status=ClusterStatus.INCLUDED).order_by("code")
-    return render(request, "register/list.html", {"rows": _rows(day), "day": day, "pending": pending, "lang": (get_language() or "ru")[:2]})
+    return render(request, "register/list.html", {"rows": _rows(day), "day": day, "pending": pending, "lang": _lang(), "day_form": form,
+                                                  "act_notice": services.eligibility_notice(day)},
+                  status=400 if form.errors else 200)
 
 
 @public
 def cluster_detail(request, code):
     c = get_object_or_404(Cluster, code=code)
-    day = _day(request)
+    form = _day_form(request)
+    day = form.day()
     return render(request, "register/detail.html", {
-        "c": c, "day": day, "members": services.members_on(c, day), "history": Membership.objects.filter(cluster=c).select_related("participant"),
-        "eligibility": services.eligibility(c, day), "applications": c.applications.all(),
+        "c": c, "day": day, "day_form": form, "members": services.members_on(c, day), "history": Membership.objects.filter(cluster=c).select_related("participant"),
+        "eligibility": services.eligibility(c, day), "act_notice": services.eligibility_notice(day), "applications": c.applications.all(),
         "can_apply": request.user.is_authenticated and register_rules.can_apply_for_inclusion(request.user, c),
         "programme": getattr(c, "programme", None),
-    })
+    }, status=400 if form.errors else 200)
+
+
+def _bad_date(form) -> JsonResponse:
+    return JsonResponse({"error": "; ".join(errors_text(form))}, status=400, json_dumps_params={"ensure_ascii": False})
+
+
+def _act(day) -> dict:
+    """The act the eligibility figures are computed under, for machine readers."""
+    doc = services.eligibility_act()
+    return {"id": doc.id, "version": doc.version, "in_force_on_date": doc.force_status(day).in_force}
 
 
 @public
 def api_clusters(request):
-    """Read-only JSON: the register on ``?date=`` (default today)."""
-    day = _day(request)
+    """Read-only JSON: the register on ``?date=`` (default today); a malformed date → 400."""
+    form = _day_form(request)
+    if form.errors:
+        return _bad_date(form)
+    day = form.day()
     data = []
     for row in _rows(day):
         c = row["c"]
@@ -76,28 +106,45 @@ def api_clusters(request):
             "association_bin": c.association.bin if c.association else None, "members": row["members"],
             "eligibility": [{k: f[k] for k in ("id", "clause", "required", "actual", "passed")} for f in row["eligibility"]],
         })
-    return JsonResponse({"date": day.isoformat(), "clusters": data}, json_dumps_params={"ensure_ascii": False})
+    return JsonResponse({"date": day.isoformat(), "eligibility_act": _act(day), "clusters": data}, json_dumps_params={"ensure_ascii": False})
 
 
 @public
 def api_cluster(request, code):
     c = get_object_or_404(Cluster, code=code, status=ClusterStatus.INCLUDED)
-    day = _day(request)
+    form = _day_form(request)
+    if form.errors:
+        return _bad_date(form)
+    day = form.day()
     members = [{"bin": p.bin, "name": p.name, "kind": p.kind, "oked_main": p.oked_main, "oked_additional": p.oked_additional, "kato": p.kato} for p in services.members_on(c, day)]
     return JsonResponse({"date": day.isoformat(), "code": c.code, "name_ru": c.name_ru, "members": members}, json_dumps_params={"ensure_ascii": False})
 
 
+def _back_to_list(request, form):
+    messages.error(request, "; ".join(errors_text(form)))
+    return redirect("register:list")
+
+
 @public
 def export_xlsx(request):
-    day = _day(request)
-    return HttpResponse(xlsx.export_register(day), content_type=XLSX, headers={"Content-Disposition": f'attachment; filename="register-{day}.xlsx"'})
+    """The register on ``?date=`` as XLSX (:func:`klaster.common.exports.response`: text cells
+    cannot run as formulas); a malformed date → back to the register with the error."""
+    form = _day_form(request)
+    if form.errors:
+        return _back_to_list(request, form)
+    day = form.day()
+    return exports.response(xlsx.export_register(day), f"register-{day.isoformat()}.xlsx", "xlsx")
 
 
 @public
 def extract_docx(request):
-    day = _day(request)
-    data = documents.register_extract(day, (get_language() or "ru")[:2])
-    return HttpResponse(data, content_type=DOCX, headers={"Content-Disposition": f'attachment; filename="register-extract-{day}.docx"'})
+    form = _day_form(request)
+    if form.errors:
+        return _back_to_list(request, form)
+    day = form.day()
+    data = documents.register_extract(day, _lang())
+    return HttpResponse(data, content_type=DOCX, headers={"Content-Disposition": f'attachment; filename="register-extract-{day.isoformat()}.docx"',
+                                                          "X-Content-Type-Options": "nosniff"})
 
 
 NORMALISATIONS = {"minmax": gettext_lazy("min–max"), "max": gettext_lazy("by the maximum"), "sum": gettext_lazy("by the sum"), "vector": gettext_lazy("vector"), "linear": gettext_lazy("linear")}
@@ -143,53 +190,65 @@ def apply_inclusion(request, code):
     if not register_rules.can_apply_for_inclusion(request.user, c):
         raise PermissionDenied
     try:
-        services.submit_inclusion(actor=request.user, cluster=c, on=dt.date.today())
+        services.submit_inclusion(actor=request.user, cluster=c, on=dates.today())
         messages.success(request, _("The application for inclusion was submitted."))
-    except RegisterError as e:
+    except Refusal as e:
         messages.error(request, text_of(e))
     return redirect("register:detail", code=code)
 
 
 @role_required(Role.ORGANIZER)
 def organizer_applications(request):
-    return render(request, "register/applications.html", {"applications": InclusionApplication.objects.select_related("cluster")})
+    return render(request, "register/applications.html", {"applications": InclusionApplication.objects.select_related("cluster"),
+                                                          "act_notice": services.eligibility_notice(dates.today())})
 
 
 @role_required(Role.ORGANIZER)
 @require_POST
 def organizer_decide(request, pk):
+    """The organizer's decision, dated today (≥ the submission); a malformed decision or note is
+    refused with the form's error and changes nothing."""
     app = get_object_or_404(InclusionApplication, pk=pk)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "; ".join(errors_text(form)))
+        return redirect("register:applications")
     try:
-        services.decide_inclusion(actor=request.user, application=app, approve=request.POST.get("decision") == "approve", on=dt.date.today(), note=request.POST.get("note", ""))
+        services.decide_inclusion(actor=request.user, application=app, approve=form.cleaned_data["decision"] == "approve", on=dates.today(), note=form.cleaned_data["note"])
         messages.success(request, _("Decision recorded."))
-    except RegisterError as e:
+    except Refusal as e:
         messages.error(request, text_of(e))
     return redirect("register:applications")
 
 
 @role_required(Role.ORGANIZER)
 def organizer_import(request, code):
+    """XLSX import of a cluster's participants: the file is checked
+    (:func:`klaster.common.files.check_upload`) and read with limits; every row is validated
+    first and nothing is written when any row has an error."""
     c = get_object_or_404(Cluster, code=code)
     errors = []
-    if request.method == "POST" and request.FILES.get("file"):
-        f = request.FILES["file"]
-        head = f.read(4)
-        f.seek(0)
-        if not f.name.lower().endswith(".xlsx") or head != b"PK\x03\x04" or f.size > 10 * 1024 * 1024:
-            errors = [_("Upload an .xlsx workbook of at most 10 MB.")]
+    form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
+    if request.method == "POST":
+        if not form.is_valid():
+            errors = errors_text(form)
         else:
+            f = form.cleaned_data["file"]
             try:
-                counts = xlsx.import_workbook(actor=request.user, cluster=c, data=f.read())
+                checked = check_upload(f, allowed=["xlsx"], max_bytes=IMPORT_MAX_BYTES)
+                counts = xlsx.import_workbook(actor=request.user, cluster=c, data=f.read(), name=f.name, sha256=checked.sha256)
                 messages.success(request, _("Imported: %(p)s participants, %(m)s memberships, %(i)s indicator rows.") % {"p": counts["participants"], "m": counts["memberships"], "i": counts["indicators"]})
                 return redirect("register:detail", code=code)
+            except UploadRejected as e:
+                errors = [e.text()]
             except xlsx.ImportRejected as e:
                 errors = [x.text() for x in e.errors]
-    return render(request, "register/import.html", {"c": c, "errors": errors})
+    return render(request, "register/import.html", {"c": c, "errors": errors, "form": form}, status=400 if errors else 200)
 
 
 @role_required(Role.ORGANIZER)
 def import_template(request):
-    return HttpResponse(xlsx.template_workbook(), content_type=XLSX, headers={"Content-Disposition": 'attachment; filename="register-import-template.xlsx"'})
+    return exports.response(xlsx.template_workbook(), "register-import-template.xlsx", "xlsx")
 
 
 def _refused(form, e):
@@ -200,54 +259,68 @@ def _refused(form, e):
         form.add_error(None, text_of(e))
 
 
+def _warn(request, form) -> None:
+    for w in getattr(form, "warnings", []):
+        messages.warning(request, w.text())
+
+
 @role_required(Role.ORGANIZER)
 def participant_new(request, code):
     """The organizer adds a participant to the cluster (new legal entity, or one already in the
-    register by its BIN) with the date it joined; audited."""
+    register by its BIN) with the day it joined (not in the future; the reason when earlier than
+    today); audited."""
     c = get_object_or_404(Cluster, code=code)
-    form = ParticipantForm(request.POST or None)
+    form = ParticipantForm(request.POST or None, initial={"on": dates.today()})
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
-                services.add_participant(actor=request.user, cluster=c, joined_on=form.cleaned_data["joined_on"], **form.participant_fields())
+                services.add_participant(actor=request.user, cluster=c, joined_on=form.cleaned_data["on"], reason=form.cleaned_data["reason"], **form.participant_fields())
             messages.success(request, _("The participant was added."))
+            _warn(request, form)
             return redirect("register:detail", code=code)
-        except (RegisterError, ValidationError) as e:
+        except (Refusal, ValidationError) as e:
             _refused(form, e)
     return render(request, "register/participant_form.html", {"c": c, "form": form, "title": _("Add a participant")})
 
 
 @role_required(Role.ORGANIZER)
 def participant_edit(request, code, pk):
+    """The organizer edits a participant's profile; the page carries the version it showed, and
+    an edit saved by someone else in between is answered with 409 and the user's values kept."""
     c = get_object_or_404(Cluster, code=code)
-    p = get_object_or_404(Participant, pk=pk, memberships__cluster=c)
+    p = get_object_or_404(Participant.objects.distinct(), pk=pk, memberships__cluster=c)
     initial = {"bin": p.bin, "name": p.name, "kind": p.kind, "oked_main": p.oked_main, "oked_additional": ", ".join(p.oked_additional), "kato": p.kato,
-               "address": p.address, "affiliation_group": p.affiliation_group, "specialised": p.specialised, "size": p.size, "founded_on": p.founded_on}
+               "address": p.address, "affiliation_group": p.affiliation_group, "specialised": p.specialised, "size": p.size, "founded_on": p.founded_on,
+               "version": p.version}
     form = ParticipantForm(request.POST or None, initial=initial, editing=True)
+    ctx = {"c": c, "form": form, "participant": p, "title": _("Edit a participant"), "memberships": p.memberships.filter(cluster=c)}
     if request.method == "POST" and form.is_valid():
         try:
             with transaction.atomic():
-                services.update_participant(actor=request.user, participant=p, **form.participant_fields())
+                services.update_participant(actor=request.user, participant=p, version=form.cleaned_data["version"], **form.participant_fields())
             messages.success(request, _("The participant was saved."))
             return redirect("register:detail", code=code)
-        except (RegisterError, ValidationError) as e:
+        except locking.StaleEdit as e:
+            form.add_error(None, e.text())
+            return locking.conflict(request, "register/participant_form.html", ctx)
+        except (Refusal, ValidationError) as e:
             _refused(form, e)
-    return render(request, "register/participant_form.html", {"c": c, "form": form, "participant": p, "title": _("Edit a participant"),
-                                                              "memberships": p.memberships.filter(cluster=c)})
+    return render(request, "register/participant_form.html", ctx)
 
 
 @role_required(Role.ORGANIZER)
 def membership_leave(request, code, pk):
-    """The organizer records that a participant left the cluster; the register as it stood on
-    earlier dates keeps it."""
+    """The organizer records that a participant left the cluster (after it joined, not in the
+    future, the reason when earlier than today); the register as it stood on earlier dates keeps it."""
     c = get_object_or_404(Cluster, code=code)
     m = get_object_or_404(Membership.objects.select_related("participant"), pk=pk, cluster=c)
-    form = LeaveForm(request.POST or None, initial={"left_on": dt.date.today()})
+    form = LeaveForm(request.POST or None, initial={"on": dates.today()})
     if request.method == "POST" and form.is_valid():
         try:
-            services.leave(actor=request.user, membership=m, left_on=form.cleaned_data["left_on"], note=form.cleaned_data["note"])
+            services.leave(actor=request.user, membership=m, left_on=form.cleaned_data["on"], reason=form.cleaned_data["reason"], note=form.cleaned_data["note"])
             messages.success(request, _("The leaving was recorded."))
+            _warn(request, form)
             return redirect("register:detail", code=code)
-        except RegisterError as e:
+        except Refusal as e:
             form.add_error(None, text_of(e))
     return render(request, "register/leave_form.html", {"c": c, "m": m, "form": form})

@@ -1,7 +1,12 @@
 """Operations on the register: participants, membership, eligibility, inclusion, rankings.
 
 Functions take keyword-only arguments; every change of state is recorded with
-:func:`klaster.common.audit.record`.
+:func:`klaster.common.audit.record`. Recorded days (joining, leaving, submission and decision of
+an inclusion application) are checked by :func:`klaster.common.dates.check_recorded_day`: never
+in the future, never before the event they follow, and, when earlier than today, recorded with
+the reason the audit note keeps. A participant's profile is saved under optimistic locking
+(:mod:`klaster.common.locking`): an edit made on a stale page raises
+:class:`~klaster.common.locking.StaleEdit` and writes nothing.
 """
 
 from __future__ import annotations
@@ -17,8 +22,10 @@ from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_noop as _
 
 from klaster import regulations
-from klaster.common import audit
+from klaster.common import audit, dates, locking
+from klaster.common.acts import act_notice
 from klaster.common.bin import InvalidBIN, validate_bin
+from klaster.common.dates import Follows
 from klaster.engine.programmes.ranking import Methodology, sensitivity
 from klaster.reference.validators import validate_kato, validate_oked
 from klaster.register.i18n import Refusal
@@ -34,8 +41,19 @@ from klaster.register.models import (
     RankingMethodology,
 )
 
+#: The regulation whose thresholds the register's eligibility applies (Criteria 1.1 and App. 2 §3.1
+#: of Decree 535). Order 873 (2016, ``competition-criteria-2016``), in force 2016-12-23 – 2022-06-27,
+#: names the "critical mass" criterion (its Criteria 1.1) without a number, so no act in the data
+#: gives a threshold for later dates; pages show :func:`eligibility_notice` beside the figures.
 ELIGIBILITY_DOC = "competition-decree-535"
 MAX_ADDITIONAL_OKED = 4  # App. 2 §7: "main activity and up to four additional"
+#: The co-financing regulation whose ЦКП algorithm orders application (step 2) and inclusion (step 3).
+ALGORITHM_DOC = "cluster-programme-cofinancing"
+
+JOINED = gettext_lazy("joined on")
+LEFT = gettext_lazy("left on")
+SUBMITTED = gettext_lazy("submitted on")
+DECIDED = gettext_lazy("decided on")
 
 
 class RegisterError(Refusal):
@@ -100,8 +118,22 @@ def clean_participant_fields(*, bin: str, name: str, kind: str, oked_main: str, 
     return out
 
 
-def save_participant(*, actor, bin: str, name: str, kind: str, oked_main: str, oked_additional=(), kato: str, **extra) -> Participant:
-    """Create or update (by BIN) a participant after validation; audited."""
+def save_participant(*, actor, bin: str, name: str, kind: str, oked_main: str, oked_additional=(), kato: str, version: int | None = None, **extra) -> Participant:
+    """Create or update (by BIN) a participant after validation; audited.
+
+    Parameters
+    ----------
+    version : int, optional
+        The version of the participant the user's page showed (:mod:`klaster.common.locking`);
+        None when a program saves (an import, the demo) — then the version read here is checked.
+
+    Raises
+    ------
+    django.core.exceptions.ValidationError
+        A field is not valid (see :func:`clean_participant_fields`).
+    klaster.common.locking.StaleEdit
+        Someone else saved the participant after the page was loaded.
+    """
     clean = clean_participant_fields(bin=bin, name=name, kind=kind, oked_main=oked_main, oked_additional=oked_additional, kato=kato)
     obj = Participant.objects.filter(bin=clean["bin"]).first()
     before = audit.snapshot(obj) if obj else {}
@@ -109,41 +141,59 @@ def save_participant(*, actor, bin: str, name: str, kind: str, oked_main: str, o
         obj = Participant(bin=clean["bin"])
     for k, v in {**clean, **extra}.items():
         setattr(obj, k, v)
-    obj.save()
+    if obj.pk is None:
+        obj.save()
+    else:
+        locking.save(obj, version)
     audit.record(actor=actor, action="register.participant.save", obj=obj, before=before)
     return obj
 
 
 @transaction.atomic
-def add_participant(*, actor, cluster: Cluster, joined_on: dt.date, note: str = "", **fields) -> Membership:
+def add_participant(*, actor, cluster: Cluster, joined_on: dt.date, reason: str = "", note: str = "", today: dt.date | None = None, **fields) -> Membership:
     """Add a participant to ``cluster`` from ``joined_on``: create it (or update the legal entity
     with that BIN) and open its membership; both audited; nothing is written on a refusal.
+
+    Parameters
+    ----------
+    joined_on : date
+        The first day of membership: not in the future; earlier than today only with ``reason``
+        (kept in the audit note).
+    today : date, optional
+        Today (default :func:`klaster.common.dates.today`; tests pass a day).
 
     Raises
     ------
     django.core.exceptions.ValidationError
         A field is not valid (see :func:`clean_participant_fields`).
+    klaster.common.dates.DayRefused
+        ``joined_on`` in the future, outside 1992–2100, or earlier than today without a reason.
     RegisterError
         The participant is already a member of the cluster on ``joined_on``.
     """
+    dates.check_recorded_day(joined_on, reason=reason, field=JOINED, on=today)
     participant = save_participant(actor=actor, **fields)
     later = Membership.objects.filter(cluster=cluster, participant=participant).filter(Q(left_on__isnull=True) | Q(left_on__gt=joined_on)).order_by("joined_on").first()
     if later is not None:  # the history stays a sequence of periods that do not overlap
         raise RegisterError(_("%(participant)s is a member of %(cluster)s from %(day)s; record its leaving first or give a later date"),
-                            participant=participant, cluster=cluster, day=later.joined_on.isoformat())
-    return join(actor=actor, cluster=cluster, participant=participant, joined_on=joined_on, note=note)
+                            participant=participant, cluster=cluster, day=later.joined_on)
+    return join(actor=actor, cluster=cluster, participant=participant, joined_on=joined_on, note=note,
+                audit_note=dates.backdating_note(joined_on, reason, on=today), today=today)
 
 
-def update_participant(*, actor, participant: Participant, **fields) -> Participant:
+@transaction.atomic
+def update_participant(*, actor, participant: Participant, version: int | None = None, **fields) -> Participant:
     """Edit a participant's profile (the BIN stays: it identifies the legal entity); audited.
 
     Raises
     ------
     django.core.exceptions.ValidationError
         A field is not valid.
+    klaster.common.locking.StaleEdit
+        The participant was saved by someone else since ``version`` (nothing is written).
     """
     fields["bin"] = participant.bin
-    return save_participant(actor=actor, **fields)
+    return save_participant(actor=actor, version=version, **fields)
 
 
 # --- membership ---------------------------------------------------------------------------------
@@ -154,32 +204,64 @@ def members_on(cluster: Cluster, day: dt.date):
     return Participant.objects.filter(q).distinct().order_by("name")
 
 
-def join(*, actor, cluster: Cluster, participant: Participant, joined_on: dt.date, note: str = "") -> Membership:
-    """Record that ``participant`` joined ``cluster`` on ``joined_on``.
+def _not_future(day: dt.date, field, today: dt.date | None = None) -> None:
+    """A day of the register's history may be any past day (loads of history: the import, the
+    demo), never a day in the future nor outside the calendar's years."""
+    dates.check_in_range(day, field=field)
+    if day > (today or dates.today()):
+        raise dates.DayRefused(_("%(field)s: %(day)s is in the future; record an act on or after the day it happens"), field=field, day=day)
+
+
+def join(*, actor, cluster: Cluster, participant: Participant, joined_on: dt.date, note: str = "", audit_note: str = "", today: dt.date | None = None) -> Membership:
+    """Record that ``participant`` joined ``cluster`` on ``joined_on`` (the primitive of
+    :func:`add_participant` and the import, which carry the reason of a back-dated record).
+
+    Raises
+    ------
+    klaster.common.dates.DayRefused
+        ``joined_on`` in the future or outside 1992–2100.
+    RegisterError
+        The participant is already a member on that date.
+    """
+    _not_future(joined_on, JOINED, today)
+    if members_on(cluster, joined_on).filter(pk=participant.pk).exists():
+        raise RegisterError(_("%(participant)s is already a member of %(cluster)s on %(day)s"), participant=participant, cluster=cluster, day=joined_on)
+    m = Membership.objects.create(cluster=cluster, participant=participant, joined_on=joined_on, note=note)
+    audit.record(actor=actor, action="register.membership.join", obj=m, note=audit_note)
+    return m
+
+
+@transaction.atomic
+def leave(*, actor, membership: Membership, left_on: dt.date, reason: str = "", note: str = "", today: dt.date | None = None) -> Membership:
+    """Close a membership on ``left_on`` (the participant is no longer a member from that day).
+
+    Parameters
+    ----------
+    left_on : date
+        After the joining day (a period has at least one day); not in the future; earlier than
+        today only with ``reason``, which the audit note keeps.
+    note : str
+        Shown in the membership history (e.g. "moved away").
 
     Raises
     ------
     RegisterError
-        The participant is already a member on that date.
+        The membership is already closed, or ``left_on`` is not after the joining day.
+    klaster.common.dates.DayRefused
+        ``left_on`` in the future, outside 1992–2100, or earlier than today without a reason.
     """
-    if members_on(cluster, joined_on).filter(pk=participant.pk).exists():
-        raise RegisterError(_("%(participant)s is already a member of %(cluster)s on %(day)s"), participant=participant, cluster=cluster.localized_name(), day=joined_on.isoformat())
-    m = Membership.objects.create(cluster=cluster, participant=participant, joined_on=joined_on, note=note)
-    audit.record(actor=actor, action="register.membership.join", obj=m)
-    return m
-
-
-def leave(*, actor, membership: Membership, left_on: dt.date, note: str = "") -> Membership:
-    """Close a membership on ``left_on`` (the participant is no longer a member from that day)."""
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
     if membership.left_on is not None:
-        raise RegisterError(_("%(participant)s already left on %(day)s"), participant=membership.participant, day=membership.left_on.isoformat())
+        raise RegisterError(_("%(participant)s already left on %(day)s"), participant=membership.participant, day=membership.left_on)
     if left_on <= membership.joined_on:
-        raise RegisterError(_("the leaving date %(left)s must be after the joining date %(joined)s"), left=left_on.isoformat(), joined=membership.joined_on.isoformat())
+        raise RegisterError(_("the leaving date %(left)s must be after the joining date %(joined)s"), left=left_on, joined=membership.joined_on)
+    dates.check_recorded_day(left_on, reason=reason, field=LEFT, on=today)
     before = audit.snapshot(membership)
     membership.left_on = left_on
     membership.note = note or membership.note
     membership.save()
-    audit.record(actor=actor, action="register.membership.leave", obj=membership, before=before, note=note)
+    audit_note = "; ".join(x for x in (note, dates.backdating_note(left_on, reason, on=today)) if x)
+    audit.record(actor=actor, action="register.membership.leave", obj=membership, before=before, note=audit_note)
     return membership
 
 
@@ -204,21 +286,34 @@ def count_specialised(participants) -> int:
     return sum(1 for p in participants if p.specialised and p.kind != ParticipantKind.ASSOCIATION)
 
 
+def eligibility_act():
+    """The regulation document whose thresholds :func:`eligibility` applies (Decree 535)."""
+    return regulations.load(ELIGIBILITY_DOC)
+
+
+def eligibility_notice(day: dt.date | None, lang: str | None = None) -> str | None:
+    """The warning a page or document shows beside eligibility computed for ``day`` when Decree
+    535 is not in force on that day (:func:`klaster.common.acts.act_notice`); None when it is."""
+    return act_notice(eligibility_act(), day, lang)
+
+
 def eligibility(cluster: Cluster, on: dt.date | None = None) -> list[dict]:
     """The register's eligibility checks for ``cluster`` on ``on`` (default today).
 
     Thresholds are read from the regulation ``competition-decree-535`` (``eligibility``):
     at least 10 unaffiliated legal entities (Criteria 1.1) and at least 6 specialised companies
-    and organisations (App. 2 §3.1).
+    and organisations (App. 2 §3.1). The Decree was in force from 2015-07-26 to 2016-02-18;
+    for other days the figures are computed by it all the same and pages show
+    :func:`eligibility_notice`.
 
     Returns
     -------
     list of dict
         ``{"id", "clause", "required", "actual", "passed", "severity", "text"}``.
     """
-    on = on or dt.date.today()
+    on = on or dates.today()
     members = list(members_on(cluster, on))
-    doc = regulations.load(ELIGIBILITY_DOC)
+    doc = eligibility_act()
     counters = {"min_unaffiliated_legal_entities": count_unaffiliated, "concept_min_specialised_companies": count_specialised}
     out = []
     for rule in doc.content["eligibility"]:
@@ -239,15 +334,28 @@ def is_eligible(findings: list[dict]) -> bool:
 
 # --- inclusion on application --------------------------------------------------------------------
 
+def _algorithm_clause() -> str:
+    return regulations.load(ALGORITHM_DOC).content["algorithm"]["clause"]
+
+
 @transaction.atomic
-def submit_inclusion(*, actor, cluster: Cluster, on: dt.date) -> InclusionApplication:
+def submit_inclusion(*, actor, cluster: Cluster, on: dt.date, reason: str = "", today: dt.date | None = None) -> InclusionApplication:
     """The association applies to include its cluster in the register (step 2 of the ЦКП algorithm).
+
+    Parameters
+    ----------
+    on : date
+        The day of submission — today on the web; an earlier day only with ``reason`` (a load
+        of history), kept in the audit note.
 
     Raises
     ------
     RegisterError
         The cluster has no association, is already included, or has an open application.
+    klaster.common.dates.DayRefused
+        ``on`` in the future or earlier than today without a reason.
     """
+    dates.check_recorded_day(on, reason=reason, field=SUBMITTED, on=today)
     if cluster.association is None:
         raise RegisterError(_("%(cluster)s: only a cluster association may apply; record the association first"), cluster=cluster)
     if cluster.status == ClusterStatus.INCLUDED:
@@ -258,21 +366,35 @@ def submit_inclusion(*, actor, cluster: Cluster, on: dt.date) -> InclusionApplic
     before = audit.snapshot(cluster)
     cluster.status = ClusterStatus.APPLIED
     cluster.save()
-    audit.record(actor=actor, action="register.inclusion.submit", obj=app)
+    audit.record(actor=actor, action="register.inclusion.submit", obj=app, note=dates.backdating_note(on, reason, on=today))
     audit.record(actor=actor, action="register.cluster.status", obj=cluster, before=before)
     return app
 
 
 @transaction.atomic
-def decide_inclusion(*, actor, application: InclusionApplication, approve: bool, on: dt.date, note: str = "") -> InclusionApplication:
+def decide_inclusion(*, actor, application: InclusionApplication, approve: bool, on: dt.date, note: str = "", reason: str = "", today: dt.date | None = None) -> InclusionApplication:
     """The organizer includes the cluster (step 3) or refuses, with reasons; audited.
+
+    Parameters
+    ----------
+    on : date
+        The day of the decision — today on the web; not before the submission (steps 2–3 of the
+        ЦКП algorithm, regulation ``cluster-programme-cofinancing``); an earlier day than today
+        only with ``reason``.
+    note : str
+        The decision's reasons (required for a refusal).
 
     Raises
     ------
     RegisterError
         Already decided; approving a cluster that fails a mandatory eligibility check; refusing
         without reasons.
+    klaster.common.dates.DayRefused
+        ``on`` in the future, before the submission, or earlier than today without a reason.
     """
+    application = InclusionApplication.objects.select_for_update().get(pk=application.pk)
+    dates.check_recorded_day(on, follows=[Follows(application.submitted_on, gettext_lazy("the submission of the application"), _algorithm_clause())],
+                             reason=reason, field=DECIDED, on=today)
     if application.status != InclusionApplication.Status.SUBMITTED:
         raise RegisterError(_("the application was already %(status)s"), status=InclusionApplication.Status(application.status).label)
     cluster = application.cluster
@@ -294,7 +416,8 @@ def decide_inclusion(*, actor, application: InclusionApplication, approve: bool,
     if approve:
         cluster.included_on = on
     cluster.save()
-    audit.record(actor=actor, action="register.inclusion.decide", obj=application, before=before_app, note=note)
+    audit.record(actor=actor, action="register.inclusion.decide", obj=application, before=before_app,
+                 note="; ".join(x for x in (note, dates.backdating_note(on, reason, on=today)) if x))
     audit.record(actor=actor, action="register.cluster.status", obj=cluster, before=before_cluster, note=note)
     return application
 

@@ -1,12 +1,15 @@
-"""DOCX register extract (python-docx)."""
+"""DOCX register extract (python-docx): the clusters in the register on a day and their members,
+dates as users of the language write them."""
 
 from __future__ import annotations
 
 import datetime as dt
 import io
 
+from django.utils import translation
 from docx import Document
 
+from klaster.common.dates import day_text
 from klaster.register.domain import services
 
 TITLES = {
@@ -15,11 +18,20 @@ TITLES = {
     "en": ("Extract from the register of territorial clusters as of {d}", ["Code", "Cluster", "OKED", "Regions (KATO)", "Included", "Members"]),
 }
 
+KATO = {"ru": "КАТО", "kk": "ӘАОЖ", "en": "KATO"}
+
 
 def register_extract(day: dt.date, lang: str = "ru") -> bytes:
-    title, head = TITLES.get(lang, TITLES["ru"])
+    """The extract as DOCX bytes (``lang``: kk, ru or en)."""
+    with translation.override(lang):
+        return _extract(day, lang)
+
+
+def _extract(day: dt.date, lang: str) -> bytes:
+    lang = lang if lang in TITLES else "ru"
+    title, head = TITLES[lang]
     doc = Document()
-    doc.add_heading(title.format(d=day.isoformat()), level=1)
+    doc.add_heading(title.format(d=day_text(day, lang)), level=1)
     clusters = list(services.register_on(day))
     t = doc.add_table(rows=1, cols=len(head))
     t.style = "Table Grid"
@@ -27,13 +39,13 @@ def register_extract(day: dt.date, lang: str = "ru") -> bytes:
         t.rows[0].cells[i].text = h
     for c in clusters:
         cells = t.add_row().cells
-        vals = [c.code, c.localized_name(lang), c.oked, ", ".join(r.kato for r in c.regions.all()), c.included_on.isoformat() if c.included_on else "", str(services.members_on(c, day).count())]
+        vals = [c.code, c.localized_name(lang), c.oked, ", ".join(r.kato for r in c.regions.all()), day_text(c.included_on, lang), str(services.members_on(c, day).count())]
         for i, v in enumerate(vals):
             cells[i].text = v
     for c in clusters:
         doc.add_heading(c.localized_name(lang), level=2)
         for p in services.members_on(c, day):
-            doc.add_paragraph(f"{p.bin} — {p.name} ({p.kind}; OKED {p.oked_main}; KATO {p.kato})", style="List Bullet")
+            doc.add_paragraph(f"{p.bin} — {p.name} ({p.get_kind_display()}; {head[2]} {p.oked_main}; {KATO[lang]} {p.kato})", style="List Bullet")
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()

@@ -1,15 +1,21 @@
 """XLSX import and export of the register.
 
 Import reads a workbook with a sheet ``participants`` (one row per participant of one cluster)
-and optionally ``indicators``; every row is validated first and **nothing is written** when any
-row has an error: the errors name the sheet, row, column and rule. Export writes the register as
-it stood on a date (clusters, participants with their membership, indicators).
+and optionally ``indicators`` through :func:`klaster.common.files.open_xlsx` — streamed, with
+limits on sheets, rows, columns and cells (:data:`LIMITS`; a small file declaring
+``A1:XFD1048576`` is read in milliseconds) — every row is validated first and **nothing is
+written** when any row has an error: the errors name the sheet, row, column and rule. A refusal
+while writing (a membership that overlaps the history) is reported the same way and rolls the
+whole import back.
+
+Export writes the register as it stood on a date (clusters, participants with their membership,
+indicators) through :func:`klaster.common.exports.xlsx_bytes`: text beginning with ``=``, ``+``,
+``-``, ``@`` … is stored as text, never as a formula.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -19,11 +25,22 @@ from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_noop as _
-from openpyxl import Workbook, load_workbook
 
-from klaster.common import audit
+from klaster.common import audit, dates
+from klaster.common.calendar import MIN_YEAR
+from klaster.common.exports import xlsx_bytes
+from klaster.common.files import UploadRejected, XlsxLimits, open_xlsx
+from klaster.common.refusals import Refusal
 from klaster.register.domain import services
 from klaster.register.models import Cluster, Membership, Participant, ParticipantIndicator
+
+#: Limits of an imported workbook (technical, not legal): a cluster has hundreds of participants.
+LIMITS = XlsxLimits(max_sheets=10, max_rows=20_000, max_cols=50, max_cells=500_000, max_bytes=10 * 1024 * 1024)
+#: Bounds of the indicator columns: the model's max_digits and decimal_places (ParticipantIndicator).
+DECIMAL_BOUNDS = {"turnover": (18, 1), "export": (18, 1), "net_profit_pct": (7, 2), "gross_value_added": (18, 1), "rd_staff_pct": (6, 2), "rd_spending": (18, 1)}
+#: Columns that are amounts (≥ 0); net profit % may be negative (a loss).
+NON_NEGATIVE = ("turnover", "export", "gross_value_added", "rd_spending", "rd_staff_pct", "employees")
+MAX_EMPLOYEES = 2**31 - 1
 
 PARTICIPANT_COLUMNS = ["bin", "name", "kind", "oked_main", "oked_additional", "kato", "address", "affiliation_group", "specialised", "size", "joined_on", "left_on"]
 INDICATOR_COLUMNS = ["bin", "year", "turnover", "export", "net_profit_pct", "gross_value_added", "employees", "rd_staff_pct", "rd_spending"]
@@ -45,11 +62,16 @@ class RowError:
     params: dict = field(default_factory=dict)
 
     def _message(self) -> str:
+        if isinstance(self.message, Refusal):
+            return self.message.text()
         m = str(self.message) if isinstance(self.message, Promise) else gettext(self.message)
         return m % self.params if self.params else m
 
     def text(self) -> str:
-        """The error in the active language."""
+        """The error in the active language (an error of the whole file — row 0 — names the sheet
+        when there is one)."""
+        if self.row == 0:
+            return self._message() if self.sheet == "-" else f"{self.sheet}: {self._message()}"
         return gettext("%(sheet)s, row %(row)s, column %(column)s: %(message)s") % {"sheet": self.sheet, "row": self.row, "column": self.column, "message": self._message()}
 
     def __str__(self) -> str:
@@ -65,8 +87,8 @@ class ImportRejected(ValueError):
         super().__init__(f"{len(errors)} error(s); nothing was imported. First: {errors[0]}")
 
 
-def _rows(ws, sheet):
-    it = ws.iter_rows(values_only=True)
+def _rows(book, sheet):
+    it = book.rows(sheet)
     header = next(it, None)
     if header is None:
         return [], [RowError(sheet, 1, "-", _("the sheet is empty"))]
@@ -86,26 +108,49 @@ def _date(v, sheet, n, col, errors, required=False):
             errors.append(RowError(sheet, n, col, _("a date is required")))
         return None
     if isinstance(v, dt.datetime):
-        return v.date()
-    if isinstance(v, dt.date):
-        return v
+        d = v.date()
+    elif isinstance(v, dt.date):
+        d = v
+    else:
+        try:
+            d = dt.date.fromisoformat(str(v).strip()[:30])
+        except ValueError:
+            errors.append(RowError(sheet, n, col, _("%(value)s is not a date (YYYY-MM-DD)"), {"value": repr(v)[:60]}))
+            return None
     try:
-        return dt.date.fromisoformat(str(v).strip())
-    except ValueError:
-        errors.append(RowError(sheet, n, col, _("%(value)s is not a date (YYYY-MM-DD)"), {"value": repr(v)}))
+        services._not_future(d, col)
+    except dates.DayRefused as e:
+        errors.append(RowError(sheet, n, col, e))
         return None
+    return d
 
 
-def _dec(v, sheet, n, col, errors):
+def _dec(v, sheet, n, col, errors, bounds=(18, 2), non_negative=False):
+    """A number of the cell: Decimal within the model's ``bounds`` (max_digits, decimal_places)."""
     if v is None or str(v).strip() == "":
+        return None
+    if isinstance(v, bool):
+        errors.append(RowError(sheet, n, col, _("%(value)s is not a number"), {"value": repr(v)}))
         return None
     if isinstance(v, float):
         v = repr(v)  # spreadsheet numbers arrive as float; keep their shortest decimal text
+    text = str(v).replace(" ", "").replace("\u00a0", "").replace(",", ".")
     try:
-        return Decimal(str(v).replace(" ", "").replace(",", "."))
+        d = Decimal(text[:60])
+        if not d.is_finite() or "e" in text.lower():
+            raise InvalidOperation
     except InvalidOperation:
-        errors.append(RowError(sheet, n, col, _("%(value)s is not a number"), {"value": repr(v)}))
+        errors.append(RowError(sheet, n, col, _("%(value)s is not a number"), {"value": repr(v)[:60]}))
         return None
+    digits, places = bounds
+    if d.as_tuple().exponent < -places or abs(d) >= Decimal(10) ** (digits - places):
+        errors.append(RowError(sheet, n, col, _("%(value)s: at most %(int)s digits before the decimal mark and %(places)s after it"),
+                               {"value": str(v)[:60], "int": digits - places, "places": places}))
+        return None
+    if non_negative and d < 0:
+        errors.append(RowError(sheet, n, col, _("%(value)s is negative; the value is an amount (≥ 0)"), {"value": str(v)[:60]}))
+        return None
+    return d
 
 
 def _bool(v):
@@ -114,8 +159,11 @@ def _bool(v):
     return str(v).strip().lower() in ("1", "true", "yes", "да", "иә", "y")
 
 
-def import_workbook(*, actor, cluster: Cluster, data: bytes) -> dict:
+def import_workbook(*, actor, cluster: Cluster, data: bytes, name: str = "register.xlsx", sha256: str = "") -> dict:
     """Import participants (and indicators) of ``cluster`` from an XLSX file.
+
+    Membership days are history: any past day (never the future); the import is the act that
+    records them, and its audit note names the workbook (``name``, ``sha256``).
 
     Returns
     -------
@@ -125,24 +173,37 @@ def import_workbook(*, actor, cluster: Cluster, data: bytes) -> dict:
     Raises
     ------
     ImportRejected
-        Any row fails validation (BIN check digit, type, OKED, KATO, dates, numbers, duplicate
-        BIN); nothing is written.
+        The file is not a readable workbook or exceeds :data:`LIMITS`; any row fails validation
+        (BIN check digit, type, OKED, KATO, dates, numbers and their bounds, duplicate BIN); a
+        membership overlaps the cluster's history. Nothing is written.
     """
     try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as e:  # noqa: BLE001 - any unreadable file is the user's error
-        raise ImportRejected([RowError("-", 0, "-", _("not a readable XLSX workbook: %(error)s"), {"error": str(e)})]) from e
+        book = open_xlsx(data, name=name, limits=LIMITS)
+    except UploadRejected as e:
+        raise ImportRejected([RowError("-", 0, "-", e)]) from None
+    with book:
+        try:
+            return _import(book, actor=actor, cluster=cluster, source=f"import of {name}" + (f" (sha256 {sha256[:16]}…)" if sha256 else ""))
+        except UploadRejected as e:  # a limit reached while streaming a sheet
+            raise ImportRejected([RowError("-", 0, "-", e)]) from None
+
+
+def _import(book, *, actor, cluster: Cluster, source: str) -> dict:
     errors: list[RowError] = []
-    if "participants" not in wb.sheetnames:
+    if "participants" not in book.sheetnames:
         raise ImportRejected([RowError("participants", 0, "-", _("the workbook has no sheet “participants”"))])
-    prow, perr = _rows(wb["participants"], "participants")
+    prow, perr = _rows(book, "participants")
     errors += perr
     parsed = []
     seen = {}
     for n, r in prow:
         add = [c.strip() for c in str(r.get("oked_additional") or "").replace(";", ",").split(",") if c.strip()]
         try:
-            clean = services.clean_participant_fields(bin=str(r.get("bin") or "").strip(), name=str(r.get("name") or ""), kind=str(r.get("kind") or "").strip(), oked_main=str(r.get("oked_main") or "").strip(), oked_additional=add, kato=str(r.get("kato") or "").strip())
+            for col, limit in (("name", 300), ("address", 300), ("affiliation_group", 100)):
+                if len(str(r.get(col) or "")) > limit:
+                    errors.append(RowError("participants", n, col, _("longer than %(limit)s characters"), {"limit": limit}))
+            clean = services.clean_participant_fields(bin=str(r.get("bin") or "").strip()[:20], name=str(r.get("name") or "")[:300], kind=str(r.get("kind") or "").strip()[:30],
+                                                      oked_main=str(r.get("oked_main") or "").strip()[:20], oked_additional=add, kato=str(r.get("kato") or "").strip()[:20])
         except ValidationError as e:
             for col, errs in e.error_dict.items():
                 for x in errs:
@@ -161,23 +222,26 @@ def import_workbook(*, actor, cluster: Cluster, data: bytes) -> dict:
             seen[clean["bin"]] = n
             parsed.append((n, clean, {"address": str(r.get("address") or ""), "affiliation_group": str(r.get("affiliation_group") or "").strip(), "specialised": _bool(r.get("specialised")), "size": size}, joined, left))
     indicators = []
-    if "indicators" in wb.sheetnames:
-        irow, ierr = _rows(wb["indicators"], "indicators")
+    if "indicators" in book.sheetnames:
+        irow, ierr = _rows(book, "indicators")
         errors += ierr
         for n, r in irow:
             b = str(r.get("bin") or "").strip()
             if b not in seen and not Participant.objects.filter(bin=b).exists():
                 errors.append(RowError("indicators", n, "bin", _("BIN %(bin)s is neither in the sheet “participants” nor in the register"), {"bin": b}))
             try:
-                year = int(r.get("year"))
-                if not 1991 <= year <= 2100:
+                raw_year = r.get("year")
+                if isinstance(raw_year, bool) or (isinstance(raw_year, float) and raw_year != int(raw_year)):
                     raise ValueError
-            except (TypeError, ValueError):
-                errors.append(RowError("indicators", n, "year", _("%(value)s is not a year"), {"value": repr(r.get("year"))}))
+                year = int(str(raw_year).strip()[:6]) if not isinstance(raw_year, float) else int(raw_year)
+                if not MIN_YEAR <= year <= dates.today().year:
+                    raise ValueError
+            except (TypeError, ValueError, OverflowError):
+                errors.append(RowError("indicators", n, "year", _("%(value)s is not a year %(min)s–%(max)s"), {"value": repr(r.get("year"))[:60], "min": MIN_YEAR, "max": dates.today().year}))
                 year = None
-            vals = {c: _dec(r.get(c), "indicators", n, c, errors) for c in INDICATOR_COLUMNS[2:]}
+            vals = {c: _dec(r.get(c), "indicators", n, c, errors, bounds=DECIMAL_BOUNDS.get(c, (10, 0)), non_negative=c in NON_NEGATIVE) for c in INDICATOR_COLUMNS[2:]}
             if vals.get("employees") is not None:
-                if vals["employees"] != vals["employees"].to_integral_value() or vals["employees"] < 0:
+                if vals["employees"] != vals["employees"].to_integral_value() or not 0 <= vals["employees"] <= MAX_EMPLOYEES:
                     errors.append(RowError("indicators", n, "employees", _("the number of employees is a whole number ≥ 0")))
                 else:
                     vals["employees"] = int(vals["employees"])
@@ -190,13 +254,16 @@ def import_workbook(*, actor, cluster: Cluster, data: bytes) -> dict:
     counts = {"participants": 0, "memberships": 0, "indicators": 0}
     with transaction.atomic():
         for n, clean, extra, joined, left in parsed:
-            p = services.save_participant(actor=actor, **clean, **extra)
-            counts["participants"] += 1
-            if not Membership.objects.filter(cluster=cluster, participant=p, joined_on=joined).exists():
-                m = services.join(actor=actor, cluster=cluster, participant=p, joined_on=joined)
-                counts["memberships"] += 1
-                if left:
-                    services.leave(actor=actor, membership=m, left_on=left)
+            try:
+                p = services.save_participant(actor=actor, **clean, **extra)
+                counts["participants"] += 1
+                if not Membership.objects.filter(cluster=cluster, participant=p, joined_on=joined).exists():
+                    m = services.join(actor=actor, cluster=cluster, participant=p, joined_on=joined, audit_note=source)
+                    counts["memberships"] += 1
+                    if left:
+                        services.leave(actor=actor, membership=m, left_on=left, reason=source)
+            except Refusal as e:  # the history of the cluster refuses this row: nothing of the import stays
+                raise ImportRejected([RowError("participants", n, "joined_on", e)]) from None
         for b, year, vals in indicators:
             p = Participant.objects.get(bin=b)
             obj = ParticipantIndicator.objects.filter(participant=p, year=year).first()
@@ -212,35 +279,22 @@ def import_workbook(*, actor, cluster: Cluster, data: bytes) -> dict:
 
 def template_workbook() -> bytes:
     """An empty workbook with the expected sheets and columns."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "participants"
-    ws.append(PARTICIPANT_COLUMNS)
-    wb.create_sheet("indicators").append(INDICATOR_COLUMNS)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return xlsx_bytes({"participants": [PARTICIPANT_COLUMNS], "indicators": [INDICATOR_COLUMNS]})
 
 
 def export_register(day: dt.date, clusters=None) -> bytes:
-    """The register as it stood on ``day``: sheets ``clusters``, ``participants``, ``indicators``."""
+    """The register as it stood on ``day``: sheets ``clusters``, ``participants``, ``indicators``
+    (a machine format: column names and codes in English, dates as dates, numbers as numbers;
+    every text cell is written as text — :func:`klaster.common.exports.write_row`)."""
     clusters = list(clusters if clusters is not None else services.register_on(day))
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "clusters"
-    ws.append(["code", "name_ru", "name_kk", "name_en", "oked", "regions (KATO)", "association BIN", "included_on", "members on date"])
+    cl = [["code", "name_ru", "name_kk", "name_en", "oked", "regions (KATO)", "association BIN", "included_on", "members on date"]]
+    parts = [["cluster", *PARTICIPANT_COLUMNS]]
+    inds = [["cluster", *INDICATOR_COLUMNS]]
     for c in clusters:
-        ws.append([c.code, c.name_ru, c.name_kk, c.name_en, c.oked, ", ".join(r.kato for r in c.regions.all()), c.association.bin if c.association else "", c.included_on, services.members_on(c, day).count()])
-    wp = wb.create_sheet("participants")
-    wp.append(["cluster", *PARTICIPANT_COLUMNS])
-    wi = wb.create_sheet("indicators")
-    wi.append(["cluster", *INDICATOR_COLUMNS])
-    for c in clusters:
+        cl.append([c.code, c.name_ru, c.name_kk, c.name_en, c.oked, ", ".join(r.kato for r in c.regions.all()), c.association.bin if c.association else "", c.included_on, services.members_on(c, day).count()])
         for p in services.members_on(c, day):
             m = Membership.objects.filter(cluster=c, participant=p, joined_on__lte=day).order_by("-joined_on").first()
-            wp.append([c.code, p.bin, p.name, p.kind, p.oked_main, ", ".join(p.oked_additional), p.kato, p.address, p.affiliation_group, "yes" if p.specialised else "no", p.size, m.joined_on if m else None, m.left_on if m else None])
+            parts.append([c.code, p.bin, p.name, p.kind, p.oked_main, ", ".join(p.oked_additional), p.kato, p.address, p.affiliation_group, "yes" if p.specialised else "no", p.size, m.joined_on if m else None, m.left_on if m else None])
             for i in p.indicators.filter(year__lte=day.year):
-                wi.append([c.code, p.bin, i.year, *[getattr(i, f) for f in INDICATOR_COLUMNS[2:]]])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+                inds.append([c.code, p.bin, i.year, *[getattr(i, f) for f in INDICATOR_COLUMNS[2:]]])
+    return xlsx_bytes({"clusters": cl, "participants": parts, "indicators": inds})
