@@ -11,6 +11,8 @@ from decimal import Decimal
 from klaster.programmes import pilots
 
 ILLUSTRATIVE_YEARS = (2022, 2023, 2024)
+#: The reason the audit trail keeps for the demo's back-dated quarterly reports.
+BACKDATED = "demo data: illustrative quarterly reports of 2022"
 
 
 def load_demo(console) -> None:
@@ -71,6 +73,6 @@ def load_demo(console) -> None:
         reporter = applicant if applicant is not None and assoc_bin and getattr(getattr(applicant, "profile", None), "organisation_bin", "") == assoc_bin else organizer
         for q, factor in ((1, Decimal("1.02")), (2, Decimal("0.97"))):
             actual = (targets[(2022, q)] * factor).quantize(Decimal("0.1"))
-            domain.submit_report(actor=reporter, programme=prog, year=2022, quarter=q, actuals={ob: actual}, on=dt.date(2022, 3 * q + 1, 12), comment="illustrative demo figures")
+            domain.submit_report(actor=reporter, programme=prog, year=2022, quarter=q, actuals={ob: actual}, on=dt.date(2022, 3 * q + 1, 12), comment="illustrative demo figures", reason=BACKDATED)
         made += 1
     console.print(f"programmes: {Programme.objects.count()} programmes ({made} new)")

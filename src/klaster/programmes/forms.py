@@ -1,6 +1,14 @@
 """Forms of the organizer (programme, key project, financing, counter-obligation) and of the
 cluster association (quarterly report). Shares of a project are never typed: the direction is
-chosen from the regulation data and the domain computes them."""
+chosen from the regulation data and the domain computes them.
+
+Every value goes through the bounded fields of :mod:`klaster.common.forms`: numbers typed with
+the decimal comma in kk/ru (``17 000,5``), bounded by the model's ``max_digits`` and
+``decimal_places``; amounts (costs, financing, counter-obligations in money or counts) ≥ 0
+(:func:`klaster.engine.programmes.monitoring.is_signed`); years within the calendar's
+(:data:`klaster.common.calendar.MIN_YEAR` – :data:`klaster.common.dates.MAX_YEAR`). Edit forms carry
+the version of the record they show (:mod:`klaster.common.locking`).
+"""
 
 from __future__ import annotations
 
@@ -10,11 +18,20 @@ from django import forms
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from klaster.engine.programmes import cofinancing
+from klaster.common.calendar import MIN_YEAR
+from klaster.common.dates import MAX_YEAR
+from klaster.common.forms import AmountField, DecimalField, IdField, IntegerField, VersionField
+from klaster.engine.programmes import cofinancing, monitoring
 from klaster.programmes.models import FundingSource
 from klaster.register.i18n import unit_label
 
-YEAR = {"min_value": 1990, "max_value": 2100}
+#: Bounds of every year a programme form takes (PositiveSmallIntegerField columns).
+YEAR = {"min_value": MIN_YEAR, "max_value": MAX_YEAR}
+#: max_digits, decimal_places of the money columns of a key project and its financing (mln tenge).
+MONEY = {"max_digits": 14, "decimal_places": 1}
+#: max_digits, decimal_places of counter-obligation values, targets and actuals.
+VALUE = {"max_digits": 18, "decimal_places": 2}
+COMMENT_MAX = 2000
 
 
 def _lang() -> str:
@@ -26,9 +43,10 @@ class ProgrammeForm(forms.Form):
     title_ru = forms.CharField(label=_("title (Russian)"), max_length=300)
     title_kk = forms.CharField(label=_("title (Kazakh)"), max_length=300, required=False)
     title_en = forms.CharField(label=_("title (English)"), max_length=300, required=False)
-    start_year = forms.IntegerField(label=_("first year"), **YEAR)
-    end_year = forms.IntegerField(label=_("last year"), **YEAR)
+    start_year = IntegerField(label=_("first year"), **YEAR)
+    end_year = IntegerField(label=_("last year"), **YEAR)
     source = forms.CharField(label=_("source"), max_length=300, required=False)
+    version = VersionField()
 
     def __init__(self, *args, programme=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -37,6 +55,7 @@ class ProgrammeForm(forms.Form):
         if programme is not None:
             del self.fields["cluster"]
         else:
+            del self.fields["version"]
             self.fields["cluster"].queryset = Cluster.objects.filter(status=ClusterStatus.INCLUDED, programme__isnull=True).order_by("code")
             self.fields["cluster"].label_from_instance = lambda c: c.localized_name()
 
@@ -46,6 +65,9 @@ class ProgrammeForm(forms.Form):
         if s is not None and e is not None and e < s:
             self.add_error("end_year", _("The last year is before the first year."))
         return data
+
+    def programme_fields(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if k not in ("cluster", "version")}
 
 
 def direction_choices(doc=None) -> list[tuple[str, str]]:
@@ -62,18 +84,27 @@ class ProjectForm(forms.Form):
     name_ru = forms.CharField(label=_("name (Russian)"), max_length=400)
     name_kk = forms.CharField(label=_("name (Kazakh)"), max_length=400, required=False)
     name_en = forms.CharField(label=_("name (English)"), max_length=400, required=False)
-    cost = forms.DecimalField(label=_("cost, mln tenge"), max_digits=14, decimal_places=1, min_value=Decimal("0.1"))
+    cost = AmountField(label=_("cost, mln tenge"), min_value=Decimal("0.1"), **MONEY)
     direction = forms.ChoiceField(label=_("co-financing direction"), help_text=_("the state's and the participants' shares are computed from the rule of the direction"))
     selected = forms.BooleanField(label=_("selected for co-financing"), required=False, initial=True)
     source = forms.CharField(label=_("source"), max_length=300, required=False)
+    version = VersionField()
 
-    def __init__(self, *args, rules_doc=None, **kwargs):
+    def __init__(self, *args, rules_doc=None, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["direction"].choices = direction_choices(rules_doc)
+        if not editing:
+            del self.fields["version"]
+
+    def project_fields(self) -> dict:
+        return {k: v for k, v in self.cleaned_data.items() if k != "version"}
 
 
 class FinancingForm(forms.Form):
-    """A grid: one amount (mln tenge) per programme year and funding source; empty = none."""
+    """A grid: one amount (mln tenge, ≥ 0) per programme year and funding source; empty = none.
+    Carries the version of the key project whose financing it edits."""
+
+    version = VersionField()
 
     def __init__(self, *args, programme, project, **kwargs):
         super().__init__(*args, **kwargs)
@@ -81,7 +112,7 @@ class FinancingForm(forms.Form):
         have = {(f.year, f.source): f.amount for f in project.financing.all()}
         for y in self.years:
             for src, label in FundingSource.choices:
-                self.fields[f"y{y}_{src}"] = forms.DecimalField(label=f"{y}: {label}", required=False, max_digits=14, decimal_places=1, min_value=Decimal(0), initial=have.get((y, src)))
+                self.fields[f"y{y}_{src}"] = AmountField(label=f"{y}: {label}", required=False, initial=have.get((y, src)), **MONEY)
 
     @property
     def grid(self):
@@ -91,27 +122,41 @@ class FinancingForm(forms.Form):
         return {(y, src): self.cleaned_data.get(f"y{y}_{src}") for y in self.years for src in FundingSource.values}
 
 
+def unit_choices(current: str | None = None) -> list[tuple[str, str]]:
+    """The units of a counter-obligation (:data:`klaster.engine.programmes.monitoring.OBLIGATION_UNITS`)
+    in the page's language; an older free-text unit of the edited obligation is kept."""
+    units = list(monitoring.OBLIGATION_UNITS)
+    if current and current not in units:
+        units.append(current)
+    return [(u, unit_label(u)) for u in units]
+
+
 class ObligationForm(forms.Form):
     indicator_ru = forms.CharField(label=_("indicator (Russian)"), max_length=300)
     indicator_kk = forms.CharField(label=_("indicator (Kazakh)"), max_length=300, required=False)
     indicator_en = forms.CharField(label=_("indicator (English)"), max_length=300, required=False)
-    unit = forms.CharField(label=_("unit"), max_length=50)
-    base_year = forms.IntegerField(label=_("base year"), **YEAR)
-    base_value = forms.DecimalField(label=_("base-year value"), max_digits=18, decimal_places=2)
+    unit = forms.ChoiceField(label=_("unit"), help_text=_("amounts and counts are never negative; a change (growth) is given in %"))
+    base_year = IntegerField(label=_("base year"), **YEAR)
+    base_value = DecimalField(label=_("base-year value"), **VALUE)
     higher_is_better = forms.BooleanField(label=_("higher is better"), required=False, initial=True)
+    version = VersionField()
     PERIODS = ((1, "Q1"), (2, "Q2"), (3, "Q3"), (4, "Q4"), (None, "year"))
+    HEAD = ("indicator_ru", "indicator_kk", "indicator_en", "unit", "base_year", "base_value", "higher_is_better")
 
     def __init__(self, *args, programme, obligation=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.years = list(range(programme.start_year, programme.end_year + 1))
+        self.fields["unit"].choices = unit_choices(obligation.unit if obligation else None)
+        if obligation is None:
+            del self.fields["version"]
         have = {(t.year, t.quarter): t.value for t in obligation.targets.all()} if obligation else {}
         for y in self.years:
             for q, label in self.PERIODS:
-                self.fields[self._name(y, q)] = forms.DecimalField(label=f"{y} {label}", required=False, max_digits=18, decimal_places=2, initial=have.get((y, q)))
+                self.fields[self._name(y, q)] = DecimalField(label=f"{y} {label}", required=False, initial=have.get((y, q)), **VALUE)
 
     @property
     def head_fields(self):
-        return [self[k] for k in ("indicator_ru", "indicator_kk", "indicator_en", "unit", "base_year", "base_value", "higher_is_better")]
+        return [self[k] for k in self.HEAD]
 
     @staticmethod
     def _name(y, q) -> str:
@@ -123,7 +168,13 @@ class ObligationForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if not self.targets():
+        unit = data.get("unit")
+        if unit and not monitoring.is_signed(unit):
+            for name in ["base_value", *(self._name(y, q) for y in self.years for q, _label in self.PERIODS)]:
+                v = data.get(name)
+                if v is not None and v < 0:
+                    self.add_error(name, _("An amount or a count is not negative (the unit is %(unit)s).") % {"unit": unit_label(unit)})
+        if not self.targets() and not any(n.startswith("t") for n in self.errors):
             raise forms.ValidationError(_("Give at least one target: a quarter or the year."))
         return data
 
@@ -131,20 +182,34 @@ class ObligationForm(forms.Form):
         return {(y, q): self.cleaned_data[self._name(y, q)] for y in self.years for q, _label in self.PERIODS if self.cleaned_data.get(self._name(y, q)) is not None}
 
     def fields_data(self) -> dict:
-        return {k: self.cleaned_data[k] for k in ("indicator_ru", "indicator_kk", "indicator_en", "unit", "base_year", "base_value", "higher_is_better")}
+        return {k: self.cleaned_data[k] for k in self.HEAD}
+
+
+class ReportQueryForm(forms.Form):
+    """``?year=&quarter=`` of the report page: the quarter to show (and to re-submit)."""
+
+    year = IntegerField(**YEAR)
+    quarter = IntegerField(min_value=1, max_value=4)
 
 
 class ReportForm(forms.Form):
+    """The quarterly report: year, quarter, an actual per counter-obligation (≥ 0 unless its unit
+    is signed) and a comment. A re-submission of a quarter already reported carries the report
+    the page showed (``report``) and its ``version``."""
+
     year = forms.TypedChoiceField(label=_("Year"), coerce=int)
     quarter = forms.TypedChoiceField(label=_("Quarter"), coerce=int, choices=[(q, f"Q{q}") for q in (1, 2, 3, 4)])
-    comment = forms.CharField(label=_("comment"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    comment = forms.CharField(label=_("comment"), required=False, max_length=COMMENT_MAX, widget=forms.Textarea(attrs={"rows": 3}))
+    report = IdField(required=False)
+    version = VersionField(required=False)
 
     def __init__(self, *args, programme, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["year"].choices = [(y, y) for y in range(programme.start_year, programme.end_year + 1)]
         self.obligations = list(programme.obligations.all())
         for ob in self.obligations:
-            self.fields[f"actual_{ob.pk}"] = forms.DecimalField(label=f"{ob.localized_indicator()}, {unit_label(ob.unit)}", required=False, max_digits=18, decimal_places=2)
+            bounds = {} if monitoring.is_signed(ob.unit) else {"min_value": Decimal(0)}
+            self.fields[f"actual_{ob.pk}"] = DecimalField(label=f"{ob.localized_indicator()}, {unit_label(ob.unit)}", required=False, **VALUE, **bounds)
 
     @property
     def actual_fields(self):
@@ -152,7 +217,7 @@ class ReportForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if not self.actuals():
+        if not self.actuals() and not any(n.startswith("actual_") for n in self.errors):
             raise forms.ValidationError(_("Give the actual value of at least one counter-obligation."))
         return data
 

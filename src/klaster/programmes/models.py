@@ -12,6 +12,8 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from klaster.common.locking import VersionField
+
 
 class Direction(models.TextChoices):
     PRIORITY = "priority-direction", _("state's priority direction (70/30)")
@@ -40,6 +42,7 @@ class Programme(models.Model):
     regulation_pin = models.JSONField(_("co-financing regulation pinned"), default=dict)
     source = models.CharField(_("source"), max_length=300, blank=True)
     is_demo = models.BooleanField(default=False)
+    version = VersionField()
 
     class Meta:
         ordering = ["cluster__code"]
@@ -66,6 +69,7 @@ class KeyProject(models.Model):
     printed_participants_amount = models.DecimalField(_("participants' share as printed in the source, mln tenge"), max_digits=14, decimal_places=1, null=True, blank=True)
     selected = models.BooleanField(_("selected for co-financing"), default=True)
     source = models.CharField(_("source"), max_length=300, blank=True)
+    version = VersionField()
 
     class Meta:
         ordering = ["programme", "id"]
@@ -103,6 +107,7 @@ class CounterObligation(models.Model):
     base_year = models.PositiveSmallIntegerField(_("base year"))
     base_value = models.DecimalField(_("base-year value"), max_digits=18, decimal_places=2)
     higher_is_better = models.BooleanField(_("higher is better"), default=True)
+    version = VersionField()
 
     class Meta:
         ordering = ["programme", "id"]
@@ -140,6 +145,7 @@ class QuarterlyReport(models.Model):
     submitted_on = models.DateField(_("submitted on"))
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     comment = models.TextField(_("comment"), blank=True)
+    version = VersionField()
 
     class Meta:
         ordering = ["programme", "year", "quarter"]

@@ -1,13 +1,17 @@
 """Programme pages: list, programme detail with co-financing, financing, effects (printed vs
 recomputed), monitoring of counter-obligations with a chart of actuals against targets, and the
-monitoring report as XLSX and DOCX."""
+monitoring report as XLSX and DOCX.
+
+Every request value goes through a form of :mod:`klaster.programmes.forms`; edits carry the
+version of the record they show, and an edit saved by someone else in between is answered with
+409 and the user's values kept (:func:`klaster.common.locking.conflict`); the XLSX report goes
+through :mod:`klaster.common.exports`.
+"""
 
 from __future__ import annotations
 
 import io
 from collections import defaultdict
-
-import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -18,7 +22,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 
-from klaster.register.i18n import text_of, unit_label
+from klaster.common import dates, exports, locking
+from klaster.common.forms import errors_text
+from klaster.register.i18n import Refusal, text_of, unit_label
 from klaster.accounts.permissions import public, role_required
 from klaster.accounts.roles import Role
 from klaster.programmes import domain
@@ -27,7 +33,6 @@ from klaster.programmes import rules as prules
 from klaster.programmes.models import CounterObligation, FundingSource, KeyProject, Programme
 
 VIEWERS = (Role.ORGANIZER, Role.ANALYST, Role.APPLICANT, Role.AKIMAT, Role.AUTHORIZED_BODY)
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
@@ -94,7 +99,17 @@ def programme_detail(request, code):
         "can_edit": prules.can_edit_programme.test(request.user, p), "can_report": prules.can_report.test(request.user, p), "obligations": p.obligations.all(),
         "p": p, "projects": p.projects.prefetch_related("financing"), "cap_alerts": domain.cap_alerts(p),
         "effects": domain.effect_checks(p), "rows": rows, "charts": _chart(rows), "alerts": [r for r in rows if r["missed"] or r["overdue"]],
+        "rules_status": _rules_status(p),
     })
+
+
+def _rules_status(p) -> str:
+    """How the pinned co-financing document stands in law: a policy document (``act.status`` of
+    the regulation data), not a normative act — so no "act out of force" warning applies to it."""
+    act = domain._rules(p).act or {}
+    if "not a normative act" in str(act.get("status", "")):
+        return _("a policy document, not a normative act: its shares and the annual line are applied as the programme's rules")
+    return ""
 
 
 def _report_rows(p):
@@ -110,24 +125,15 @@ HEAD = lambda: [_("Indicator"), _("Unit"), _("Year"), _("Quarter"), _("Target"),
 
 @role_required(*VIEWERS)
 def report_xlsx(request, code):
-    from openpyxl import Workbook
-
+    """The monitoring report as XLSX (:func:`klaster.common.exports.xlsx_bytes`: numbers as
+    numbers, text never a formula)."""
     p = _programme(request, code)
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "monitoring"
-    ws.append([p.localized_title()])
-    ws.append(HEAD())
-    for row in _report_rows(p):
-        ws.append([str(v) if v is not None and not isinstance(v, (int, str)) else v for v in row])
-    we = wb.create_sheet("effects")
-    we.append([_("Indicator"), _("Unit"), _("Base year"), _("Base"), _("Forecast year"), _("Forecast"), _("Effect, % recomputed"), _("Effect, % printed"), _("of which the cluster's projects, %"), _("Source")])
+    monitoring_sheet = [[p.localized_title()], HEAD(), *_report_rows(p)]
+    effects = [[_("Indicator"), _("Unit"), _("Base year"), _("Base"), _("Forecast year"), _("Forecast"), _("Effect, % recomputed"), _("Effect, % printed"), _("of which the cluster's projects, %"), _("Source")]]
     for e in domain.effect_checks(p):
         r = e["row"]
-        we.append([r.get_indicator_display(), unit_label(r.unit), r.base_year, str(r.base_value), r.forecast_year, str(r.forecast_value), str(e["computed"]), str(r.printed_effect_pct or ""), str(r.cluster_share_pct or ""), r.source])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return HttpResponse(buf.getvalue(), content_type=XLSX, headers={"Content-Disposition": f'attachment; filename="monitoring-{code}.xlsx"'})
+        effects.append([r.get_indicator_display(), unit_label(r.unit), r.base_year, r.base_value, r.forecast_year, r.forecast_value, e["computed"], r.printed_effect_pct, r.cluster_share_pct, r.source])
+    return exports.response(exports.xlsx_bytes({"monitoring": monitoring_sheet, "effects": effects}), f"monitoring-{p.cluster.code}.xlsx", "xlsx")
 
 
 @role_required(*VIEWERS)
@@ -155,22 +161,30 @@ def report_docx(request, code):
         doc.add_paragraph(f"{r.get_indicator_display()}: {r.base_value} → {r.forecast_value} {r.unit} ({r.base_year}→{r.forecast_year}); {recomputed} {e['computed']}%, {printed} {r.printed_effect_pct or '—'}%{flag}. {r.source}", style="List Bullet")
     buf = io.BytesIO()
     doc.save(buf)
-    return HttpResponse(buf.getvalue(), content_type=DOCX, headers={"Content-Disposition": f'attachment; filename="monitoring-{code}.docx"'})
+    return HttpResponse(buf.getvalue(), content_type=DOCX, headers={"Content-Disposition": f'attachment; filename="monitoring-{p.cluster.code}.docx"', "X-Content-Type-Options": "nosniff"})
 
 
 # --- organizer forms -------------------------------------------------------------------------------
 
 def _form_page(request, form, *, title, back, template="programmes/form.html", **ctx):
-    return render(request, template, {"form": form, "title": title, "back": back, **ctx})
+    context = {"form": form, "title": title, "back": back, **ctx}
+    if getattr(form, "stale", False):
+        return locking.conflict(request, template, context)
+    return render(request, template, context)
 
 
 def _run(form, fn):
-    """Run a domain call for a valid form; a refusal becomes a non-field form error. Returns the
-    result or None (nothing is written when the call is refused: the domain calls are atomic)."""
+    """Run a domain call for a valid form; a refusal becomes a non-field form error (a stale edit
+    also marks the form, answered with 409 by :func:`_form_page`). Returns the result or None
+    (nothing is written when the call is refused: the domain calls are atomic)."""
     try:
         with transaction.atomic():
             return fn()
-    except (domain.ProgrammeError, ValueError) as e:
+    except locking.StaleEdit as e:
+        form.add_error(None, e.text())
+        form.stale = True
+        return None
+    except (Refusal, ValueError) as e:
         form.add_error(None, text_of(e))
         return None
 
@@ -179,8 +193,8 @@ def _run(form, fn):
 def programme_new(request):
     form = pforms.ProgrammeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        d = dict(form.cleaned_data)
-        cluster = d.pop("cluster")
+        d = form.programme_fields()
+        cluster = form.cleaned_data["cluster"]
         p = _run(form, lambda: domain.create_programme(actor=request.user, cluster=cluster, **d))
         if p:
             messages.success(request, _("The programme was created."))
@@ -191,10 +205,10 @@ def programme_new(request):
 @role_required(Role.ORGANIZER)
 def programme_edit(request, code):
     p = _editable(request, code)
-    initial = {f: getattr(p, f) for f in domain.PROGRAMME_FIELDS}
+    initial = {**{f: getattr(p, f) for f in domain.PROGRAMME_FIELDS}, "version": p.version}
     form = pforms.ProgrammeForm(request.POST or None, initial=initial, programme=p)
     if request.method == "POST" and form.is_valid():
-        if _run(form, lambda: domain.update_programme(actor=request.user, programme=p, **form.cleaned_data)):
+        if _run(form, lambda: domain.update_programme(actor=request.user, programme=p, version=form.cleaned_data["version"], **form.programme_fields())):
             messages.success(request, _("Saved."))
             return redirect("programmes:detail", code)
     return _form_page(request, form, title=_("Edit the programme"), back=p)
@@ -204,13 +218,13 @@ def programme_edit(request, code):
 def project_edit(request, code, pk=None):
     p = _editable(request, code)
     project = get_object_or_404(KeyProject, pk=pk, programme=p) if pk else None
-    initial = {f: getattr(project, f) for f in ("name_ru", "name_kk", "name_en", "cost", "direction", "selected", "source")} if project else None
-    form = pforms.ProjectForm(request.POST or None, initial=initial, rules_doc=domain._rules(p))
+    initial = {f: getattr(project, f) for f in ("name_ru", "name_kk", "name_en", "cost", "direction", "selected", "source", "version")} if project else None
+    form = pforms.ProjectForm(request.POST or None, initial=initial, rules_doc=domain._rules(p), editing=project is not None)
     if request.method == "POST" and form.is_valid():
-        d = dict(form.cleaned_data)
+        d = form.project_fields()
         if project:
             cost, direction = d.pop("cost"), d.pop("direction")
-            done = _run(form, lambda: domain.update_project(actor=request.user, project=project, cost=cost, direction=direction, **d))
+            done = _run(form, lambda: domain.update_project(actor=request.user, project=project, cost=cost, direction=direction, version=form.cleaned_data["version"], **d))
         else:
             done = _run(form, lambda: domain.add_project(actor=request.user, programme=p, **d))
         if done:
@@ -223,19 +237,9 @@ def project_edit(request, code, pk=None):
 def financing_edit(request, code, pk):
     p = _editable(request, code)
     project = get_object_or_404(KeyProject, pk=pk, programme=p)
-    form = pforms.FinancingForm(request.POST or None, programme=p, project=project)
+    form = pforms.FinancingForm(request.POST or None, programme=p, project=project, initial={"version": project.version})
     if request.method == "POST" and form.is_valid():
-        def save():
-            have = {(f.year, f.source): f for f in project.financing.all()}
-            for (year, src), amount in form.amounts().items():
-                if amount is None:
-                    if (year, src) in have:
-                        domain.remove_financing(actor=request.user, financing=have[(year, src)])
-                elif (year, src) not in have or have[(year, src)].amount != amount:
-                    domain.set_financing(actor=request.user, project=project, year=year, source=src, amount=amount)
-            return True
-
-        if _run(form, save):
+        if _run(form, lambda: domain.set_financing_grid(actor=request.user, project=project, amounts=form.amounts(), version=form.cleaned_data["version"])):
             messages.success(request, _("Saved."))
             return redirect("programmes:detail", code)
     return _form_page(request, form, title=_("Financing by year and source") + f": {project.localized_name()}", back=p, template="programmes/financing_form.html", sources=FundingSource.choices)
@@ -245,11 +249,11 @@ def financing_edit(request, code, pk):
 def obligation_edit(request, code, pk=None):
     p = _editable(request, code)
     ob = get_object_or_404(CounterObligation, pk=pk, programme=p) if pk else None
-    initial = {f: getattr(ob, f) for f in domain.OBLIGATION_FIELDS} if ob else None
+    initial = {**{f: getattr(ob, f) for f in domain.OBLIGATION_FIELDS}, "version": ob.version} if ob else None
     form = pforms.ObligationForm(request.POST or None, initial=initial, programme=p, obligation=ob)
     if request.method == "POST" and form.is_valid():
         if ob:
-            done = _run(form, lambda: domain.update_obligation(actor=request.user, obligation=ob, targets=form.targets(), **form.fields_data()))
+            done = _run(form, lambda: domain.update_obligation(actor=request.user, obligation=ob, targets=form.targets(), version=form.cleaned_data["version"], **form.fields_data()))
         else:
             done = _run(form, lambda: domain.add_obligation(actor=request.user, programme=p, targets=form.targets(), **form.fields_data()))
         if done:
@@ -262,25 +266,41 @@ def obligation_edit(request, code, pk=None):
 
 @role_required(Role.APPLICANT)
 def report_new(request, code):
-    """The association submits the quarterly report with actuals; the page shows the variance
-    against each target and the alerts (missed targets, overdue reports)."""
+    """The association submits the quarterly report with actuals, dated today, for a quarter that
+    has ended; the page shows the variance against each target and the alerts (missed targets,
+    overdue reports). ``?year=&quarter=`` shows one quarter; when it has a report, the form is
+    filled with it and carries its version, so that a re-submission cannot overwrite a report
+    changed in between (409, the user's values kept)."""
     p = _programme(request, code)
     if not prules.can_report.test(request.user, p):
         raise PermissionDenied
-    today = dt.date.today()
-    form = pforms.ReportForm(request.POST or None, programme=p, initial={"year": min(max(today.year, p.start_year), p.end_year)})
+    today = dates.today()
+    query = pforms.ReportQueryForm(request.GET) if ("year" in request.GET or "quarter" in request.GET) else None
+    shown_quarter = (query.cleaned_data["year"], query.cleaned_data["quarter"]) if query is not None and query.is_valid() else None
+    shown_report = p.reports.filter(year=shown_quarter[0], quarter=shown_quarter[1]).prefetch_related("actuals").first() if shown_quarter else None
+    initial = {"year": min(max(today.year, p.start_year), p.end_year)}
+    if shown_quarter:
+        initial.update(year=shown_quarter[0], quarter=shown_quarter[1])
+    if shown_report:
+        initial.update(report=shown_report.pk, version=shown_report.version, comment=shown_report.comment,
+                       **{f"actual_{a.obligation_id}": a.value for a in shown_report.actuals.all()})
+    form = pforms.ReportForm(request.POST or None, programme=p, initial=initial)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        rep = _run(form, lambda: domain.submit_report(actor=request.user, programme=p, year=d["year"], quarter=d["quarter"], actuals=form.actuals(), on=today, comment=d["comment"]))
+        rep = _run(form, lambda: domain.submit_report(actor=request.user, programme=p, year=d["year"], quarter=d["quarter"], actuals=form.actuals(), on=today,
+                                                      comment=d["comment"], revises=d["report"], version=d["version"]))
         if rep:
             messages.success(request, _("The report for Q%(q)s %(y)s was submitted.") % {"q": rep.quarter, "y": rep.year})
             return redirect(f"{request.path}?year={rep.year}&quarter={rep.quarter}")
     rows = domain.monitoring_rows(p, today=today)
     shown = rows
-    if request.GET.get("year", "").isdigit() and request.GET.get("quarter", "").isdigit():
-        y, q = int(request.GET["year"]), int(request.GET["quarter"])
+    if shown_quarter:
+        y, q = shown_quarter
         shown = [r for r in rows if r["year"] == y and (r["quarter"] == q or (r["quarter"] is None and q == 4))]
-    return render(request, "programmes/report_form.html", {
+    context = {
         "p": p, "form": form, "rows": shown, "alerts": [r for r in rows if r["missed"] or r["overdue"]],
-        "reports": p.reports.all(),
-    })
+        "reports": p.reports.all(), "query_errors": errors_text(query) if query is not None and not query.is_valid() else [], "shown_report": shown_report,
+    }
+    if getattr(form, "stale", False):
+        return locking.conflict(request, "programmes/report_form.html", context)
+    return render(request, "programmes/report_form.html", context, status=400 if context["query_errors"] else 200)

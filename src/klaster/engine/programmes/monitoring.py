@@ -10,7 +10,28 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from klaster.common.money import to_decimal
+from klaster.common.money import UNIT_LABELS, to_decimal
+
+#: Units of counts: a value in them is a quantity, never negative.
+COUNT_UNITS = ("persons", "jobs", "legal entities", "units", "tonnes")
+#: Units in which a counter-obligation may be negative: a percentage is how the seeds state a
+#: change (growth of labour productivity, of exports …), and a change may be a fall.
+SIGNED_UNITS = ("%",)
+#: The units a counter-obligation is stated in: money (:data:`klaster.common.money.UNIT_LABELS`),
+#: counts and percentages.
+OBLIGATION_UNITS = (*UNIT_LABELS, *COUNT_UNITS, *SIGNED_UNITS)
+
+
+def is_signed(unit: str) -> bool:
+    """Whether values of a counter-obligation in ``unit`` may be negative.
+
+    Amounts and quantities — production, exports, taxes (money units), persons, jobs, units,
+    tonnes — are never negative: a negative actual is a typing mistake that would raise a
+    permanent "target missed" alert. Only a percentage (:data:`SIGNED_UNITS`), the unit of a
+    change ("growth of …"), may be negative. Any other (older, free-text) unit is treated as an
+    amount.
+    """
+    return (unit or "").strip() in SIGNED_UNITS
 
 
 @dataclass(frozen=True)
