@@ -271,3 +271,23 @@ def test_the_common_catalogue_translates_every_message(lang):
     for f in ("dates.py", "files.py", "forms.py", "acts.py"):
         wanted |= {m.group(2) for m in py.finditer((pkg / f).read_text())}
     assert not sorted(wanted - have)
+
+
+@pytest.mark.django_db
+def test_the_orphans_command_lists_and_removes_unreferenced_uploads(tmp_path, settings):
+    from typer.testing import CliRunner
+
+    from klaster.cli import app
+    from klaster.common.models import AuditEntry
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    (tmp_path / "support" / "2026").mkdir(parents=True)
+    (tmp_path / "support" / "2026" / "left.pdf").write_bytes(b"%PDF")
+    (tmp_path / "analysis" / "run").mkdir(parents=True)
+    (tmp_path / "analysis" / "run" / "panel.csv").write_text("a")  # kept by its run
+    r = CliRunner().invoke(app, ["files", "orphans"])
+    assert r.exit_code == 0 and "support/2026/left.pdf" in r.output and "panel.csv" not in r.output
+    assert (tmp_path / "support" / "2026" / "left.pdf").exists()
+    r = CliRunner().invoke(app, ["files", "orphans", "--delete"])
+    assert r.exit_code == 0 and not (tmp_path / "support" / "2026" / "left.pdf").exists()
+    assert AuditEntry.objects.filter(action="files.orphan_removed").count() == 1

@@ -9,6 +9,7 @@ Sub-commands live beside the code they drive; this module only assembles them:
 - ``klaster io …``            — input-output analysis (``klaster.observatory.io.cli``)
 - ``klaster competition …``   — regulation traceability and competition tools (``klaster.competition.cli``)
 - ``klaster register …``, ``klaster support …`` — register and support instruments
+- ``klaster files orphans``   — stored uploads no row refers to (``klaster.cli.files``)
 
 Errors a user can cause are printed as one clear message and exit code 2, never a traceback.
 """
@@ -34,6 +35,7 @@ SUBAPPS = [
     ("competition", "klaster.competition.cli"),
     ("register", "klaster.register.cli"),
     ("support", "klaster.support.cli"),
+    ("files", "klaster.cli.files"),
 ]
 COMMAND_MODULES = ["klaster.cli.data", "klaster.cli.reference", "klaster.cli.web"]
 
