@@ -9,8 +9,8 @@ through the domain services.
   criterion and saves the draft; a second tab opened before that save still holds the old sheet
   version, and saving from it is refused with the conflict warning (HTTP 409), the unsaved values
   kept on the page and the first tab's scores intact.
-* The organizer's dashboard highlights the akimat conclusion requested 30 days ago (due within 5
-  working days, App. 3 §6) as overdue.
+* The organizer's dashboard highlights the authorized body's conclusion requested 30 days ago (due
+  within 10 working days, §17) as overdue.
 """
 
 import datetime as dt
@@ -22,28 +22,63 @@ pytestmark = [pytest.mark.browser]
 
 
 def _competition():
+    """A competition under review, replayed day by day: two complete packages admitted and routed to
+    the authorized and regional bodies 30 days ago (their conclusions, due within 10 working days,
+    are overdue); an expert assigned to "Browser cluster" who has declared no conflict."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
     from klaster.accounts.models import Profile
     from klaster.accounts.roles import Role
+    from klaster.common.calendar import default_calendar
+    from klaster.common.files import sample_pdf
     from klaster.competition.domain import services as svc
+    from klaster.reference.models import OkedCode
     from tests.competition.conftest import bins
     from tests.conftest import make_user
 
     org = make_user("org_b", Role.ORGANIZER)
-    applicant = make_user("applicant_b", Role.APPLICANT)
+    akimat = make_user("akimat_b", Role.AKIMAT, region_kato="350000000")
     expert = make_user("expert_b", Role.EXPERT)
     prof, _ = Profile.objects.get_or_create(user=expert)
     prof.years_experience = 8
     prof.save()
     expert.profile = prof
+    oked = OkedCode.objects.filter(level="subclass", code__startswith="23").values_list("code", flat=True)[0]
+    cal = default_calendar()
     today = svc.today()
-    c = svc.announce_competition(actor=org, title="Browser competition", announced_on=today - dt.timedelta(days=40),
-                                 stage1_intake_closes=today + dt.timedelta(days=30))
-    a = svc.create_application(actor=applicant, competition=c, organisation_name="Org B", organisation_bin=bins(1, start=900)[0],
-                               kind="business_association", cluster_name="Browser cluster", region_kato="351010000")
-    svc.request_conclusion(actor=applicant, application=a, body="akimat", on=today - dt.timedelta(days=30))
-    asg = svc.assign_expert(actor=org, application=a, expert=expert)
+    routed = today - dt.timedelta(days=30)
+    while not cal.is_working_day(routed):
+        routed -= dt.timedelta(days=1)
+    closes = routed - dt.timedelta(days=7)
+    while not cal.is_working_day(closes):
+        closes -= dt.timedelta(days=1)
+    with svc.on_day(closes - dt.timedelta(days=70)):
+        c = svc.announce_competition(actor=org, title="Browser competition", stage1_intake_closes=closes)
+    apps = []
+    for i, name in enumerate(("Browser cluster", "Second cluster")):
+        applicant = make_user(f"applicant_b{i}", Role.APPLICANT)
+        with svc.on_day(closes - dt.timedelta(days=20)):
+            a = svc.create_application(actor=applicant, competition=c, organisation_name=f"Org B{i}", organisation_bin=bins(1, start=900 + i)[0],
+                                       kind="business_association", cluster_name=name, region_kato="351010000")
+            for d in ("application", "concept", "akimat_conclusion", "document_list"):
+                svc.upload_document(actor=applicant, application=a, doc_id=d, uploaded=SimpleUploadedFile(f"{d}.pdf", sample_pdf(2)))
+            for k, b in enumerate(bins(10, start=3000 + 100 * i)):
+                svc.add_participant(actor=applicant, application=a, name=f"P{k}", bin=b, oked=oked, kato="351010000")
+            svc.request_conclusion(actor=applicant, application=a, body="akimat")
+        with svc.on_day(closes - dt.timedelta(days=15)):
+            svc.issue_conclusion(actor=akimat, conclusion=a.conclusions.get(body="akimat"), positive=True, text="ok")
+        with svc.on_day(closes - dt.timedelta(days=2)):
+            svc.submit_application(actor=applicant, application=a)
+        apps.append(a)
+    with svc.on_day(routed):
+        svc.close_intake(actor=org, competition=c)
+        svc.sign_admission_protocol(actor=org, competition=c)
+        for a in apps:
+            a.refresh_from_db()
+            svc.route_for_conclusions(actor=org, application=a)
+        asg = svc.assign_expert(actor=org, application=apps[0], expert=expert)
     svc.declare_interest(actor=expert, assignment=asg, conflicted=False)
-    return c, a, asg
+    return c, apps[0], asg
 
 
 def _login(page, base, username):
@@ -80,7 +115,7 @@ def test_expert_scores_in_two_tabs_and_organizer_sees_overdue_deadline(live_serv
     tab1.wait_for_load_state()
     assert tab1.locator("[data-stale]").count() == 0
     saved = ScoreSheet.objects.get(pk=asg.sheet.pk)
-    assert saved.scores == {cid: str(5 + i % 3) for i, cid in enumerate(criteria)} and saved.version == 1
+    assert saved.scores == {cid: str(5 + i % 3) for i, cid in enumerate(criteria)} and saved.version == asg.sheet.version + 1
     assert saved.justifications[criteria[-1]] == f"Justification {criteria[-1]}"
 
     tab2.fill(f"input[name='score_{criteria[0]}']", "9")
