@@ -22,6 +22,13 @@ def django_db_setup(django_db_setup, django_db_blocker):
         load_all()
 
 
+@pytest.fixture(autouse=True)
+def _uploads_in_a_temporary_directory(settings, tmp_path_factory):
+    """Every test stores uploads below its own temporary MEDIA_ROOT: a test's rolled-back rows never
+    leave files in the data directory."""
+    settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))
+
+
 def make_user(username, *roles, **profile):
     """Create a user holding ``roles`` (Role members or codes) with an optional profile."""
     from django.contrib.auth import get_user_model

@@ -475,3 +475,29 @@ def test_the_readings_of_section_25_and_of_a_closing_day_off_are_recorded_and_ch
     # The page names the reading used and the other one.
     page = login(u["org"]).get(reverse("competition:organizer_competition", args=[strict.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "intake closes on the announced date" in page and "intake closes at the end of the next working day" in page
+
+
+def test_no_orphan_file_after_replacing_amending_and_refused_uploads(world, settings, tmp_path, django_capture_on_commit_callbacks):
+    from klaster.common import files
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    u = world
+    c = announce(u)
+    with django_capture_on_commit_callbacks(execute=True):
+        a = package(u, c, 0)
+        with svc.on_day(D(2025, 3, 10)):
+            svc.submit_application(actor=u["a0"], application=a)
+            svc.start_amendment(actor=u["a0"], application=a, reason="a better concept")  # the new version shares the files
+            svc.upload_document(actor=u["a0"], application=a, doc_id="concept", uploaded=SimpleUploadedFile("concept.pdf", sample_pdf(4)))
+            svc.upload_document(actor=u["a0"], application=a, doc_id="concept", uploaded=SimpleUploadedFile("concept.pdf", sample_pdf(5)))
+        # Refused through the web as stale: refused before anything is written.
+        act = reverse("competition:application_action", args=[a.pk])
+        r = login(u["a0"]).post(act, {"action": "upload", "doc_id": "application", "version": "0",
+                                      "file": SimpleUploadedFile("application.pdf", sample_pdf(1))})
+        assert r.status_code == 409
+    stored = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
+    assert stored and files.orphans() == []
+    # The first version's concept is still there (v1 is frozen and registered); v2's replaced one is gone.
+    v1, v2 = a.versions.order_by("number")
+    assert v1.documents.get(doc_id="concept").file.name in stored and v2.documents.get(doc_id="concept").pages == 5
+    assert len(stored) == len({d.file.name for d in PackageDocument.objects.filter(version__application=a)})
