@@ -206,10 +206,9 @@ def members_on(cluster: Cluster, day: dt.date):
 
 def _not_future(day: dt.date, field, today: dt.date | None = None) -> None:
     """A day of the register's history may be any past day (loads of history: the import, the
-    demo), never a day in the future nor outside the calendar's years."""
-    dates.check_in_range(day, field=field)
-    if day > (today or dates.today()):
-        raise dates.DayRefused(_("%(field)s: %(day)s is in the future; record an act on or after the day it happens"), field=field, day=day)
+    demo — the day is a fact the record states), never a day in the future nor outside the
+    calendar's years."""
+    dates.check_recorded_day(day, field=field, on=today, require_reason=False)
 
 
 def join(*, actor, cluster: Cluster, participant: Participant, joined_on: dt.date, note: str = "", audit_note: str = "", today: dt.date | None = None) -> Membership:
