@@ -25,6 +25,7 @@ import klaster
 from klaster.common import dates, exports, files, locking
 from klaster.common import forms as kf
 from klaster.common.money import MoneyError, parse_decimal
+from tests.xlsx_cases import declared_whole_sheet
 
 D = dt.date
 
@@ -151,24 +152,8 @@ def test_uploads_are_identified_by_their_content():
         files.check_upload(_upload("a.docx", buf.getvalue()), allowed=["docx"], max_bytes=10**6)
 
 
-def _declared_everything() -> bytes:
-    wb = openpyxl.Workbook()
-    wb.active.append(["a", "b"])
-    buf = io.BytesIO()
-    wb.save(buf)
-    src = zipfile.ZipFile(io.BytesIO(buf.getvalue()))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        for item in src.infolist():
-            data = src.read(item.filename)
-            if item.filename == "xl/worksheets/sheet1.xml":
-                data = re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:XFD1048576"/>', data)
-            z.writestr(item, data)
-    return out.getvalue()
-
-
 def test_a_spreadsheet_declaring_the_whole_sheet_is_streamed_as_what_it_holds():
-    data = _declared_everything()
+    data = declared_whole_sheet(("a", "b"))
     with files.open_xlsx(data, name="tiny.xlsx") as book:
         assert list(book.rows(0)) == [("a", "b")]
 

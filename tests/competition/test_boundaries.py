@@ -8,10 +8,8 @@ import datetime as dt
 import io
 import re
 import time
-import zipfile
 from decimal import Decimal
 
-import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -21,7 +19,9 @@ from klaster.accounts.roles import Role
 from klaster.common.files import sample_pdf
 from klaster.common.models import AuditEntry
 from klaster.competition.domain import services as svc
-from klaster.competition.models import Application, Competition, CompetitionEvent, ExpertAssignment, PackageDocument
+from klaster.competition.models import Application, Competition, ExpertAssignment, PackageDocument
+
+from tests.xlsx_cases import declared_whole_sheet
 
 from .conftest import bins
 
@@ -99,6 +99,15 @@ def to_review(u, c, apps, *, closed=D(2025, 3, 21), admitted=D(2025, 3, 24)):
                     svc.assign_expert(actor=u["org"], application=a, expert=u[f"x{k}"])
 
 
+def reviewed(u, n=2):
+    """A competition under review with ``n`` admitted packages, experts assigned."""
+    c = announce(u)
+    apps = [package(u, c, i) for i in range(n)]
+    submit_all(u, c, apps)
+    to_review(u, c, apps)
+    return c, apps
+
+
 def scored(u, c, apps, *, on=D(2025, 4, 10)):
     rules = c.rules
     with svc.on_day(on):
@@ -147,10 +156,7 @@ def test_malformed_ids_and_numbers_are_form_errors(world):
 
 def test_a_non_integer_version_on_the_score_form_is_a_form_error(world):
     u = world
-    c = announce(u)
-    apps = [package(u, c, i) for i in range(2)]
-    submit_all(u, c, apps)
-    to_review(u, c, apps)
+    c, apps = reviewed(u)
     asg = apps[0].assignments.get(expert=u["x0"])
     with svc.on_day(D(2025, 4, 1)):
         svc.declare_interest(actor=u["x0"], assignment=asg, conflicted=False)
@@ -255,10 +261,7 @@ def test_send_to_commission_only_after_the_review_protocol_and_only_once(world):
 
 def test_minimum_score_within_the_scale_and_the_stage2_deadline_leaves_the_section_28_periods(world):
     u = world
-    c = announce(u)
-    apps = [package(u, c, i) for i in range(2)]
-    submit_all(u, c, apps)
-    to_review(u, c, apps)
+    c, apps = reviewed(u)
     scored(u, c, apps)
     with svc.on_day(D(2025, 4, 15)):
         svc.sign_review_protocol(actor=u["org"], competition=c)
@@ -320,10 +323,7 @@ def test_two_sessions_editing_the_same_package_the_second_gets_409_and_nothing_i
 
 def test_declaration_is_final_documents_only_after_it_and_the_organizer_lifts_with_a_reason(world):
     u = world
-    c = announce(u)
-    apps = [package(u, c, i) for i in range(2)]
-    submit_all(u, c, apps)
-    to_review(u, c, apps)
+    c, apps = reviewed(u)
     asg = apps[0].assignments.get(expert=u["x0"])
     doc = apps[0].submitted_version().documents.first()
     x0 = login(u["x0"])
@@ -349,10 +349,7 @@ def test_declaration_is_final_documents_only_after_it_and_the_organizer_lifts_wi
 
 def test_the_organizer_reopens_a_submitted_sheet_with_a_reason(world):
     u = world
-    c = announce(u)
-    apps = [package(u, c, i) for i in range(2)]
-    submit_all(u, c, apps)
-    to_review(u, c, apps)
+    c, apps = reviewed(u)
     scored(u, c, apps)
     sheet = apps[0].assignments.get(expert=u["x1"]).sheet
     with pytest.raises(svc.DomainError, match="final"):
@@ -401,29 +398,11 @@ def test_a_pdf_that_is_an_executable_is_refused_and_a_replaced_file_is_removed(w
     assert not os.path.exists(path) or path == d.file.path
 
 
-def _huge_dimension_xlsx() -> bytes:
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.append(["name", "BIN", "OKED", "KATO"])
-    buf = io.BytesIO()
-    wb.save(buf)
-    src = zipfile.ZipFile(io.BytesIO(buf.getvalue()))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        for item in src.infolist():
-            data = src.read(item.filename)
-            if item.filename == "xl/worksheets/sheet1.xml":
-                data = re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:XFD1048576"/>', data)
-                data = data.replace(b"</sheetData>", b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row></sheetData>')
-            z.writestr(item, data)
-    return out.getvalue()
-
-
 def test_a_small_xlsx_declaring_the_whole_sheet_is_refused_at_once(world):
     u = world
     c = announce(u)
     a = package(u, c, 0, docs=())
-    data = _huge_dimension_xlsx()
+    data = declared_whole_sheet(last_cell=True)
     assert len(data) < 10_000
     t0 = time.monotonic()
     with pytest.raises(svc.DomainError, match="more than"):

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
 import signal
 import time
 import zipfile
@@ -29,6 +28,7 @@ from klaster.register.domain import RegisterError, services
 from klaster.register.interfaces import xlsx
 from klaster.register.models import ClusterStatus, InclusionApplication, Membership, Participant
 from tests.conftest import make_user
+from tests.xlsx_cases import declared_whole_sheet
 from tests.register.world import KARAGANDA, bin_, build_world, pdf_bytes
 
 D = dt.date
@@ -237,28 +237,9 @@ def test_two_organizers_editing_one_participant(world):
 
 # ------------------------------------------------------------------------------------ import
 
-def _declared_huge() -> bytes:
-    """A small workbook whose sheet declares the dimension A1:XFD1048576 (16,384 columns × 1,048,576 rows)."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "participants"
-    ws.append(["bin", "name"])
-    buf = io.BytesIO()
-    wb.save(buf)
-    src = zipfile.ZipFile(io.BytesIO(buf.getvalue()))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        for info in src.infolist():
-            data = src.read(info.filename)
-            if info.filename == "xl/worksheets/sheet1.xml":
-                data = re.sub(rb'<dimension ref="[^"]+"/>', b'<dimension ref="A1:XFD1048576"/>', data)
-            z.writestr(info.filename, data)
-    return out.getvalue()
-
-
 def test_a_workbook_declaring_a_huge_range_is_refused_within_a_second(world):
     """Before: openpyxl padded every one of the declared 1,048,576 rows to 16,384 cells (minutes)."""
-    data = _declared_huge()
+    data = declared_whole_sheet(("bin", "name"), title="participants")
     assert len(data) < 6000
     c = _client(world.users["organizer"])
     before = _rows()

@@ -53,13 +53,13 @@ pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 #: At most this many concrete URLs of one URL pattern are walked per role.
 PER_PATTERN = 2
-#: Values drawn per form field.
-DRAWS_PER_FIELD = 2
+#: Values drawn per form field (and per query parameter, beside "abc" and a 30-digit number).
+DRAWS_PER_FIELD = 1
 PREFIX = os.environ.get("KLASTER_FUZZ_PREFIX", "")
 
 #: The core malformed classes: each is sent in every field of every form at once.
-CORE = ["abc", "9" * 30, "1e30", "NaN", "-5", "", "2026-02-30", "9999-12-31", "Ωмега 𝔘 ✓ <b>x</b>", "0"]
-EXTRA = ["1x", "y", " ", "-1", "inf", "-inf", "1.5", "17000,5", "−500 000", "0001-01-01", "31.12.1899", "2100-01-02",
+CORE = ["abc", "9" * 30, "1e30", "-5", "", "2026-02-30", "Ωмега 𝔘 ✓ <b>x</b>"]
+EXTRA = ["NaN", "9999-12-31", "0", "1x", "y", " ", "-1", "inf", "-inf", "1.5", "17000,5", "−500 000", "0001-01-01", "31.12.1899", "2100-01-02",
          "1992-01-01", "../../etc/passwd", "a" * 2000, "'; DROP TABLE x; --", "%00", "\u202e", "12345678901234567890", "-9" * 12]
 #: Tables whose writes are part of answering any request (sessions, login throttling, last login).
 IGNORED_TABLES = ("django_session", "axes_", "auth_user")
@@ -398,7 +398,7 @@ def walk(role: str, draw) -> list[str]:
     # GET: malformed query values and path segments
     for pat, url in pages:
         names = get_forms.get(urlsplit(url).path, set())
-        vals = [draw(malformed()) for _ in range(DRAWS_PER_FIELD)] + ["abc", "9" * 30, "2026-02-30", "-1"]
+        vals = [draw(malformed()) for _ in range(DRAWS_PER_FIELD)] + ["abc", "9" * 30]
         for u in _query_mutations(url, names, vals):
             w.send("get", u)
         for u in _mutated_paths(url):
