@@ -27,12 +27,12 @@ from django.http import HttpResponse
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_TYPE = "text/csv; charset=utf-8"
 _TRIGGERS = ("=", "+", "-", "\u2212", "@", "|", "%", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
-_NUMBER = re.compile(r"^[-\u2212]?[0-9][0-9 ,.\u00a0]*$")
+_NUMBER = re.compile(r"^[-\u2212]?[0-9][0-9 ,.\u00a0]*(?:[eE][-+]?[0-9]+)?$")
 
 
 def is_formula_like(value) -> bool:
     """Whether ``value`` is text a spreadsheet would read as a formula (numbers written as text,
-    e.g. ``-5`` or ``−500 000``, are not)."""
+    e.g. ``-5``, ``−500 000`` or ``-1e-05`` as a library writes a float, are not)."""
     return isinstance(value, str) and value[:1] in _TRIGGERS and not _NUMBER.match(value)
 
 
