@@ -129,10 +129,14 @@ def test_upload_size_limit(media, users, settings):
 
 
 @pytest.mark.django_db
-def test_bad_year_fails_cleanly(media, users):
+@pytest.mark.parametrize("field,value,expected", [
+    ("year", "1999", "1999 is not a year of the panel (2016–2016)"),
+    ("measure", "abc", "abc is not a measure of the panel; it has: employment, establishments"),
+    ("years", "2001:2003", "none of these years is in the panel (2016–2016)"),
+])
+def test_values_not_in_the_panel_are_form_errors(media, users, field, value, expected):
+    # before: the run was saved and failed in the library (a row and an audit entry for a refused request)
     c = _client(users["analyst"])
-    r = c.post("/analysis/map/", {"source": "us-cmp2016", "frame": "2022", "methodologies": ["cmp"], "year": "1999"}, follow=True)
-    run = AnalysisRun.objects.get()
-    assert run.status == "failed" and "1999" in run.error
-    assert "1999" in r.content.decode()
-    assert AuditEntry.objects.filter(action="analysis.map.run", object_id=str(run.pk)).exists()
+    r = c.post("/analysis/map/", {"source": "us-cmp2016", "frame": "2022", "methodologies": ["cmp"], field: value})
+    assert r.status_code == 200 and expected in r.content.decode()
+    assert AnalysisRun.objects.count() == 0 and not AuditEntry.objects.filter(action__startswith="analysis.").exists()

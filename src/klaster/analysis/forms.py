@@ -1,11 +1,33 @@
-"""Forms of the analysts' pages."""
+"""Forms of the analysts' pages: every GET/POST value of every analysis view goes through one.
+
+Numbers are bounded (:mod:`klaster.common.forms`: amounts typed with a decimal comma in kk/ru,
+``1e30``/``NaN``/``inf`` refused), choices come from the data being shown (years, methodologies,
+regions, sectors and flags of the run), file names are bounded by the model's column. A
+malformed value is a form error shown on the page (or a 404 for an unknown run / table).
+"""
 
 from __future__ import annotations
+
+import re
+from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from klaster.analysis.services import IO_TABLES, METHODOLOGIES
+from klaster.common.forms import AmountField, DecimalField, IntegerField
+
+#: Years a panel may have (a technical bound of the form, not a rule of law).
+YEAR_MIN, YEAR_MAX = 1900, 2100
+#: Most years of the over-time tables.
+MAX_YEARS = 30
+#: Largest page number of the flags table (200 rows a page).
+MAX_PAGE = 100_000
+#: Length of ``AnalysisRun.upload_name``.
+NAME_MAX = 255
+EXPORT_FORMATS = [("csv", "CSV"), ("xlsx", "XLSX")]
+OPTIONAL_FORMAT = [("", "—"), *EXPORT_FORMATS]
+IO_KEY = re.compile(r"run-([1-9][0-9]{0,17})")
 
 
 class MapForm(forms.Form):
@@ -15,7 +37,7 @@ class MapForm(forms.Form):
     FRAMES = [("2022", _("2022 frame (20 units)")), ("2018", _("2018 frame (17 units)")), ("2017", _("2017 frame (16 units)"))]
 
     source = forms.ChoiceField(label=_("Dataset"), choices=SOURCES, initial="kz-bns-gva", widget=forms.RadioSelect)
-    file = forms.FileField(label=_("Panel file"), required=False,
+    file = forms.FileField(label=_("Panel file"), required=False, max_length=NAME_MAX,
                            help_text=_("Columns region, sector, year, measure, value, unit [, status, group]; .csv or .xlsx"))
     frame = forms.ChoiceField(label=_("Territorial frame (Kazakhstan)"), choices=FRAMES, initial="2022")
     methodologies = forms.MultipleChoiceField(label=_("Methodologies"), widget=forms.CheckboxSelectMultiple,
@@ -24,26 +46,33 @@ class MapForm(forms.Form):
                                                        ("kz-bn", _("Business Navigator (Kazakhstan)"))], initial=["cmp"])
     measure = forms.CharField(label=_("Measure"), required=False, max_length=60,
                               help_text=_("Blank: gva for Kazakhstan, employment otherwise"))
-    year = forms.IntegerField(label=_("Year"), required=False, min_value=1900, max_value=2100,
-                              help_text=_("Blank: the latest year of the panel"))
+    year = IntegerField(label=_("Year"), required=False, min_value=YEAR_MIN, max_value=YEAR_MAX,
+                        help_text=_("Blank: the latest year of the panel"))
     years = forms.CharField(label=_("Years for the over-time tables"), required=False, max_length=40,
                             help_text=_("e.g. 2019:2024 (blank: the main year only)"))
-    stability = forms.IntegerField(label=_("Stability replicates"), required=False, min_value=0, max_value=200, initial=0)
+    stability = IntegerField(label=_("Stability replicates"), required=False, min_value=0, max_value=200, initial=0)
 
-    def clean_years(self):
+    def clean_years(self) -> list[int]:
+        """``2019:2024`` or ``2014, 2016:2018`` → sorted years, each within YEAR_MIN…YEAR_MAX, at most MAX_YEARS."""
         v = (self.cleaned_data.get("years") or "").strip()
         if not v:
             return []
-        out: list[int] = []
+        out: set[int] = set()
         for part in v.split(","):
-            a, _sep, b = part.strip().partition(":")
-            try:
-                out.extend(range(int(a), int(b) + 1) if b else [int(a)])
-            except ValueError:
-                raise forms.ValidationError(_("%(part)s is not a year or a range like 2014:2024") % {"part": part}) from None
-        if len(out) > 30:
-            raise forms.ValidationError(_("at most 30 years"))
-        return sorted(set(out))
+            m = re.fullmatch(r"\s*([0-9]{4})\s*(?::\s*([0-9]{4})\s*)?", part)
+            if not m:
+                raise forms.ValidationError(_("%(part)s is not a year or a range like 2014:2024") % {"part": part.strip()})
+            a, b = int(m.group(1)), int(m.group(2) or m.group(1))
+            if not (YEAR_MIN <= a <= YEAR_MAX and YEAR_MIN <= b <= YEAR_MAX):
+                raise forms.ValidationError(_("years are between %(min)s and %(max)s") % {"min": YEAR_MIN, "max": YEAR_MAX})
+            if b < a:
+                raise forms.ValidationError(_("%(part)s: the range ends before it starts") % {"part": part.strip()})
+            if b - a + 1 > MAX_YEARS:
+                raise forms.ValidationError(_("at most 30 years"))
+            out.update(range(a, b + 1))
+            if len(out) > MAX_YEARS:
+                raise forms.ValidationError(_("at most 30 years"))
+        return sorted(out)
 
     def clean(self):
         d = super().clean()
@@ -52,21 +81,102 @@ class MapForm(forms.Form):
         return d
 
 
+def _choices(values, labels=None) -> list[tuple[str, str]]:
+    labels = labels or {}
+    return [("", "")] + [(str(v), labels.get(v, str(v))) for v in values]
+
+
+class RunFilterForm(forms.Form):
+    """Filters of a run's flags table (GET); the choices are the run's own values.
+
+    ``year`` blank = the run's main year; ``page`` must exist (checked by the view against the
+    number of pages).
+    """
+
+    year = forms.TypedChoiceField(label=_("Year"), required=False, coerce=int, empty_value=None)
+    methodology = forms.ChoiceField(label=_("Methodology"), required=False)
+    region = forms.ChoiceField(label=_("Region"), required=False)
+    sector = forms.ChoiceField(label=_("Sector"), required=False)
+    flag = forms.ChoiceField(label=_("Flag"), required=False)
+    page = IntegerField(label=_("Page"), required=False, min_value=1, max_value=MAX_PAGE)
+
+    def __init__(self, data, *, years=(), methodologies=(), regions=(), sectors=(), flags=()):
+        super().__init__(data)
+        self.fields["year"].choices = _choices(years)
+        self.fields["methodology"].choices = _choices(methodologies)
+        self.fields["region"].choices = _choices(regions)
+        self.fields["sector"].choices = _choices(sectors)
+        self.fields["flag"].choices = _choices(flags)
+
+    def filters(self) -> dict[str, str]:
+        """The cleaned text filters (``methodology``, ``region``, ``sector``, ``flag``; ``""`` = all)."""
+        return {k: self.cleaned_data.get(k) or "" for k in ("methodology", "region", "sector", "flag")}
+
+
+class RunExportForm(RunFilterForm):
+    """The filters of the flags table plus the file format (the ``flags.<fmt>`` of the URL)."""
+
+    fmt = forms.ChoiceField(label=_("Format"), choices=EXPORT_FORMATS)
+
+
+class RunFileForm(forms.Form):
+    """The name of one of a run's output tables (``indicators.xlsx``, ``comparison.csv`` …)."""
+
+    name = forms.RegexField(regex=r"^[a-z_]{1,60}\.(csv|xlsx)$", max_length=70)
+
+
 def io_table_choices(uploads) -> list[tuple[str, str]]:
     return [(k, v) for k, v in IO_TABLES.items()] + [(f"run-{r.pk}", f"{r.upload_name} (#{r.pk})") for r in uploads]
 
 
+class IOTableKeyField(forms.CharField):
+    """A built-in table id (``scotland-2019``, ``uk-2019``) or ``run-<id>`` of an uploaded table.
+
+    Whether the run exists and may be read is the view's check (404 / 403).
+    """
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 30)
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def validate(self, value):
+        super().validate(value)
+        if value and value not in IO_TABLES and not IO_KEY.fullmatch(value):
+            raise forms.ValidationError(_("%(value)s is not a table of this page") % {"value": value[:30]}, code="invalid")
+
+
+class IOViewForm(forms.Form):
+    """The multipliers page (GET): table, model type and an optional export format."""
+
+    table = IOTableKeyField(label=_("Table"))
+    type = forms.ChoiceField(label=_("Model"), required=False,
+                             choices=[("", ""), ("I", _("Type I (open model)")), ("II", _("Type II (households closed)"))])
+    format = forms.ChoiceField(label=_("Format"), required=False, choices=OPTIONAL_FORMAT)
+
+
+class IOTableSelectForm(forms.Form):
+    """The table of the impact page (GET or POST)."""
+
+    table = IOTableKeyField(label=_("Table"))
+
+
 class IOUploadForm(forms.Form):
-    file = forms.FileField(label=_("Input-output table"),
+    file = forms.FileField(label=_("Input-output table"), max_length=NAME_MAX,
                            help_text=_("Industry-by-industry block first (same labels on rows and columns), then output, compensation, GVA rows and final-demand columns; .csv or .xlsx"))
-    household_income = forms.FloatField(label=_("Total household income (Type II divisor, in the table's unit)"), required=False, min_value=0)
+    household_income = AmountField(label=_("Total household income (Type II divisor, in the table's unit)"), required=False,
+                                   max_digits=20, decimal_places=6)
     check = forms.BooleanField(label=_("Check that rows balance"), required=False, initial=True)
 
 
 class ImpactForm(forms.Form):
+    """Up to :attr:`ROWS` sectors with a final-demand change each (in the table's unit; a
+    decrease is negative). ``cleaned_data["delta_y"]`` is ``{sector: float}``."""
+
     ROWS = 5
     table = forms.ChoiceField(label=_("Table"))
     type = forms.ChoiceField(label=_("Model"), choices=[("I", _("Type I (open model)")), ("II", _("Type II (households closed)"))])
+    export = forms.ChoiceField(label=_("Format"), required=False, choices=OPTIONAL_FORMAT)
 
     def __init__(self, *args, table_choices=(), sectors=(), **kw):
         super().__init__(*args, **kw)
@@ -74,35 +184,42 @@ class ImpactForm(forms.Form):
         sec = [("", "—")] + list(sectors)
         for i in range(self.ROWS):
             self.fields[f"sector_{i}"] = forms.ChoiceField(label=_("Sector"), choices=sec, required=False)
-            self.fields[f"amount_{i}"] = forms.FloatField(label=_("Amount"), required=False)
+            self.fields[f"amount_{i}"] = DecimalField(label=_("Amount"), required=False, max_digits=18, decimal_places=6)
 
     def rows(self):
         return [(self[f"sector_{i}"], self[f"amount_{i}"]) for i in range(self.ROWS)]
 
     def clean(self):
         d = super().clean()
-        dy = {}
+        dy: dict[str, Decimal] = {}
         for i in range(self.ROWS):
+            if f"amount_{i}" in self.errors or f"sector_{i}" in self.errors:
+                continue
             s, a = d.get(f"sector_{i}"), d.get(f"amount_{i}")
             if s and a is None:
                 self.add_error(f"amount_{i}", _("Give the amount for this sector."))
+            elif a is not None and not s:
+                self.add_error(f"sector_{i}", _("Choose the sector of this amount."))
             elif s and a:
-                dy[s] = dy.get(s, 0.0) + a
+                dy[s] = dy.get(s, Decimal(0)) + a
         if not dy and not self.errors:
             raise forms.ValidationError(_("Give at least one sector and a non-zero amount."))
-        d["delta_y"] = dy
+        d["delta_y"] = {s: float(a) for s, a in dy.items()}
         return d
 
 
 class RegionaliseForm(forms.Form):
     method = forms.ChoiceField(label=_("Method"), choices=[("slq", "SLQ"), ("cilq", "CILQ"), ("flq", "FLQ"), ("aflq", "AFLQ")], initial="flq")
-    delta = forms.FloatField(label=_("δ (FLQ, AFLQ)"), required=False, min_value=0, max_value=0.99, initial=0.2)
+    delta = DecimalField(label=_("δ (FLQ, AFLQ)"), required=False, min_value=Decimal(0), max_value=Decimal("0.99"),
+                         max_digits=4, decimal_places=3, initial=Decimal("0.2"))
+    format = forms.ChoiceField(label=_("Format"), required=False, choices=OPTIONAL_FORMAT)
 
     def clean(self):
         d = super().clean()
-        if d.get("method") in ("flq", "aflq") and d.get("delta") is None:
+        if d.get("method") in ("flq", "aflq") and d.get("delta") is None and "delta" not in self.errors:
             self.add_error("delta", _("FLQ and AFLQ need δ (typically 0.2–0.3)."))
         return d
 
 
-__all__ = ["MapForm", "IOUploadForm", "ImpactForm", "RegionaliseForm", "io_table_choices", "METHODOLOGIES"]
+__all__ = ["MapForm", "RunFilterForm", "RunExportForm", "RunFileForm", "IOViewForm", "IOTableSelectForm", "IOUploadForm",
+           "ImpactForm", "RegionaliseForm", "io_table_choices", "METHODOLOGIES"]

@@ -9,18 +9,24 @@ display, filtering and export.
 
 from __future__ import annotations
 
-import io as _io
 import json
+import logging
+import math
+import shutil
 import time
 from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
+from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop as _
 
 from klaster.analysis.models import AnalysisRun
 from klaster.analysis.uploads import absolute
 from klaster.common import audit
+
+log = logging.getLogger(__name__)
 
 #: built-in panels: id → (label, default measure)
 PANEL_SOURCES = {
@@ -48,11 +54,18 @@ def run_dir(run: AnalysisRun) -> Path:
     return absolute(run.output_dir)
 
 
+#: What a run that stopped on an unexpected error shows (the traceback goes to the server log).
+INTERNAL_ERROR = _("The run stopped with an internal error; the details are in the server log.")
+
+
 def execute_map(run: AnalysisRun, panel, *, user) -> AnalysisRun:
     """Run the mapping of ``run.parameters`` on ``panel``; write outputs; finish and audit the run.
 
-    Library errors (``MethodologyError``, ``PanelError``, ``ValueError``) mark the run failed with
-    the library's message (no traceback is shown to the user).
+    Library errors (``MethodologyError``, ``PanelError``, ``FrameError`` — ``ValueError``s — and
+    ``KeyError``) mark the run failed with the library's message; any other error marks it failed
+    with :data:`INTERNAL_ERROR` and is logged (no traceback is shown to the user). A failed run
+    keeps its stored input file but no half-written outputs. The run is saved and audited
+    (``analysis.map.run``) in one transaction.
     """
     from klaster.observatory.mapping import run_map, write_outputs
     from klaster.observatory.report import is_kazakhstan
@@ -78,12 +91,39 @@ def execute_map(run: AnalysisRun, panel, *, user) -> AnalysisRun:
     except (ValueError, KeyError) as exc:  # MethodologyError, PanelError, FrameError are ValueErrors
         run.status = AnalysisRun.Status.FAILED
         run.error = str(exc).strip("'\"")
+    except Exception:  # noqa: BLE001 - a library bug must not leave a run "running" or a 500 page
+        log.exception("analysis run %s stopped", run.pk)
+        run.status = AnalysisRun.Status.FAILED
+        run.error = INTERNAL_ERROR
+    if run.status == AnalysisRun.Status.FAILED:
+        _remove_outputs(run)
     run.finished_at = timezone.now()
     run.duration_s = round(time.monotonic() - t0, 2)
-    run.save()
-    audit.record(actor=user, action=f"analysis.{run.kind}.run", obj=run,
-                 note=f"{run.status}: {run.dataset} {run.upload_name}".strip())
+    with transaction.atomic():
+        run.save()
+        audit.record(actor=user, action=f"analysis.{run.kind}.run", obj=run,
+                     note=f"{run.status}: {run.dataset} {run.upload_name}".strip())
     return run
+
+
+def _remove_outputs(run: AnalysisRun) -> None:
+    """Delete what a failed run wrote, keeping its stored input file (``parameters["file"]``)."""
+    if not run.output_dir:
+        return
+    keep = absolute(run.parameters["file"]) if run.parameters.get("file") else None
+    for p in run_dir(run).iterdir():
+        if keep is not None and (p == keep or p in keep.parents):
+            continue
+        if p.is_dir():
+            shutil.rmtree(p)
+        else:
+            p.unlink(missing_ok=True)
+
+
+def finite(value):
+    """``value`` as a float, or ``None`` when it is not finite (JSON has no NaN or infinity)."""
+    v = float(value)
+    return v if math.isfinite(v) else None
 
 
 def flag_columns(df: pd.DataFrame) -> list[str]:
@@ -133,20 +173,43 @@ def filter_flags(df: pd.DataFrame, *, methodology: str = "", region: str = "", s
     return df
 
 
-def to_bytes(frames: dict[str, pd.DataFrame], fmt: str, *, index: bool = False) -> bytes:
-    """CSV (the first frame, UTF-8 with BOM for spreadsheet programs) or XLSX (one sheet per frame)."""
+def export_bytes(frames: dict[str, pd.DataFrame], fmt: str, *, index: bool = False) -> bytes:
+    """Tables of a page as a download, through the one export path :mod:`klaster.common.exports`.
+
+    ``fmt`` ``"csv"``: the first frame only (UTF-8 with BOM, defusedcsv); ``"xlsx"``: one sheet per
+    frame. Text beginning with ``=``, ``+``, ``-``, ``−``, ``@`` … is written as text (a region or
+    sector named ``=HYPERLINK(…)`` in an uploaded panel does not become a formula); numbers stay
+    numbers, written with a point (machine formats are never localized).
+    """
+    from klaster.common import exports
+
     if fmt == "csv":
-        df = next(iter(frames.values()))
-        return df.to_csv(index=index).encode("utf-8-sig")
-    buf = _io.BytesIO()
-    with pd.ExcelWriter(buf, engine="openpyxl") as xw:
-        for name, df in frames.items():
-            d = df.copy()
-            for c in d.columns:
-                if str(d[c].dtype) == "boolean":
-                    d[c] = d[c].astype(object)
-            d.to_excel(xw, sheet_name=str(name)[:31], index=index)
-    return buf.getvalue()
+        return exports.csv_bytes(exports.frame_rows(next(iter(frames.values())), index=index))
+    return exports.xlsx_bytes({name: exports.frame_rows(df, index=index) for name, df in frames.items()})
+
+
+def library_file_bytes(path: Path) -> bytes:
+    """One of the library's output tables of a run (``lq.csv``, ``indicators.xlsx`` …) re-written
+    through :mod:`klaster.common.exports` (decision, docs/analysis.md: the library writes codes of an
+    uploaded panel as they are, so its files are not served as-is).
+
+    CSV cells are kept as the library wrote them (text; numbers with a point); XLSX keeps the
+    sheets and typed values, formulas become text. Raises ``OSError`` if the file cannot be read.
+    """
+    import csv
+
+    from klaster.common import exports
+
+    if path.suffix == ".csv":
+        with path.open(newline="", encoding="utf-8-sig") as fh:
+            return exports.csv_bytes(list(csv.reader(fh)))
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    try:
+        return exports.xlsx_bytes({ws.title: ws.iter_rows(values_only=True) for ws in wb.worksheets})
+    finally:
+        wb.close()
 
 
 # ---------------------------------------------------------------- input-output

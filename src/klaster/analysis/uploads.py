@@ -1,11 +1,15 @@
-"""Checks of uploaded data files (panels, input-output tables): size, extension and content.
+"""Uploaded data files of the analysts' pages (panels, input-output tables) and run directories.
 
-Accepted: ``.csv`` (UTF-8 text: no NUL bytes, decodes as UTF-8) and ``.xlsx`` (a ZIP container
-``PK 03 04`` holding ``[Content_Types].xml`` and an ``xl/`` part). The size limit is the setting
-``KLASTER_ANALYSIS_UPLOAD_MAX_MB`` (default 20 MB; a technical limit). A file is first validated
-by the library in a temporary directory under its (sanitised) original name, so the library's
-messages name the user's file; only a valid file is stored, below
-``settings.MEDIA_ROOT/analysis/<random>/`` (outside the web root).
+Checks are the common ones (:mod:`klaster.common.files`): :func:`accept` calls
+:func:`~klaster.common.files.check_upload` (``.csv`` UTF-8 text or a real ``.xlsx`` package, at
+most ``KLASTER_ANALYSIS_UPLOAD_MAX_MB`` MB, default 20 — a technical limit) and streams the first
+sheet of an XLSX through :func:`~klaster.common.files.open_xlsx` with :data:`PANEL_LIMITS` or
+:data:`TABLE_LIMITS` *before* the observatory library (pandas) opens it, so that a 1.5 KB file
+declaring ``A1:XFD1048576`` is refused within a second. Then the library validates the file in a
+temporary directory under its sanitised original name (:func:`staged`), so its messages name the
+user's file. Only a valid file is stored, in a random run directory
+``settings.MEDIA_ROOT/analysis/<uuid>/`` (outside the web root); :func:`run_directory` removes
+that directory again when the run is not saved (refused, rolled back), so no orphan stays.
 """
 
 from __future__ import annotations
@@ -13,24 +17,60 @@ from __future__ import annotations
 import shutil
 import tempfile
 import uuid
-import zipfile
 from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
 from django.utils.text import get_valid_filename
-from django.utils.translation import gettext as _
+
+from klaster.common.files import CheckedUpload, UploadRejected, XlsxLimits, check_upload, open_xlsx
 
 DEFAULT_MAX_MB = 20
 EXTENSIONS = ("csv", "xlsx")
+#: Limits of an uploaded tidy panel in XLSX (region, sector, year, measure, value, unit …):
+#: larger panels are CSV. Streaming 100,000 rows takes about half a second.
+PANEL_LIMITS = dict(max_sheets=20, max_rows=100_000, max_cols=50, max_cells=1_000_000)
+#: Limits of an uploaded input-output table in XLSX (n industries + a few rows/columns).
+TABLE_LIMITS = dict(max_sheets=20, max_rows=5_000, max_cols=5_000, max_cells=5_000_000)
 
-
-class UploadRejected(ValueError):
-    """The file is too big, empty or not of an accepted type; the message says which and why."""
+__all__ = ["UploadRejected", "accept", "staged", "keep", "run_directory", "new_run_dir", "remove_run_dir",
+           "absolute", "max_bytes", "clean_message", "PANEL_LIMITS", "TABLE_LIMITS"]
 
 
 def max_bytes() -> int:
+    """Largest accepted upload in bytes (setting ``KLASTER_ANALYSIS_UPLOAD_MAX_MB``, default 20 MB)."""
     return int(getattr(settings, "KLASTER_ANALYSIS_UPLOAD_MAX_MB", DEFAULT_MAX_MB)) * 1024 * 1024
+
+
+def accept(uploaded, *, limits: dict) -> CheckedUpload:
+    """Check an uploaded panel or table before any library reads it.
+
+    Parameters
+    ----------
+    uploaded : UploadedFile
+    limits : dict
+        :class:`~klaster.common.files.XlsxLimits` fields (:data:`PANEL_LIMITS`, :data:`TABLE_LIMITS`);
+        the byte limit is :func:`max_bytes`.
+
+    Returns
+    -------
+    CheckedUpload
+        Extension (``csv``/``xlsx``), MIME type, size in bytes, SHA-256.
+
+    Raises
+    ------
+    UploadRejected
+        Not .csv/.xlsx, empty, too big, content not of its type, a ZIP bomb, or an XLSX whose
+        first sheet (the one the library reads) has more rows, columns or cells than ``limits``
+        — each message names the file (and sheet, row).
+    """
+    checked = check_upload(uploaded, allowed=EXTENSIONS, max_bytes=max_bytes())
+    if checked.ext == "xlsx":
+        with open_xlsx(uploaded, name=Path(uploaded.name).name, limits=XlsxLimits(max_bytes=max_bytes(), **limits)) as book:
+            for _row in book.rows(0):
+                pass
+        uploaded.seek(0)
+    return checked
 
 
 def safe_name(name: str) -> str:
@@ -42,56 +82,12 @@ def safe_name(name: str) -> str:
         return "upload." + (base.rsplit(".", 1)[-1].lower() if "." in base else "csv")
 
 
-def check_upload(uploaded) -> str:
-    """Check a Django ``UploadedFile``; return its extension (``csv`` or ``xlsx``).
-
-    Raises
-    ------
-    UploadRejected
-        Extension not accepted, empty, larger than :func:`max_bytes`, or content not matching
-        the extension.
-    """
-    name = uploaded.name or ""
-    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if ext not in EXTENSIONS:
-        raise UploadRejected(_("%(name)s: files of type .%(ext)s are not accepted; accepted: .csv, .xlsx") % {"name": name, "ext": ext or "?"})
-    if uploaded.size == 0:
-        raise UploadRejected(_("%(name)s: the file is empty") % {"name": name})
-    limit = max_bytes()
-    if uploaded.size > limit:
-        raise UploadRejected(_("%(name)s: %(size).1f MB exceeds the limit of %(limit)d MB") % {"name": name, "size": uploaded.size / 1048576, "limit": limit // 1048576})
-    uploaded.seek(0)
-    head = uploaded.read(65536)
-    uploaded.seek(0)
-    if ext == "xlsx":
-        ok = head.startswith(b"PK\x03\x04")
-        if ok:
-            try:
-                with zipfile.ZipFile(uploaded) as z:
-                    names = z.namelist()
-                ok = "[Content_Types].xml" in names and any(n.startswith("xl/") for n in names)
-            except zipfile.BadZipFile:
-                ok = False
-            finally:
-                uploaded.seek(0)
-    else:
-        ok = b"\x00" not in head
-        if ok:
-            try:
-                head.decode("utf-8")
-            except UnicodeDecodeError as e:  # a multi-byte character cut at the end of the sample is fine
-                ok = e.start >= len(head) - 3
-    if not ok:
-        raise UploadRejected(_("%(name)s: the content is not a .%(ext)s file") % {"name": name, "ext": ext})
-    return ext
-
-
 @contextmanager
 def staged(uploaded):
     """Write the upload to a temporary directory under its safe original name; yield the path.
 
     The temporary directory is removed afterwards; :func:`keep` copies a validated file into
-    MEDIA_ROOT.
+    the run directory.
     """
     tmp = Path(tempfile.mkdtemp(prefix="klaster-analysis-"))
     try:
@@ -111,23 +107,55 @@ def clean_message(message: str, path: Path) -> str:
 
 
 def new_run_dir() -> str:
-    """A fresh random directory below MEDIA_ROOT (returned relative to it)."""
+    """A fresh random directory below MEDIA_ROOT (returned relative to it, ``analysis/<uuid>``)."""
     rel = f"analysis/{uuid.uuid4().hex}"
     (Path(settings.MEDIA_ROOT) / rel).mkdir(parents=True, exist_ok=False)
     return rel
 
 
+def remove_run_dir(rel: str) -> None:
+    """Remove a run directory created by :func:`new_run_dir` (nothing outside ``MEDIA_ROOT/analysis``)."""
+    if not rel or not rel.startswith("analysis/"):
+        return
+    p = absolute(rel)
+    if p.parent == absolute("analysis"):
+        shutil.rmtree(p, ignore_errors=True)
+
+
+@contextmanager
+def run_directory():
+    """A new run directory (relative path) that is removed again if the block raises.
+
+    Use it around storing the input and saving the run's row, so that a refused or rolled-back
+    run leaves no directory or file under ``MEDIA_ROOT/analysis``.
+    """
+    rel = new_run_dir()
+    try:
+        yield rel
+    except BaseException:
+        remove_run_dir(rel)
+        raise
+
+
 def keep(staged_path: Path, rel_dir: str) -> str:
-    """Copy a validated staged file into the run directory; return its path relative to MEDIA_ROOT."""
-    dest = Path(settings.MEDIA_ROOT) / rel_dir / staged_path.name
+    """Copy a validated staged file into ``input/`` of the run directory (apart from the library's
+    outputs, which may have the same names); return its path relative to MEDIA_ROOT."""
+    dest = Path(settings.MEDIA_ROOT) / rel_dir / "input" / staged_path.name
+    dest.parent.mkdir()
     shutil.copyfile(staged_path, dest)
-    return f"{rel_dir}/{staged_path.name}"
+    return f"{rel_dir}/input/{staged_path.name}"
 
 
 def absolute(rel: str) -> Path:
-    """Absolute path of a path relative to MEDIA_ROOT, refusing anything that escapes it."""
+    """Absolute path of a path relative to MEDIA_ROOT.
+
+    Raises
+    ------
+    ValueError
+        The path escapes MEDIA_ROOT.
+    """
     root = Path(settings.MEDIA_ROOT).resolve()
     p = (root / rel).resolve()
     if root not in p.parents and p != root:
-        raise UploadRejected("path outside the upload directory")
+        raise ValueError(f"{rel}: path outside the upload directory")
     return p

@@ -9,15 +9,19 @@ read the shared runs and the built-in I-O pages; runs on uploaded files are thei
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 
 import pandas as pd
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
+from django.core.paginator import EmptyPage, Paginator
+from django.db import transaction
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
@@ -26,12 +30,26 @@ from klaster.accounts.permissions import role_required
 from klaster.accounts.roles import Role, has_role
 from klaster.analysis import services as S
 from klaster.analysis import uploads
-from klaster.analysis.forms import ImpactForm, IOUploadForm, MapForm, RegionaliseForm, io_table_choices
+from klaster.analysis.forms import (
+    IO_KEY,
+    ImpactForm,
+    IOTableSelectForm,
+    IOUploadForm,
+    IOViewForm,
+    MapForm,
+    RegionaliseForm,
+    RunExportForm,
+    RunFileForm,
+    RunFilterForm,
+    io_table_choices,
+)
 from klaster.analysis.models import AnalysisRun
-from klaster.common import audit
+from klaster.common import audit, exports
+from klaster.common.forms import errors_text
+from klaster.common.refusals import Refusal
+from klaster.datasets import DatasetError
 
 READERS = (Role.ANALYST, Role.ORGANIZER)
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE = 200
 
 
@@ -47,10 +65,9 @@ def _run_or_404(request, pk, kind=None) -> AnalysisRun:
     return run
 
 
-def _download(data: bytes, filename: str, fmt: str) -> HttpResponse:
-    r = HttpResponse(data, content_type="text/csv; charset=utf-8" if fmt == "csv" else XLSX)
-    r["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
-    return r
+def _download(frames: dict, filename: str, fmt: str, *, index: bool = False):
+    """Tables as a CSV/XLSX attachment through the one export path (:func:`services.export_bytes`)."""
+    return exports.response(S.export_bytes(frames, fmt, index=index), f"{filename}.{fmt}", fmt)
 
 
 @role_required(*READERS)
@@ -62,50 +79,112 @@ def index(request):
 
 
 # ---------------------------------------------------------------- cluster mapping
+class _LibraryRejected(Exception):
+    """The library refused an uploaded file; the message (English, as the library writes it)
+    names the user's file, row and column."""
+
+
+@contextmanager
+def _validated_upload(f, limits: dict, read, errors):
+    """Check ``f`` (:func:`uploads.accept`: type, size, XLSX streamed with ``limits``), then let the
+    library ``read(path)`` it in a temporary directory; yield ``(result, staged path)``.
+
+    Raises ``Refusal`` (the common checks) or ``_LibraryRejected`` (the library's ``errors``).
+    """
+    uploads.accept(f, limits=limits)
+    with uploads.staged(f) as path:
+        try:
+            result = read(path)
+        except errors as exc:
+            raise _LibraryRejected(uploads.clean_message(str(exc), path)) from None
+        yield result, path
+
+
+def _upload_error(form, exc) -> None:
+    form.add_error("file", exc.text() if isinstance(exc, Refusal) else str(exc))
+
+
 @role_required(Role.ANALYST)
 def map_new(request):
-    """Form of a mapping run; POST runs it synchronously, saves it and redirects to its page."""
+    """Form of a mapping run; POST runs it synchronously, saves it and redirects to its page.
+
+    An uploaded panel is checked and validated by the library before anything is stored; the run
+    directory is removed again if saving the run fails (no orphan under ``MEDIA_ROOT/analysis``).
+    """
     form = MapForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        source = d["source"]
-        panel, upload_name, stored = None, "", None
+        run = None
         try:
-            if source == "upload":
-                f = d["file"]
-                uploads.check_upload(f)
+            if d["source"] == "upload":
                 from klaster.observatory.panel import PanelError, load_panel
 
-                with uploads.staged(f) as path:
-                    try:
-                        panel = load_panel(path)
-                    except PanelError as exc:
-                        raise uploads.UploadRejected(uploads.clean_message(str(exc), path)) from None
-                    rel_dir = uploads.new_run_dir()
-                    stored = uploads.keep(path, rel_dir)
-                upload_name = f.name
+                with _validated_upload(d["file"], uploads.PANEL_LIMITS, load_panel, PanelError) as (panel, path):
+                    params = _map_params(form, d, panel)
+                    if params:
+                        run = _save_map_run(request.user, d, params, path)
             else:
-                panel = S.load_builtin_panel(source, d["frame"])
-                rel_dir = uploads.new_run_dir()
-        except uploads.UploadRejected as exc:
-            form.add_error("file", str(exc))
-        else:
-            measure = d["measure"] or S.PANEL_SOURCES.get(source, ("", "employment"))[1]
-            if measure not in panel.measures:
-                measure = d["measure"] or panel.measures[0]
-            year = d["year"] or panel.years[-1]
-            years = [y for y in d["years"] if y in panel.years] or d["years"]
-            params = {"methodologies": d["methodologies"], "measure": measure, "year": year, "years": years,
-                      "stability": d["stability"] or 0, "frame": d["frame"] if source == "kz-bns-gva" else None}
-            if stored:
-                params["file"] = stored
-            run = AnalysisRun.objects.create(kind=AnalysisRun.Kind.MAP, owner=request.user, dataset=source,
-                                             upload_name=upload_name, parameters=params, output_dir=rel_dir)
+                panel = S.load_builtin_panel(d["source"], d["frame"])
+                params = _map_params(form, d, panel)
+                if params:
+                    run = _save_map_run(request.user, d, params, None)
+        except (Refusal, _LibraryRejected) as exc:
+            _upload_error(form, exc)
+        except DatasetError as exc:  # the built-in dataset is missing on this server: say which and how to get it
+            form.add_error("source", str(exc))
+        if run is not None:
+            dropped = [y for y in d["years"] if y not in run.parameters["years"]]
+            if dropped:
+                messages.warning(request, _("Years not in the panel were left out: %(years)s") % {"years": ", ".join(map(str, dropped))})
             S.execute_map(run, panel, user=request.user)
             if run.status == AnalysisRun.Status.FAILED:
-                messages.error(request, _("The run failed: %(error)s") % {"error": run.error})
+                messages.error(request, _("The run failed: %(error)s") % {"error": _(run.error)})
             return redirect("analysis:run", pk=run.pk)
     return render(request, "analysis/map_form.html", {"form": form})
+
+
+def _map_params(form, d: dict, panel) -> dict | None:
+    """The run's parameters, with the measure and years checked against ``panel``.
+
+    Blank measure: ``gva`` for Kazakhstan, ``employment`` for the U.S. and an upload (or the
+    panel's first measure); blank year: the panel's latest. A measure or main year the panel does
+    not have, or over-time years none of which it has, are form errors (``None`` is returned,
+    nothing is saved); over-time years partly outside the panel are left out (the view says so).
+    """
+    source = d["source"]
+    measures, years_of_panel = list(panel.measures), [int(y) for y in panel.years]
+    measure = d["measure"] or S.PANEL_SOURCES.get(source, ("", "employment"))[1]
+    if measure not in measures:
+        if d["measure"]:
+            form.add_error("measure", _("%(measure)s is not a measure of the panel; it has: %(measures)s") % {
+                "measure": d["measure"], "measures": ", ".join(measures)})
+        measure = measures[0]
+    year = d["year"] or years_of_panel[-1]
+    if year not in years_of_panel:
+        form.add_error("year", _("%(year)s is not a year of the panel (%(first)s–%(last)s)") % {
+            "year": year, "first": years_of_panel[0], "last": years_of_panel[-1]})
+    years = [y for y in d["years"] if y in years_of_panel]
+    if d["years"] and not years:
+        form.add_error("years", _("none of these years is in the panel (%(first)s–%(last)s)") % {
+            "first": years_of_panel[0], "last": years_of_panel[-1]})
+    if form.errors:
+        return None
+    return {"methodologies": d["methodologies"], "measure": measure, "year": year, "years": years,
+            "stability": d["stability"] or 0, "frame": d["frame"] if source == "kz-bns-gva" else None}
+
+
+def _save_map_run(user, d: dict, params: dict, path) -> AnalysisRun:
+    """Create the run's directory (with the stored upload, if any) and its row, audited
+    (``analysis.map.start``) — all or nothing."""
+    source = d["source"]
+    upload_name = d["file"].name if path is not None else ""
+    with uploads.run_directory() as rel_dir, transaction.atomic():
+        if path is not None:
+            params["file"] = uploads.keep(path, rel_dir)
+        run = AnalysisRun.objects.create(kind=AnalysisRun.Kind.MAP, owner=user, dataset=source,
+                                         upload_name=upload_name, parameters=params, output_dir=rel_dir)
+        audit.record(actor=user, action="analysis.map.start", obj=run, note=f"{source} {upload_name}".strip())
+    return run
 
 
 def _region_labels(run, names) -> dict[str, str]:
@@ -144,9 +223,21 @@ def _choropleth(run, rows: pd.DataFrame, labels: dict, value_col: str, title: st
     return {"shapes": out, "width": width, "height": height, "title": title, "legend": palette, "top": top}
 
 
+def _filter_form(cls, data, flags: pd.DataFrame):
+    """The flags-table filter form of a run, with the run's own values as choices."""
+    return cls(data, years=sorted(int(y) for y in flags["year"].unique()),
+               methodologies=list(dict.fromkeys(flags["methodology"])), regions=sorted(flags["region"].unique()),
+               sectors=sorted(flags["sector"].unique(), key=lambda x: (len(x), x)), flags=S.flag_columns(flags))
+
+
 @role_required(*READERS)
 def run_detail(request, pk):
-    """A saved run: parameters, status, flags table with filters, exports, report, choropleth."""
+    """A saved run: parameters, status, flags table with filters, exports, report, choropleth.
+
+    The filters (``year``, ``methodology``, ``region``, ``sector``, ``flag``, ``page``) go through
+    :class:`RunFilterForm`; a value that is not one of the run's (or a page that does not exist)
+    is shown as an error and no table is drawn.
+    """
     run = _run_or_404(request, pk)
     if run.kind == AnalysisRun.Kind.IO_TABLE:
         return redirect(reverse("analysis:io") + f"?table=run-{run.pk}")
@@ -156,32 +247,41 @@ def run_detail(request, pk):
         names = S.read_names(run)
         labels = _region_labels(run, names)
         sectors = names.get("sectors", {})
-        g = request.GET
-        year = run.parameters["year"]
-        f = {"methodology": g.get("methodology", ""), "region": g.get("region", ""), "sector": g.get("sector", ""),
-             "flag": g.get("flag", "")}
-        try:
-            year = int(g.get("year") or year)
-        except ValueError:
-            pass
-        rows = S.filter_flags(flags, year=year, **f)
+        form = _filter_form(RunFilterForm, request.GET, flags)
         fcols = S.flag_columns(flags)
+        ctx.update({
+            "flags_shown": True, "flag_cols": fcols, "year": run.parameters["year"], "filters": {},
+            "years": sorted(flags["year"].unique().tolist()),
+            "methodology_choices": list(dict.fromkeys(flags["methodology"])),
+            "region_choices": [(r, labels.get(r, r)) for r in sorted(flags["region"].unique())],
+            "sector_choices": [(s, sectors.get(s, "")) for s in sorted(flags["sector"].unique(), key=lambda x: (len(x), x))],
+            "labels": labels, "sectors": sectors,
+            "files": sorted(p.name for p in S.run_dir(run).iterdir() if re.fullmatch(r"[a-z_]+\.(csv|xlsx)", p.name)),
+        })
+        if form.is_valid():
+            f = form.filters()
+            year = form.cleaned_data["year"] or run.parameters["year"]
+            rows = S.filter_flags(flags, year=year, **f)
+            paginator = Paginator(rows, PAGE)
+            try:
+                page = paginator.page(form.cleaned_data["page"] or 1)
+            except EmptyPage:
+                form.add_error("page", _("Page %(page)s does not exist; there are %(pages)s.") % {
+                    "page": form.cleaned_data["page"], "pages": paginator.num_pages})
+        if not form.is_valid():
+            ctx["filter_errors"] = errors_text(form)
+            return render(request, "analysis/run.html", ctx)
         shown_cols = [c for c in fcols if rows[c].notna().any()] if len(rows) else fcols
-        page = Paginator(rows, PAGE).get_page(g.get("page"))
         page.object_list = [
             {"methodology": r["methodology"], "region": r["region"], "region_name": labels.get(r["region"], ""),
              "sector": r["sector"], "sector_name": sectors.get(r["sector"], ""), "value": r["value"], "lq": r["lq"],
              "flags": [(c, None if pd.isna(r[c]) else (bool(r[c]) if c != "stars" else int(r[c]))) for c in shown_cols]}
             for r in page.object_list.to_dict("records")]
+        query = {k: v for k, v in f.items() if v}
         cur = flags[flags["year"] == year]
         ctx.update({
-            "page": page, "total": len(rows), "flag_cols": fcols, "shown_cols": shown_cols, "filters": f, "year": year,
-            "years": sorted(flags["year"].unique().tolist()),
-            "methodology_choices": list(dict.fromkeys(flags["methodology"])),
-            "region_choices": [(r, labels.get(r, r)) for r in sorted(flags["region"].unique())],
-            "sector_choices": [(s, sectors.get(s, "")) for s in sorted(flags["sector"].unique(), key=lambda x: (len(x), x))],
-            "labels": labels, "sectors": sectors, "query": request.GET.urlencode(),
-            "files": sorted(p.name for p in S.run_dir(run).iterdir() if re.fullmatch(r"[a-z_]+\.(csv|xlsx)", p.name)),
+            "table_shown": True, "page": page, "total": len(rows), "shown_cols": shown_cols, "filters": f, "year": year,
+            "query": urlencode({**query, "year": year}), "export_query": urlencode({**query, "year": year}),
         })
         if run.summary.get("kazakhstan") and len(cur):
             meth = f["methodology"] or ctx["methodology_choices"][0]
@@ -200,24 +300,30 @@ def run_detail(request, pk):
 
 @role_required(*READERS)
 def run_export(request, pk, fmt):
-    """The flags table of a run with the page's filters, as CSV or XLSX."""
+    """The flags table of a run with the page's filters, as CSV or XLSX (``fmt``).
+
+    Filters as on the run page (:class:`RunExportForm`; blank ``year`` = every year). An unknown
+    format is a 404; a malformed filter redirects to the run page, which shows the error. The file
+    goes through :mod:`klaster.common.exports` (formula-like text neutralised; numbers with a point).
+    """
     run = _run_or_404(request, pk, AnalysisRun.Kind.MAP)
-    if run.status != AnalysisRun.Status.DONE or fmt not in ("csv", "xlsx"):
+    if run.status != AnalysisRun.Status.DONE:
         raise Http404
-    g = request.GET
     flags = S.read_flags(run)
-    year = None
-    if g.get("year"):
-        try:
-            year = int(g["year"])
-        except ValueError:
-            year = None
-    rows = S.filter_flags(flags, year=year, methodology=g.get("methodology", ""), region=g.get("region", ""),
-                          sector=g.get("sector", ""), flag=g.get("flag", ""))
+    data = request.GET.copy()
+    data["fmt"] = fmt
+    form = _filter_form(RunExportForm, data, flags)
+    if not form.is_valid():
+        if "fmt" in form.errors:
+            raise Http404
+        for e in errors_text(form):
+            messages.error(request, e)
+        return redirect(reverse("analysis:run", args=[run.pk]) + "?" + request.GET.urlencode())
+    rows = S.filter_flags(flags, year=form.cleaned_data["year"], **form.filters())
     names = S.read_names(run)
     rows = rows.assign(region_name=rows["region"].map(_region_labels(run, names)),
                        sector_name=rows["sector"].map(names.get("sectors", {})))
-    return _download(S.to_bytes({"flags": rows}, fmt), f"klaster-run-{run.pk}-flags", fmt)
+    return _download({"flags": rows}, f"klaster-run-{run.pk}-flags", form.cleaned_data["fmt"])
 
 
 @role_required(*READERS)
@@ -239,14 +345,18 @@ def run_report(request, pk):
 
 @role_required(*READERS)
 def run_file(request, pk, name):
-    """One of the run's output tables (``indicators.xlsx``, ``comparison.csv``, …)."""
+    """One of the run's output tables (``indicators.xlsx``, ``comparison.csv``, …), re-written
+    through :mod:`klaster.common.exports` (:func:`services.library_file_bytes`)."""
     run = _run_or_404(request, pk, AnalysisRun.Kind.MAP)
-    if not re.fullmatch(r"[a-z_]+\.(csv|xlsx)", name):
+    form = RunFileForm({"name": name})
+    if not form.is_valid() or run.status != AnalysisRun.Status.DONE:
         raise Http404
+    name = form.cleaned_data["name"]
     p = S.run_dir(run) / name
     if not p.is_file():
         raise Http404
-    return FileResponse(p.open("rb"), as_attachment=True, filename=f"klaster-run-{run.pk}-{name}")
+    fmt = name.rsplit(".", 1)[1]
+    return exports.response(S.library_file_bytes(p), f"klaster-run-{run.pk}-{name}", fmt)
 
 
 # ---------------------------------------------------------------- input-output
@@ -254,11 +364,15 @@ def _io_uploads(user):
     return AnalysisRun.objects.filter(kind=AnalysisRun.Kind.IO_TABLE, owner=user, status=AnalysisRun.Status.DONE)
 
 
-def _io_table(request, key):
-    """(IOTable, key, label, sector names) of a built-in table or the user's uploaded table."""
+def _io_table(request, key: str):
+    """(IOTable, key, label, sector names) of a built-in table or the user's uploaded table.
+
+    ``key`` is a cleaned :class:`~klaster.analysis.forms.IOTableKeyField` value; an unknown run
+    is a 404, another user's upload a 403.
+    """
     if key in S.IO_TABLES:
         return S.builtin_io(key), key, S.IO_TABLES[key], S.io_sector_names(key)
-    m = re.fullmatch(r"run-(\d+)", key or "")
+    m = IO_KEY.fullmatch(key or "")
     if not m:
         raise Http404
     run = _run_or_404(request, int(m.group(1)), AnalysisRun.Kind.IO_TABLE)
@@ -266,13 +380,19 @@ def _io_table(request, key):
 
     try:
         return S.load_uploaded_io(run), key, run.upload_name, {}
-    except IOTableError:
+    except (IOTableError, OSError):
         raise Http404 from None
 
 
 @role_required(*READERS)
 def io_multipliers(request):
-    """Type I/II multipliers of a table, compared with the published figures; upload a table (POST)."""
+    """Type I/II multipliers of a table, compared with the published figures; upload a table (POST).
+
+    GET ``table``, ``type``, ``format`` go through :class:`IOViewForm`; the upload through
+    :class:`IOUploadForm` and :func:`uploads.accept` (then the library's ``read_table``). An
+    uploaded table is stored with its run (``io_table``, audited ``analysis.io_table.upload``) in
+    one step; nothing is stored when it is refused.
+    """
     upload_form = IOUploadForm()
     if request.method == "POST":
         if not has_role(request.user, Role.ANALYST):
@@ -284,34 +404,34 @@ def io_multipliers(request):
 
             d = upload_form.cleaned_data
             f = d["file"]
-            try:
-                uploads.check_upload(f)
-                with uploads.staged(f) as path:
-                    try:
-                        t = read_table(path, household_income=d["household_income"], check=d["check"])
-                    except IOTableError as exc:
-                        raise uploads.UploadRejected(uploads.clean_message(str(exc), path)) from None
-                    rel_dir = uploads.new_run_dir()
-                    stored = uploads.keep(path, rel_dir)
-            except uploads.UploadRejected as exc:
-                upload_form.add_error("file", str(exc))
-            else:
-                run = AnalysisRun.objects.create(
-                    kind=AnalysisRun.Kind.IO_TABLE, owner=request.user, dataset="upload", upload_name=f.name,
-                    output_dir=rel_dir, status=AnalysisRun.Status.DONE,
-                    parameters={"file": stored, "household_income": d["household_income"], "check": d["check"]},
-                    summary={"sectors": t.n})
-                from django.utils import timezone
+            income = None if d["household_income"] is None else float(d["household_income"])
 
-                run.finished_at = timezone.now()
-                run.save(update_fields=["finished_at"])
-                audit.record(actor=request.user, action="analysis.io_table.upload", obj=run, note=f.name)
+            def read(path):
+                return read_table(path, household_income=income, check=d["check"])
+
+            try:
+                with _validated_upload(f, uploads.TABLE_LIMITS, read, IOTableError) as (t, path):
+                    with uploads.run_directory() as rel_dir, transaction.atomic():
+                        stored = uploads.keep(path, rel_dir)
+                        run = AnalysisRun.objects.create(
+                            kind=AnalysisRun.Kind.IO_TABLE, owner=request.user, dataset="upload", upload_name=f.name,
+                            output_dir=rel_dir, status=AnalysisRun.Status.DONE, finished_at=timezone.now(),
+                            parameters={"file": stored, "household_income": income, "check": d["check"]},
+                            summary={"sectors": t.n})
+                        audit.record(actor=request.user, action="analysis.io_table.upload", obj=run, note=f.name)
+            except (Refusal, _LibraryRejected) as exc:
+                _upload_error(upload_form, exc)
+            else:
                 return redirect(reverse("analysis:io") + f"?table=run-{run.pk}")
-    key = request.GET.get("table") or "scotland-2019"
-    typ = request.GET.get("type") if request.GET.get("type") in ("I", "II") else "I"
-    t, key, label, names = _io_table(request, key)
-    ctx = {"choices": io_table_choices(_io_uploads(request.user)), "key": key, "label": label, "type": typ,
-           "upload_form": upload_form, "can_run": has_role(request.user, Role.ANALYST), "n": t.n, "unit": t.unit}
+    view = IOViewForm(request.GET)
+    ctx = {"choices": io_table_choices(_io_uploads(request.user)), "upload_form": upload_form,
+           "can_run": has_role(request.user, Role.ANALYST), "key": "", "type": "I"}
+    if not view.is_valid():
+        ctx["view_errors"] = errors_text(view)
+        return render(request, "analysis/io.html", ctx)
+    typ = view.cleaned_data["type"] or "I"
+    t, key, label, names = _io_table(request, view.cleaned_data["table"] or "scotland-2019")
+    ctx.update({"key": key, "label": label, "type": typ, "n": t.n, "unit": t.unit})
     if typ == "II" and t.household_income is None:
         ctx["notice"] = _("Type II needs the total household income of the table; showing Type I.")
         typ = ctx["type"] = "I"
@@ -321,14 +441,13 @@ def io_multipliers(request):
     if pub is not None and "Output multiplier" in pub:
         table.insert(1, "Published output multiplier", pub["Output multiplier"].reindex(table.index))
     table.insert(0, "Sector", [names.get(s, "") for s in table.index])
-    fmt = request.GET.get("format")
-    if fmt in ("csv", "xlsx"):
+    v = S.validation_table(key)
+    fmt = view.cleaned_data["format"]
+    if fmt:
         frames = {f"Type {typ}": table}
-        v = S.validation_table(key)
         if v is not None:
             frames["Validation"] = v
-        return _download(S.to_bytes(frames, fmt, index=True), f"klaster-io-{key}-type{typ}", fmt)
-    v = S.validation_table(key)
+        return _download(frames, f"klaster-io-{key}-type{typ}", fmt, index=True)
     ctx.update({"columns": list(table.columns), "rows": [(i, list(r)) for i, r in zip(table.index, table.itertuples(index=False))],
                 "validation": None if v is None else [(i, r) for i, r in zip(v.index, v.to_dict("records"))]})
     return render(request, "analysis/io.html", ctx)
@@ -336,9 +455,19 @@ def io_multipliers(request):
 
 @role_required(Role.ANALYST)
 def io_impact(request):
-    """Impact of a final-demand change (ΔX = L ΔY) with the library's ``IOTable.impact``."""
-    key = request.POST.get("table") or request.GET.get("table") or "scotland-2019"
-    t, key, label, names = _io_table(request, key)
+    """Impact of a final-demand change (ΔX = L ΔY) with the library's ``IOTable.impact``.
+
+    The table (GET or POST ``table``) goes through :class:`IOTableSelectForm` (malformed: back to
+    the page with the error; unknown run: 404); the amounts through :class:`ImpactForm` (decimal
+    comma in kk/ru, bounded). Each computation is saved as an ``io_impact`` run, audited
+    (``analysis.io_impact.run``) in the same transaction; an export (``export=csv|xlsx``) saves nothing.
+    """
+    sel = IOTableSelectForm(request.POST if request.method == "POST" else request.GET)
+    if not sel.is_valid():
+        for e in errors_text(sel):
+            messages.error(request, e)
+        return redirect("analysis:io_impact")
+    t, key, label, names = _io_table(request, sel.cleaned_data["table"] or "scotland-2019")
     sectors = [(s, f"{s} {names.get(s, '')}".strip()) for s in t.labels]
     choices = io_table_choices(_io_uploads(request.user))
     form = ImpactForm(request.POST or None, table_choices=choices, sectors=sectors, initial={"table": key})
@@ -357,15 +486,15 @@ def io_impact(request):
             by_sector = pd.DataFrame({"Sector": [names.get(s, "") for s in dx.index], "Final-demand change": dy.reindex(dx.index).fillna(0.0),
                                       "Output change": dx["impact"]})
             by_sector = by_sector[by_sector["Output change"].abs() > 1e-9].sort_values("Output change", ascending=False)
-            fmt = request.POST.get("export")
-            if fmt in ("csv", "xlsx"):
-                return _download(S.to_bytes({"Output change": by_sector, "Summary": summary}, fmt, index=True), f"klaster-impact-{key}", fmt)
-            run = AnalysisRun.objects.create(
-                kind=AnalysisRun.Kind.IO_IMPACT, owner=request.user, dataset="upload" if key.startswith("run-") else key,
-                upload_name=label if key.startswith("run-") else "", status=AnalysisRun.Status.DONE,
-                parameters={"table": key, "type": d["type"], "delta_y": d["delta_y"]},
-                summary={k: float(v) for k, v in summary.iloc[0].items()})
-            audit.record(actor=request.user, action="analysis.io_impact.run", obj=run)
+            if d["export"]:
+                return _download({"Output change": by_sector, "Summary": summary}, f"klaster-impact-{key}", d["export"], index=True)
+            with transaction.atomic():
+                run = AnalysisRun.objects.create(
+                    kind=AnalysisRun.Kind.IO_IMPACT, owner=request.user, dataset="upload" if key.startswith("run-") else key,
+                    upload_name=label if key.startswith("run-") else "", status=AnalysisRun.Status.DONE, finished_at=timezone.now(),
+                    parameters={"table": key, "type": d["type"], "delta_y": d["delta_y"]},
+                    summary={k: S.finite(v) for k, v in summary.iloc[0].items()})
+                audit.record(actor=request.user, action="analysis.io_impact.run", obj=run)
             ctx.update({"summary": summary.iloc[0].to_dict(), "run": run,
                         "by_sector": [(i, r["Sector"], r["Final-demand change"], r["Output change"]) for i, r in by_sector.head(60).iterrows()]})
     return render(request, "analysis/io_impact.html", ctx)
@@ -373,23 +502,29 @@ def io_impact(request):
 
 @role_required(*READERS)
 def io_regionalise(request):
-    """UK 2019 → Scotland by SLQ/CILQ/FLQ/AFLQ: the chosen method's multipliers and the MAPE table."""
-    form = RegionaliseForm(request.GET or {"method": "flq", "delta": 0.2})
+    """UK 2019 → Scotland by SLQ/CILQ/FLQ/AFLQ: the chosen method's multipliers and the MAPE table.
+
+    ``method``, ``delta`` (0…0.99, decimal comma in kk/ru) and ``format`` go through
+    :class:`RegionaliseForm`.
+    """
+    form = RegionaliseForm(request.GET or {"method": "flq", "delta": "0.2"})
     ctx = {"form": form, "standard": S.regionalisation_standard()}
     if form.is_valid():
         d = form.cleaned_data
         from klaster.observatory.io import IOTableError
 
+        delta = float(d["delta"]) if d["method"] in ("flq", "aflq") else None
         try:
-            table, summary = S.regionalise_uk_to_scotland(d["method"], d["delta"] if d["method"] in ("flq", "aflq") else None)
+            table, summary = S.regionalise_uk_to_scotland(d["method"], delta)
         except IOTableError as exc:
             form.add_error(None, str(exc))
         else:
-            fmt = request.GET.get("format")
-            if fmt in ("csv", "xlsx"):
-                return _download(S.to_bytes({"Output multipliers": table, "MAPE": ctx["standard"]}, fmt, index=True),
-                                 f"klaster-regionalise-{d['method']}", fmt)
-            ctx.update({"summary": summary, "table": table})
+            if d["format"]:
+                return _download({"Output multipliers": table, "MAPE": ctx["standard"]}, f"klaster-regionalise-{d['method']}",
+                                 d["format"], index=True)
+            q = {"method": d["method"], **({"delta": str(d["delta"])} if delta is not None else {})}
+            ctx.update({"summary": summary, "table": table, "export_query": urlencode(q)})
+    ctx["form_errors"] = errors_text(form) if form.errors else []
     st = ctx["standard"]
     ctx["standard_rows"] = [(i, r["lambda*"], r["MAPE %"], r["mean multiplier"]) for i, r in st.iterrows()]
     return render(request, "analysis/io_regionalise.html", ctx)
