@@ -142,6 +142,21 @@ def pattern_of(path: str) -> str | None:
 # ---------------------------------------------------------------------------------------- pages and forms
 
 
+def _close(resp) -> None:
+    """Close a response as the test client does (a streaming file included), without letting
+    ``request_finished`` close the database connection of the test's transaction (PostgreSQL)."""
+    from django.core.signals import request_finished
+    from django.db import close_old_connections
+
+    if not getattr(resp, "streaming", False):
+        return  # the test client closed it already
+    request_finished.disconnect(close_old_connections)
+    try:
+        resp.close()
+    finally:
+        request_finished.connect(close_old_connections)
+
+
 def _html(resp) -> str:
     ctype = resp.get("Content-Type", "")
     if "text/html" not in ctype or getattr(resp, "streaming", False):
@@ -288,17 +303,17 @@ class Walker:
         if resp.status_code >= 500:
             self.failures.append(f"{self.role} {method.upper()} {url} {data!r:.300}: HTTP {resp.status_code}")
             transaction.savepoint_rollback(sid)
-            resp.close()
+            _close(resp)
             return resp
         if log.writes and refused(resp):
             after = fingerprint()
             transaction.savepoint_rollback(sid)
             if fingerprint() != after:
                 self.failures.append(f"{self.role} {method.upper()} {url} {data!r:.300}: refused ({resp.status_code}) but wrote {log.writes[:3]}")
-            resp.close()
+            _close(resp)
             return resp
         transaction.savepoint_commit(sid)
-        resp.close()
+        _close(resp)
         return resp
 
     # -- crawl
@@ -325,7 +340,7 @@ class Walker:
             if resp.status_code >= 500:
                 self.failures.append(f"{self.role} GET {url}: HTTP {resp.status_code} while crawling")
             html = _html(resp) if resp.status_code == 200 else ""
-            resp.close()
+            _close(resp)
             if not html:
                 continue
             pages.append((pat, url))
