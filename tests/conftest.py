@@ -23,9 +23,12 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
-def _uploads_in_a_temporary_directory(settings, tmp_path_factory):
+def _uploads_in_a_temporary_directory(request, settings, tmp_path_factory):
     """Every test stores uploads below its own temporary MEDIA_ROOT: a test's rolled-back rows never
-    leave files in the data directory."""
+    leave files in the data directory. A TestCase whose class-level data has files sets
+    ``media_per_class = True`` and its own MEDIA_ROOT."""
+    if getattr(request.cls, "media_per_class", False):
+        return
     settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))
 
 
