@@ -46,7 +46,7 @@ bench: venv
 
 ## make lock: re-resolve the locked dependency set after editing pyproject.toml
 lock: venv
-	$(BIN)/uv pip compile pyproject.toml --extra test --python-version 3.11 -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --extra test --extra bench --python-version 3.11 -o requirements.lock
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info
