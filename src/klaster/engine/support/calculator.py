@@ -13,6 +13,12 @@ The order of the computation follows the text of each instrument (seed 004, prog
    construction-and-installation cost), per cluster (less what the cluster already received);
 6. round half-up to the tiyn.
 
+Where the regulation records two readings of what a cap limits (``cap_reading`` of a component:
+instruments 3–5, reading ``caps-instruments-3-5``), the option chosen decides the order: under
+``reimbursement`` (the default) steps 4–5 run as above; under ``costs`` the fixed, by-size and
+per-unit caps limit the costs admitted *before* the rate (the reimbursement is then at most the
+rate × the cap). The reading used is the first step of the explanation after the eligible costs.
+
 Every step is recorded as a :class:`Step` carrying its clause; :meth:`Step.text` renders it in
 kk, ru or en. Amounts are :class:`~klaster.common.money.Money` in tenge; floats are refused.
 """
@@ -28,7 +34,7 @@ from dateutil.relativedelta import relativedelta
 from klaster.common.money import Money
 
 from .messages import Msg
-from .rules import Component, InstrumentError
+from .rules import CAP_READING_OPTIONS, Component, InstrumentError
 
 ZERO = Money(0, "tenge")
 NO_DOUBLE_FUNDING_CLAUSE = "Programme §5.1 (closing paragraphs)"
@@ -184,6 +190,31 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "ru": "Итого по {count} ({unit}): {after}",
         "kk": "{count} ({unit}) бойынша жиыны: {after}",
     },
+    "reading-reimbursement": {
+        "en": "Reading of the caps: they limit the reimbursement (the share of the costs first, then the cap)",
+        "ru": "Прочтение пределов: они ограничивают сумму возмещения (сначала доля затрат, затем предел)",
+        "kk": "Шектердің оқылуы: олар өтелетін соманы шектейді (алдымен шығындар үлесі, содан кейін шек)",
+    },
+    "reading-costs": {
+        "en": "Reading of the caps: they limit the costs admitted (the cap first, then the share of the costs)",
+        "ru": "Прочтение пределов: они ограничивают затраты, принимаемые к возмещению (сначала предел, затем доля затрат)",
+        "kk": "Шектердің оқылуы: олар өтеуге қабылданатын шығындарды шектейді (алдымен шек, содан кейін шығындар үлесі)",
+    },
+    "unit-costs-cap": {
+        "en": "{unit} {unit_id}: costs admitted up to {cap} per {unit} a year, less {prior} of costs already reimbursed this year: {before} → {after}",
+        "ru": "{unit} {unit_id}: затраты принимаются не более {cap} на одного в год за вычетом затрат {prior}, уже возмещённых в этом году: {before} → {after}",
+        "kk": "{unit} {unit_id}: шығындар жылына біреуге {cap} шегіне дейін қабылданады, осы жылы өтелген {prior} шығын шегеріледі: {before} → {after}",
+    },
+    "costs-cap-fixed": {
+        "en": "Costs admitted up to the cap {cap}: {before} → {after}",
+        "ru": "Затраты принимаются не более {cap}: {before} → {after}",
+        "kk": "Шығындар {cap} шегіне дейін қабылданады: {before} → {after}",
+    },
+    "costs-cap-by-size": {
+        "en": "Costs of a {size} enterprise admitted up to {cap}: {before} → {after}",
+        "ru": "Затраты предприятия ({size}) принимаются не более {cap}: {before} → {after}",
+        "kk": "Кәсіпорынның ({size}) шығындары {cap} шегіне дейін қабылданады: {before} → {after}",
+    },
     "cap-fixed": {
         "en": "Cap {cap}: {before} → {after}",
         "ru": "Ограничение {cap}: {before} → {after}",
@@ -263,6 +294,17 @@ def _pct(rate: Decimal) -> str:
     return s
 
 
+def _cap_limit(component: Component, cap, enterprise_size: str | None) -> tuple[Money, dict]:
+    """The limit of a fixed or by-size cap (tenge) and the parameters of its step."""
+    if cap.type == "fixed":
+        limit = cap.amount.to("tenge")
+        return limit, {"cap": limit}
+    if enterprise_size not in cap.amounts:
+        raise CalculationError(Msg("calc.no_size", component=component.id, sizes=", ".join(cap.amounts)))
+    limit = cap.amounts[enterprise_size].to("tenge")
+    return limit, {"cap": limit, "size": enterprise_size}
+
+
 def _sum(items) -> Money:
     total = ZERO
     for it in items:
@@ -279,6 +321,7 @@ def compute_reimbursement(
     bases: dict[str, Money] | None = None,
     prior: PriorUse | None = None,
     rounding_decimals: int = 2,
+    readings: dict[str, str] | None = None,
 ) -> Reimbursement:
     """Compute the reimbursable amount of one application for one instrument component.
 
@@ -298,6 +341,11 @@ def compute_reimbursement(
         Reimbursements already granted this year to the same units / cluster.
     rounding_decimals : int
         Decimals of tenge in the result (the regulation's ``rounding``; default 2 = tiyn).
+    readings : dict of str to str, optional
+        The options chosen for the regulation's readings (``{reading id: option id}``, as
+        :func:`klaster.regulations.check_readings` completes them); a reading not given takes its
+        default. Only ``cap_reading`` of the component is used here: ``reimbursement`` or ``costs``
+        (:data:`~klaster.engine.support.rules.CAP_READING_OPTIONS`).
 
     Returns
     -------
@@ -307,7 +355,8 @@ def compute_reimbursement(
     ------
     CalculationError
         The component has no rate in the act (instrument 8), a per-unit component gets a cost
-        without ``unit_id``, or a size / base value the caps need is missing.
+        without ``unit_id``, a size / base value the caps need is missing, or the option chosen
+        for the component's cap reading is unknown.
     """
     calc = component.calculation
     if calc.not_in_seed or calc.rate is None:
@@ -342,6 +391,13 @@ def compute_reimbursement(
     eligible = _sum(kept)
     steps.append(Step("eligible", "", {"eligible": eligible}))
     rate_pct = _pct(calc.rate)
+    on_costs = False
+    if calc.cap_reading:
+        option = (readings or {}).get(calc.cap_reading, calc.cap_reading_default)
+        if option not in CAP_READING_OPTIONS:
+            raise CalculationError(Msg("calc.reading", component=component.id, reading=calc.cap_reading, option=option, options=", ".join(CAP_READING_OPTIONS)))
+        on_costs = option == "costs"
+        steps.append(Step(f"reading-{option}", calc.cap_reading_clause, {}))
 
     if calc.per_unit is not None:
         pu = calc.per_unit
@@ -362,17 +418,32 @@ def compute_reimbursement(
                 continue
             counted.add(uid)
             admitted += 1
-            g = cost * calc.rate
-            gross = gross + g
-            steps.append(Step("unit-rate", calc.clause, {"unit": pu.unit, "unit_id": uid, "rate": rate_pct, "cost": cost}, after=g))
+            gross = gross + cost * calc.rate
             already = prior.unit_reimbursed.get(uid, ZERO).to("tenge")
-            room = pu.cap - already
-            if room < ZERO:
-                room = ZERO
-            capped = g.min(room)
-            if capped < g:
-                steps.append(Step("unit-cap", pu.clause, {"unit": pu.unit, "unit_id": uid, "cap": pu.cap, "prior": already}, before=g, after=capped, binding=True))
-                binding.append("unit-cap")
+            if on_costs:
+                # the cap limits the unit's costs of the year; what it already received this year
+                # stands for costs of (received ÷ rate)
+                prior_cost = Money(already.amount / calc.rate, "tenge")
+                room = pu.cap.to("tenge") - prior_cost
+                if room < ZERO:
+                    room = ZERO
+                admitted_cost = cost.min(room)
+                if admitted_cost < cost:
+                    steps.append(Step("unit-costs-cap", pu.clause, {"unit": pu.unit, "unit_id": uid, "cap": pu.cap, "prior": prior_cost},
+                                      before=cost, after=admitted_cost, binding=True))
+                    binding.append("unit-cap")
+                capped = admitted_cost * calc.rate
+                steps.append(Step("unit-rate", calc.clause, {"unit": pu.unit, "unit_id": uid, "rate": rate_pct, "cost": admitted_cost}, after=capped))
+            else:
+                g = cost * calc.rate
+                steps.append(Step("unit-rate", calc.clause, {"unit": pu.unit, "unit_id": uid, "rate": rate_pct, "cost": cost}, after=g))
+                room = pu.cap - already
+                if room < ZERO:
+                    room = ZERO
+                capped = g.min(room)
+                if capped < g:
+                    steps.append(Step("unit-cap", pu.clause, {"unit": pu.unit, "unit_id": uid, "cap": pu.cap, "prior": already}, before=g, after=capped, binding=True))
+                    binding.append("unit-cap")
             total = total + capped
             unit_amounts[uid] = capped
         steps.append(Step("units-total", pu.clause, {"count": admitted, "unit": pu.unit}, after=total))
@@ -380,19 +451,27 @@ def compute_reimbursement(
     else:
         unit_amounts = {}
         gross = eligible * calc.rate
-        steps.append(Step("rate", calc.clause, {"rate": rate_pct, "eligible": eligible}, after=gross))
-        amount = gross
+        admitted_cost = eligible
+        if on_costs:  # the fixed and by-size caps limit the costs admitted, before the rate
+            for cap in calc.caps:
+                if cap.type not in ("fixed", "by-size"):
+                    continue
+                limit, params = _cap_limit(component, cap, enterprise_size)
+                before = admitted_cost
+                admitted_cost = admitted_cost.min(limit)
+                bound = admitted_cost < before
+                steps.append(Step(f"costs-cap-{cap.type}", cap.clause, params, before=before, after=admitted_cost, binding=bound))
+                if bound:
+                    binding.append(f"cap-{cap.type}")
+        amount = admitted_cost * calc.rate
+        steps.append(Step("rate", calc.clause, {"rate": rate_pct, "eligible": admitted_cost}, after=amount))
 
     for cap in calc.caps:
         before = amount
-        if cap.type == "fixed":
-            limit = cap.amount.to("tenge")
-            params = {"cap": limit}
-        elif cap.type == "by-size":
-            if enterprise_size not in cap.amounts:
-                raise CalculationError(Msg("calc.no_size", component=component.id, sizes=", ".join(cap.amounts)))
-            limit = cap.amounts[enterprise_size].to("tenge")
-            params = {"cap": limit, "size": enterprise_size}
+        if on_costs and cap.type in ("fixed", "by-size"):
+            continue  # applied to the costs above
+        if cap.type in ("fixed", "by-size"):
+            limit, params = _cap_limit(component, cap, enterprise_size)
         elif cap.type == "share-of-base":
             if cap.base not in bases:
                 raise CalculationError(Msg("calc.no_base", component=component.id, share=_pct(cap.share), base=cap.base))

@@ -41,6 +41,7 @@ MESSAGES: dict[str, str] = {
     "calc.no_unit": "component {component} caps per {unit}: cost {cost} has no {unit} (unit_id)",
     "calc.no_size": "component {component}: the cap depends on the enterprise size; give enterprise_size as one of {sizes}",
     "calc.no_base": "component {component}: the cap is {share}% of '{base}'; give it in bases",
+    "calc.reading": "component {component}: reading {reading} has no option '{option}'; options: {options}",
 }
 
 

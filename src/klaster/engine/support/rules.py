@@ -26,6 +26,9 @@ from klaster.regulations import RegulationDocument
 DOC_ID = "productivity2020-instruments"
 CAP_TYPES = ("fixed", "by-size", "share-of-base", "per-cluster")
 ELIGIBILITY_TYPES = ("priority-oked", "min-years-activity", "competition-stage-won", "declaration")
+#: Options of a reading of the caps (``cap_reading`` of a calculation): the cap limits the
+#: reimbursement (the rate first, then the cap) or the costs admitted (the cap first, then the rate).
+CAP_READING_OPTIONS = ("reimbursement", "costs")
 
 
 class InstrumentError(ValueError):
@@ -63,7 +66,12 @@ class PerUnit:
 
 @dataclass(frozen=True)
 class Calculation:
-    """How a component's reimbursement is computed (rate, window, caps)."""
+    """How a component's reimbursement is computed (rate, window, caps).
+
+    ``cap_reading`` names the reading of the regulation (:attr:`RegulationDocument.readings`) that
+    says what the caps limit, with options :data:`CAP_READING_OPTIONS`; ``cap_reading_default`` is
+    its default option and ``cap_reading_clause`` its clause. None: the caps limit the reimbursement.
+    """
 
     clause: str
     rate: Decimal | None
@@ -73,6 +81,9 @@ class Calculation:
     per_unit: PerUnit | None = None
     eligible_kinds: tuple[str, ...] | None = None
     not_in_seed: str | None = None
+    cap_reading: str | None = None
+    cap_reading_default: str = "reimbursement"
+    cap_reading_clause: str = ""
 
 
 @dataclass(frozen=True)
@@ -239,9 +250,22 @@ def _calculation(doc, iid, cid, raw) -> Calculation:
             max_units_per_enterprise=pu.get("max_units_per_enterprise"),
             clause=pu["clause"],
         )
+    reading_id = raw.get("cap_reading")
+    reading_default, reading_clause = "reimbursement", ""
+    if reading_id:
+        try:
+            reading = doc.reading(str(reading_id))
+        except regulations.RegulationError:
+            raise InstrumentError(f"{where}: cap_reading {reading_id!r} is not one of the document's readings") from None
+        if {o.id for o in reading.options} != set(CAP_READING_OPTIONS):
+            raise InstrumentError(f"{where}: reading {reading_id!r} must have the options {', '.join(CAP_READING_OPTIONS)}")
+        reading_default, reading_clause = reading.default.id, reading.clause
     return Calculation(
         clause=raw["clause"],
         rate=rate,
+        cap_reading=str(reading_id) if reading_id else None,
+        cap_reading_default=reading_default,
+        cap_reading_clause=reading_clause,
         window_months=window.get("months"),
         window_clause=window.get("clause", ""),
         caps=tuple(_cap(doc, iid, cid, c) for c in raw.get("caps") or ()),
