@@ -42,6 +42,7 @@ from typing import Iterator, Sequence
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import DatabaseError, transaction
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_noop as _
 
 from klaster.common.refusals import Refusal
@@ -173,7 +174,7 @@ def check_upload(uploaded, *, allowed: Sequence[str], max_bytes: int) -> Checked
         ok = found == expected or (ext in OOXML_PART and found == "zip")
         if not ok:
             raise UploadRejected(_("%(name)s: the content is not a .%(ext)s file (it is %(found)s)"), name=name, ext=ext,
-                                 found=f".{found}" if found else _("of an unknown type"))
+                                 found=f".{found}" if found else gettext_lazy("of an unknown type"))
         if ext in OOXML_PART:
             _check_zip(name, data, ext)
         elif ext == "pdf":
