@@ -51,12 +51,12 @@ def test_a_refused_step_is_shown_in_the_users_language(world, lang, expected):
     client = Client()
     client.force_login(world.users["organizer"])
     client.cookies["django_language"] = lang
-    r = client.post(f"/support/{world.app_a.pk}/action/", {"action": "refuse", "note": "x"}, follow=True)
+    r = client.post(f"/support/{world.app_a.pk}/action/", {"action": "refuse", "note": "x", "version": world.app_a.version}, follow=True)
     html = r.content.decode()
     assert expected.format(pk=world.app_a.pk) in html
     assert "this step needs" not in html  # not the English text
     with pytest.raises(domain.SupportError) as e:
-        domain.decide(actor=world.users["organizer"], application=world.app_a, approve=False, on=dt.date(2024, 3, 21), note="x")
+        domain.decide(actor=world.users["organizer"], application=world.app_a, approve=False, on=dt.date(2024, 3, 21), note="x", reason="late")
     assert "this step needs" in str(e.value)  # str() stays English for logs and the CLI
     with translation.override(lang):
         assert "this step needs" not in e.value.text()
@@ -88,9 +88,15 @@ def test_eligibility_findings_and_rejections_are_translated(world):
     with pytest.raises(uploads.UploadRejected) as e:
         uploads.check_upload(SimpleUploadedFile("a.pdf", b"not a pdf at all"))
     with translation.override("ru"):
-        assert "первые байты не совпадают" in e.value.text()
+        assert "не является файлом .pdf" in e.value.text() and "файл неизвестного типа" in e.value.text()
     with translation.override("kk"):
-        assert "алғашқы байттары сәйкес келмейді" in e.value.text()
+        assert "мазмұны .pdf файлы емес" in e.value.text() and "белгісіз түрдегі файл" in e.value.text()
+    with pytest.raises(uploads.UploadRejected) as e:  # %PDF followed by an executable
+        uploads.check_upload(SimpleUploadedFile("a.pdf", b"%PDF-1.4\nMZ" + b"\x00" * 64))
+    with translation.override("ru"):
+        assert "не открывается как PDF" in e.value.text()
+    with translation.override("kk"):
+        assert "PDF ретінде ашылмайды" in e.value.text()
 
     row = RowError("participants", 3, "joined_on", "a date is required")
     with translation.override("ru"):

@@ -34,6 +34,7 @@ ENGINE = {
     "calc.no_unit": _("component %(component)s caps per %(unit)s: cost %(cost)s has no %(unit)s"),
     "calc.no_size": _("component %(component)s: the cap depends on the enterprise size; give it as one of %(sizes)s"),
     "calc.no_base": _("component %(component)s: the cap is %(share)s%% of “%(base)s”; give that value"),
+    "calc.reading": _("component %(component)s: reading %(reading)s has no option “%(option)s”; options: %(options)s"),
 }
 
 
@@ -73,3 +74,30 @@ COST_KINDS = {
     "services": _("services"), "labour": _("labour"), "travel": _("travel"), "accommodation": _("accommodation"),
     "per-diem": _("per diem"), "other": _("other"),
 }
+
+#: The events of an application as the date checks name them ("… is before the decision on …").
+EVENTS = {
+    "registered": _("the registration"), "completeness": _("the completeness check"), "decided": _("the decision"),
+    "agreement-signed": _("the signing of the agreement"), "paid": _("the payment"), "breached": _("the breach"),
+    "refunded": _("the refund"),
+}
+
+#: The date of each recorded act, as refusals name it.
+DAY_FIELDS = {
+    "register": _("Date of registration"), "completeness": _("Date of the completeness check"), "decide": _("Date of the decision"),
+    "agreement": _("Date of the agreement"), "pay": _("Date of the payment"), "breach": _("Date of the breach"),
+    "refund": _("Date of the refund"), "cost": _("Date of the cost"),
+}
+
+
+class ClauseText:
+    """A clause of the regulation data written the active language's way when shown
+    (:func:`klaster.register.i18n.clause_in`); a refusal parameter."""
+
+    def __init__(self, clause: str):
+        self.clause = clause
+
+    def __str__(self) -> str:
+        from klaster.register.i18n import clause_in
+
+        return clause_in(self.clause) if self.clause else "—"

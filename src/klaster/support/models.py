@@ -1,9 +1,11 @@
 """Reimbursement applications under the support instruments of "Productivity 2020".
 
-An application pins the instruments regulation (id, version, SHA-256) when it is registered;
-its facts, cost lines, documents, events (registered, completeness-passed, decided, …), the
-computed amount with its explanation, the agreement and any refund are kept here. Operations:
-:mod:`klaster.support.domain`.
+An application pins the instruments regulation (id, version, SHA-256) and the readings of the act
+it is computed under when it is registered; its facts, cost lines, documents, events (registered,
+completeness-passed, decided, …), the computed amount with its explanation, the agreement and any
+refund are kept here. An application carries a version (optimistic locking,
+:mod:`klaster.common.locking`): the applicant's edits of a draft or returned application carry the
+version the page showed. Operations: :mod:`klaster.support.domain`.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from klaster.common.locking import VersionField
 from klaster.support.uploads import storage_name
 
 
@@ -45,7 +48,9 @@ class Application(models.Model):
     unit_amounts = models.JSONField(_("amounts per employee/specialist"), default=dict)
     explanation = models.JSONField(_("explanation"), default=dict)
     decision_note = models.TextField(_("reasons"), blank=True)
+    readings = models.JSONField(_("readings of the act used"), default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    version = VersionField()
 
     class Meta:
         ordering = ["-created_at", "-id"]

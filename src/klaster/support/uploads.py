@@ -1,63 +1,28 @@
-"""Checks of uploaded documents of support applications: size, extension and content.
+"""Uploaded documents of support applications: which types, how big, where they are stored.
 
-A file is accepted when its extension is one of :data:`TYPES` *and* its first bytes are the
-signature of that type (PDF ``%PDF-``; JPEG ``FF D8 FF``; PNG ``89 50 4E 47 0D 0A 1A 0A``;
-DOCX and XLSX are ZIP containers ``PK 03 04`` holding ``[Content_Types].xml`` and ``word/`` or
-``xl/`` respectively), and its size is at most :func:`max_bytes` (setting
-``KLASTER_SUPPORT_UPLOAD_MAX_MB``, default 10 MB — a technical limit, not a legal one).
-Files are stored under ``settings.MEDIA_ROOT`` (outside the web root) with random names and
-served only by a permission-checked view.
+The checks themselves are the project's one upload check, :func:`klaster.common.files.check_upload`
+(the content identified by a detector and agreeing with the extension; a PDF must open in a PDF
+library — a file that starts with ``%PDF`` and is something else is refused —; DOCX and XLSX
+must be real OOXML packages, no ZIP bombs). This module only says what the support app accepts:
+the types of :data:`TYPES`, at most :func:`max_bytes` (setting ``KLASTER_SUPPORT_UPLOAD_MAX_MB``,
+default 10 MB — a technical limit, not a legal one). Files are stored under
+``settings.MEDIA_ROOT`` (outside the web root) with random names (:func:`storage_name`) and served
+only by a permission-checked view.
 """
 
 from __future__ import annotations
 
-import hashlib
 import uuid
-import zipfile
-from dataclasses import dataclass
-from decimal import Decimal
 
 from django.conf import settings
-from django.utils.translation import get_language
-from django.utils.translation import gettext_noop as _
 
-from klaster.common.money import format_number
-from klaster.register.i18n import Refusal
+from klaster.common import files
+from klaster.common.files import CheckedUpload, UploadRejected  # noqa: F401 - the one upload refusal, re-exported
 
 DEFAULT_MAX_MB = 10
 
-#: extension → (MIME type, leading signature)
-TYPES: dict[str, tuple[str, bytes]] = {
-    "pdf": ("application/pdf", b"%PDF-"),
-    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", b"PK\x03\x04"),
-    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", b"PK\x03\x04"),
-    "jpg": ("image/jpeg", b"\xff\xd8\xff"),
-    "jpeg": ("image/jpeg", b"\xff\xd8\xff"),
-    "png": ("image/png", b"\x89PNG\r\n\x1a\n"),
-}
-ZIP_PART = {"docx": "word/", "xlsx": "xl/"}
-
-
-class _Num:
-    """A number shown in the active language (kk/ru ``1,5``; en ``1.5``)."""
-
-    def __init__(self, value: Decimal, decimals: int):
-        self.value, self.decimals = value, decimals
-
-    def __str__(self) -> str:
-        return format_number(self.value, (get_language() or "en")[:2], decimals=self.decimals)
-
-
-class UploadRejected(Refusal):
-    """The file is too big or is not of an accepted type; the message says which and why."""
-
-
-@dataclass(frozen=True)
-class CheckedUpload:
-    ext: str
-    content_type: str
-    size: int
-    sha256: str
+#: extension → MIME type of the files a support application accepts
+TYPES: dict[str, str] = {ext: files.MIME[ext] for ext in ("pdf", "docx", "xlsx", "jpg", "jpeg", "png")}
 
 
 def max_bytes() -> int:
@@ -66,44 +31,20 @@ def max_bytes() -> int:
 
 
 def check_upload(uploaded) -> CheckedUpload:
-    """Check an uploaded file (a Django ``UploadedFile``) and return its type, size and SHA-256.
+    """Check an uploaded file (a Django ``UploadedFile``) against the support app's types and size.
+
+    Returns
+    -------
+    CheckedUpload
+        Extension, MIME type, size (bytes), SHA-256 and, for a PDF, its pages.
 
     Raises
     ------
     UploadRejected
-        Empty or too big; extension not accepted; content does not match the extension
-        (signature, or a ZIP that is not a DOCX/XLSX package).
+        Empty or larger than :func:`max_bytes`; extension not in :data:`TYPES`; content not of the
+        type the extension says (see :func:`klaster.common.files.check_upload`).
     """
-    name = uploaded.name or ""
-    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if ext not in TYPES:
-        raise UploadRejected(_("%(name)s: files of type .%(ext)s are not accepted; accepted: %(accepted)s"), name=name, ext=ext or "?", accepted=sorted(TYPES))
-    limit = max_bytes()
-    if uploaded.size > limit:
-        raise UploadRejected(_("%(name)s: %(size)s MB exceeds the limit of %(limit)s MB"), name=name, size=_Num(Decimal(uploaded.size) / 1048576, 1), limit=limit // 1048576)
-    if uploaded.size == 0:
-        raise UploadRejected(_("%(name)s: the file is empty"), name=name)
-    content_type, magic = TYPES[ext]
-    uploaded.seek(0)
-    head = uploaded.read(len(magic))
-    uploaded.seek(0)
-    if head != magic:
-        raise UploadRejected(_("%(name)s: the content is not a .%(ext)s file (its first bytes do not match)"), name=name, ext=ext)
-    if ext in ZIP_PART:
-        try:
-            with zipfile.ZipFile(uploaded) as z:
-                names = z.namelist()
-        except zipfile.BadZipFile:
-            raise UploadRejected(_("%(name)s: the content is not a .%(ext)s file (damaged ZIP container)"), name=name, ext=ext) from None
-        finally:
-            uploaded.seek(0)
-        if "[Content_Types].xml" not in names or not any(n.startswith(ZIP_PART[ext]) for n in names):
-            raise UploadRejected(_("%(name)s: the content is not a .%(ext)s file (no %(part)s part)"), name=name, ext=ext, part=ZIP_PART[ext])
-    h = hashlib.sha256()
-    for chunk in uploaded.chunks():
-        h.update(chunk)
-    uploaded.seek(0)
-    return CheckedUpload(ext=ext, content_type=content_type, size=uploaded.size, sha256=h.hexdigest())
+    return files.check_upload(uploaded, allowed=tuple(TYPES), max_bytes=max_bytes())
 
 
 def storage_name(instance, filename: str) -> str:
@@ -112,4 +53,6 @@ def storage_name(instance, filename: str) -> str:
     import datetime as dt
 
     ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    if ext not in TYPES:
+        ext = "bin"
     return f"support/{dt.date.today():%Y}/{uuid.uuid4().hex}.{ext}"
