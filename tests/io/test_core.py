@@ -168,3 +168,42 @@ def test_factorisation_of_c_and_fortran_ordered_tables_gives_the_same_solutions(
         assert np.allclose(core.solve(lu, y, transpose=True), xt, atol=1e-12)
     # x = (1000, 2000) is the textbook's gross output for this final demand
     assert np.allclose(x, [1000.0, 2000.0])
+
+
+@settings(max_examples=60, deadline=None)
+@given(tables())
+def test_closed_system_through_the_type_i_lu_equals_the_explicit_closed_factorisation(data):
+    """Type II via block elimination on the LU of I − A (Miyazawa's partitioned inverse) solves
+    the same systems as an explicit factorisation of the (n+1) × (n+1) matrix Ī − Ā."""
+    A, x, coe, cons, income = data
+    n = len(x)
+    h = coe / x
+    closed = core.closed_lu(core.factorise(A), h, cons, income)
+    explicit = core.type_ii_system(A, h, cons, income)
+    rhs = np.random.default_rng(n).normal(size=(n + 1, 4))
+    for tr in (False, True):
+        np.testing.assert_allclose(core.solve(closed, rhs, transpose=tr), core.solve(explicit, rhs, transpose=tr),
+                                   rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(core.solve(closed, rhs[:, 0], transpose=tr), core.solve(explicit, rhs[:, 0], transpose=tr),
+                                   rtol=1e-9, atol=1e-12)
+    # Miyazawa: the household-household entry of L̄ is k = 1 / (1 − h_r L h_c)
+    Lb = np.linalg.inv(np.eye(n + 1) - core.close_households(A, h, cons, income))
+    assert Lb[n, n] == pytest.approx(1 / closed.schur, rel=1e-9)
+
+
+def test_closed_system_that_is_not_productive_is_refused():
+    A = core.calc_A(MB_Z, MB_X)
+    # households spend 10× what they earn: 1 − h_r L h_c < 0
+    with pytest.raises(IOTableError, match="not productive"):
+        core.closed_lu(core.factorise(A), [0.3, 0.25], [1000.0, 3000.0], 100.0)
+
+
+def test_impact_matches_sectors_by_label_in_any_order_and_refuses_duplicates():
+    t = IOTable.from_flows(MB_Z, MB_X, check=False, labels=["a", "b"])
+    fwd = t.impact(pd.DataFrame({"s": [100.0, 5.0]}, index=["a", "b"]))
+    rev = t.impact(pd.DataFrame({"s": [5.0, 100.0]}, index=["b", "a"]))
+    np.testing.assert_allclose(fwd.to_numpy(), rev.to_numpy())
+    part = t.impact(pd.Series({"b": 5.0}, name="s"))  # sectors not named change by 0
+    np.testing.assert_allclose(part.to_numpy()[:, 0], core.impact(core.factorise(t.A.to_numpy()), [0.0, 5.0]))
+    with pytest.raises(IOTableError, match="sector 'a' twice"):
+        t.impact(pd.DataFrame({"s": [1.0, 2.0]}, index=["a", "a"]))

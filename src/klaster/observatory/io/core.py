@@ -28,6 +28,7 @@ import numpy as np
 import scipy.linalg as sla
 
 __all__ = [
+    "ClosedLU",
     "IOTableError",
     "LeontiefLU",
     "calc_A",
@@ -39,6 +40,7 @@ __all__ = [
     "check_balance",
     "check_coefficients",
     "close_households",
+    "closed_lu",
     "direct_coefficients",
     "effects",
     "factorise",
@@ -325,22 +327,26 @@ def factorise(A, *, overwrite: bool = False) -> LeontiefLU:
     return LeontiefLU(lu, piv, transposed)
 
 
-def solve(lu: LeontiefLU, rhs, *, transpose: bool = False) -> np.ndarray:
+def solve(lu: "LeontiefLU | ClosedLU", rhs, *, transpose: bool = False) -> np.ndarray:
     """Solve ``(I − A) x = b`` (or ``(I − A)ᵀ x = b``) with a stored factorisation.
 
     ``x = L b`` (Miller & Blair 2009, eq. 2.11) for a column ``b``; with ``transpose=True`` the
     result is ``xᵀ = bᵀ L`` — the row-vector products behind every multiplier (eq. 6.1 ff.).
+    With a :class:`ClosedLU` the system is the household-closed ``Ī − Ā`` of size n + 1
+    (solved by block elimination, see :func:`closed_lu`).
 
     Parameters
     ----------
-    lu : LeontiefLU
-    rhs : array_like, shape (n,) or (n, s)
+    lu : LeontiefLU or ClosedLU
+    rhs : array_like, shape (n,) or (n, s) — (n + 1,) or (n + 1, s) for a ``ClosedLU``
     transpose : bool
 
     Returns
     -------
     ndarray, same shape as ``rhs``
     """
+    if isinstance(lu, ClosedLU):
+        return lu.solve(rhs, transpose=transpose)
     b = np.asarray(rhs, dtype=float)
     return sla.lu_solve((lu.lu, lu.piv), b, trans=1 if transpose != lu.transposed else 0, check_finite=False)
 
@@ -496,6 +502,110 @@ def type_ii_system(A, labour_coefficients, consumption, household_income: float)
     ``L̄ = (Ī − Ā)^-1`` (eq. 6.4) and ratio multipliers use ``L̄``'s n × n block (eq. 6.15).
     """
     return factorise(close_households(A, labour_coefficients, consumption, household_income), overwrite=True)
+
+
+@dataclass(frozen=True)
+class ClosedLU:
+    """The household-closed Leontief matrix ``Ī − Ā`` solved through the LU of ``I − A``.
+
+    ``Ī − Ā = [[I − A, −h_c], [−h_r, 1]]`` (Miller & Blair 2009, eq. 2.21–2.22) is a bordered
+    matrix: one row and one column added to ``I − A``. Its systems are solved by block
+    elimination with the factorisation of ``I − A`` and the scalar Schur complement
+    ``s = 1 − h_r (I − A)⁻¹ h_c`` — Miyazawa's (1976) partitioned inverse, in which
+    ``k = 1/s`` is the "interrelational income multiplier" (Miyazawa 1976, *Input-Output Analysis and the Structure
+    of Income Distribution*; Miller & Blair 2009, ch. 6, "Miyazawa multipliers"):
+
+    ``L̄ = [[L + L h_c k h_r L, L h_c k], [k h_r L, k]]``.
+
+    So Type II multipliers and impacts cost one factorisation (that of Type I) plus two extra
+    O(n²) solves (``g = L h_c`` and ``w = Lᵀ h_rᵀ``) — no second n³ factorisation and no dense
+    inverse.
+
+    Attributes
+    ----------
+    base : LeontiefLU
+        Factorisation of ``I − A`` (n × n).
+    hr : ndarray, shape (n,)
+        Household row: labour income per unit of output (money/money).
+    hc : ndarray, shape (n,)
+        Household column: household consumption of each product per unit of household income.
+    g, w : ndarray, shape (n,)
+        ``(I − A)⁻¹ h_c`` and ``(I − A)⁻ᵀ h_rᵀ``.
+    schur : float
+        ``s = 1 − h_r (I − A)⁻¹ h_c`` (> 0 for a productive closed economy).
+    """
+
+    base: LeontiefLU
+    hr: np.ndarray
+    hc: np.ndarray
+    g: np.ndarray
+    w: np.ndarray
+    schur: float
+
+    @property
+    def n(self) -> int:
+        """Size of the closed system (sectors + households)."""
+        return self.base.n + 1
+
+    def solve(self, rhs, *, transpose: bool = False) -> np.ndarray:
+        """Solve ``(Ī − Ā) z = b`` (or the transposed system); ``rhs`` has n + 1 rows."""
+        b = np.asarray(rhs, dtype=float)
+        m = self.base.n
+        if b.shape[0] != m + 1:
+            raise IOTableError(f"right-hand side has {b.shape[0]} rows; the closed system has {m + 1}")
+        top, last = b[:m], b[m]
+        # (I − A) x − h_c z = b_top, −h_r x + z = β   (transposed: h_r and h_c swap roles)
+        x = solve(self.base, top, transpose=transpose)
+        vec, other = (self.hc, self.w) if transpose else (self.hr, self.g)
+        z = (last + vec @ x) / self.schur
+        x += np.multiply.outer(other, z) if x.ndim == 2 else other * z
+        out = np.empty_like(b)
+        out[:m] = x
+        out[m] = z
+        return out
+
+
+def closed_lu(lu: LeontiefLU, labour_coefficients, consumption, household_income: float) -> ClosedLU:
+    """Type II (households closed) system on top of the Type I factorisation (Miyazawa 1976).
+
+    Same matrix as :func:`close_households` — household row ``h_r,j = CoE_j / x_j``, household
+    column ``h_c,i = C_i / household_income`` — solved through :class:`ClosedLU` (block
+    elimination with the LU of ``I − A``; Miller & Blair 2009, ch. 6, Miyazawa multipliers).
+
+    Parameters
+    ----------
+    lu : LeontiefLU
+        Factorisation of ``I − A``.
+    labour_coefficients : array_like, shape (n,)
+        Compensation of employees per unit of output (money/money).
+    consumption : array_like, shape (n,)
+        Household final consumption by sector (money).
+    household_income : float
+        Divisor of the consumption column (money, > 0).
+
+    Raises
+    ------
+    IOTableError
+        Non-positive household income, wrong vector lengths, or a closed system that is
+        singular or not productive (``s = 1 − h_r L h_c ≤ 0``).
+    """
+    n = lu.n
+    if not np.isfinite(household_income) or household_income <= 0:
+        raise IOTableError(f"household income (divisor of the consumption column) must be > 0; got {household_income!r}")
+    hr = np.asarray(labour_coefficients, dtype=float).reshape(-1)
+    c = np.asarray(consumption, dtype=float).reshape(-1)
+    if hr.shape[0] != n or c.shape[0] != n:
+        raise IOTableError(f"household row has {hr.shape[0]} and household column {c.shape[0]} entries; expected {n}")
+    hc = c / household_income
+    g = solve(lu, hc)
+    w = solve(lu, hr, transpose=True)
+    s = 1.0 - float(hr @ g)
+    if not np.isfinite(s) or s <= np.finfo(float).eps * n:
+        raise IOTableError(
+            f"the household-closed system is not productive: 1 − (labour coefficients)·L·(consumption/income) = {s:.3g} "
+            "(households would spend more than they earn per round; check the household income)"
+        )
+    return ClosedLU(lu, hr, hc, g, w, s)
 
 
 # --------------------------------------------------------------------------------------------

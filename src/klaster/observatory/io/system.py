@@ -1,8 +1,11 @@
 """A labelled input-output table that orchestrates the pure functions of :mod:`.core`.
 
 :class:`IOTable` keeps the sector labels and the satellite accounts (compensation of employees,
-GVA, employment, household consumption) and caches one LU factorisation of ``I − A`` (and of
-``Ī − Ā`` for Type II); the mathematics lives in :mod:`klaster.observatory.io.core`.
+GVA, employment, household consumption) and caches one LU factorisation of ``I − A``; Type II
+(households closed) is solved through that same factorisation by block elimination
+(:class:`~klaster.observatory.io.core.ClosedLU`, Miyazawa 1976). The mathematics lives in
+:mod:`klaster.observatory.io.core`; this class does no per-sector Python work (labels are
+matched with one index lookup, numbers stay in numpy arrays).
 """
 
 from __future__ import annotations
@@ -144,10 +147,11 @@ class IOTable:
                 inputs=primary_inputs, labels=labels, rtol=rtol, atol=atol,
             )
         A = core.calc_A(Zm, xv)
+        idx = pd.Index(labels)
         return cls(
-            A=pd.DataFrame(A, index=labels, columns=labels),
-            x=pd.Series(xv, index=labels, name="output"),
-            Z=pd.DataFrame(Zm, index=labels, columns=labels),
+            A=pd.DataFrame(A, index=idx, columns=idx, copy=False),
+            x=pd.Series(xv, index=idx, name="output", copy=False),
+            Z=pd.DataFrame(Zm, index=idx, columns=idx, copy=False),
             final_demand=fd,
             compensation=_series(compensation, labels, "compensation"),
             gva=_series(gva, labels, "gva"),
@@ -226,7 +230,7 @@ class IOTable:
     def L(self) -> pd.DataFrame:
         """Type I Leontief inverse ``(I − A)^-1`` (dense, cached)."""
         if "L" not in self._cache:
-            self._cache["L"] = pd.DataFrame(core.calc_L(lu=self.lu), index=self.labels, columns=self.labels)
+            self._cache["L"] = pd.DataFrame(core.calc_L(lu=self.lu), index=self.A.index, columns=self.A.columns, copy=False)
         return self._cache["L"]
 
     def coefficients(self) -> pd.DataFrame:
@@ -247,7 +251,7 @@ class IOTable:
         return float(hi)
 
     def A_type_ii(self, household_income: float | None = None) -> pd.DataFrame:
-        """Coefficients closed for households, ``Ā`` ((n+1) × (n+1)), last row/column ``HH``."""
+        """Coefficients closed for households, ``Ā`` ((n+1) × (n+1)), last row/column ``HH`` (dense, for display)."""
         hi = self._household_income(household_income)
         Ab = core.close_households(
             self.A.to_numpy(),
@@ -256,21 +260,26 @@ class IOTable:
             hi,
         )
         lab = self.labels + ["HH"]
-        return pd.DataFrame(Ab, index=lab, columns=lab)
+        return pd.DataFrame(Ab, index=lab, columns=lab, copy=False)
 
-    def lu_type_ii(self, household_income: float | None = None) -> core.LeontiefLU:
-        """Cached LU factorisation of ``Ī − Ā``."""
+    def lu_type_ii(self, household_income: float | None = None) -> core.ClosedLU:
+        """Type II system ``Ī − Ā`` solved through the Type I LU (cached; :func:`core.closed_lu`).
+
+        Costs two O(n²) solves on top of :attr:`lu` — no second factorisation.
+        """
         hi = self._household_income(household_income)
-        key = ("lu2", hi)
+        key = ("closed", hi)
         if key not in self._cache:
-            self._cache[key] = core.factorise(self.A_type_ii(hi).to_numpy(), overwrite=True)
+            self._cache[key] = core.closed_lu(
+                self.lu, core.direct_coefficients(self.compensation.to_numpy(), self.x.to_numpy()),
+                self.household_consumption.to_numpy(), hi)
         return self._cache[key]
 
     def L_type_ii(self, household_income: float | None = None) -> pd.DataFrame:
-        """Type II Leontief inverse ``(Ī − Ā)^-1`` ((n+1) × (n+1), dense)."""
+        """Type II Leontief inverse ``(Ī − Ā)^-1`` ((n+1) × (n+1), dense: only when the matrix is wanted)."""
         lu = self.lu_type_ii(household_income)
         lab = self.labels + ["HH"]
-        return pd.DataFrame(core.calc_L(lu=lu), index=lab, columns=lab)
+        return pd.DataFrame(core.calc_L(lu=lu), index=lab, columns=lab, copy=False)
 
     # ---------------------------------------------------------------- multipliers
     def multipliers(self, type: str = "I", *, household_income: float | None = None) -> pd.DataFrame:
@@ -279,6 +288,10 @@ class IOTable:
         Type I uses ``L``; Type II uses the household-closed ``L̄`` (Miller & Blair 2009,
         §6.2): output multiplier ``Σ_{i≤n} l̄_ij`` (eq. 6.1, 6.4); effect ``Σ_i h_i l_ij``
         (eq. 6.7); multiplier ``effect_j / h_j`` (eq. 6.13–6.16, 0 where ``h_j = 0``).
+
+        Every column sum is a solve with ``(I − A)ᵀ`` (one multi-right-hand-side solve for the
+        output multipliers and all accounts), never a dense inverse; Type II uses the same LU
+        through :class:`~klaster.observatory.io.core.ClosedLU`.
 
         Parameters
         ----------
@@ -309,7 +322,7 @@ class IOTable:
             t = _ACCOUNT_TITLES[acc]
             out[f"{t} effect"] = res[k]
             out[f"{t} multiplier"] = core.ratio_multipliers(res[k], H.loc[acc].to_numpy())
-        return pd.DataFrame(out, index=self.labels)
+        return pd.DataFrame(out, index=self.A.index)
 
     # ---------------------------------------------------------------- impacts
     def impact(self, delta_y, *, type: str = "I", household_income: float | None = None) -> pd.DataFrame:
@@ -332,12 +345,15 @@ class IOTable:
         if isinstance(delta_y, pd.Series):
             delta_y = delta_y.to_frame()
         if isinstance(delta_y, pd.DataFrame):
-            missing = [s for s in map(str, delta_y.index) if s not in set(self.labels)]
-            if missing:
-                raise IOTableError(f"final-demand change names unknown sector {missing[0]!r}")
-            dy = delta_y.set_axis(list(map(str, delta_y.index))).reindex(self.labels).fillna(0.0)
+            rows = pd.Index([str(i) for i in delta_y.index])
+            pos = self.A.index.get_indexer(rows)
+            if (pos < 0).any():
+                raise IOTableError(f"final-demand change names unknown sector {rows[int(np.flatnonzero(pos < 0)[0])]!r}")
+            if rows.has_duplicates:
+                raise IOTableError(f"final-demand change lists sector {rows[rows.duplicated()][0]!r} twice")
             cols = [str(c) for c in delta_y.columns]
-            dyv = dy.to_numpy(dtype=float)
+            dyv = np.zeros((self.n, len(cols)))
+            dyv[pos] = np.nan_to_num(delta_y.to_numpy(dtype=float), nan=0.0)
         else:
             dyv = np.asarray(delta_y, dtype=float).reshape(self.n, -1)
             cols = [f"scenario {k + 1}" for k in range(dyv.shape[1])]
@@ -347,7 +363,7 @@ class IOTable:
             dx = core.impact(self.lu_type_ii(household_income), np.vstack([dyv, np.zeros((1, dyv.shape[1]))]))[: self.n]
         else:
             raise ValueError(f"type must be 'I' or 'II'; got {type!r}")
-        return pd.DataFrame(dx, index=self.labels, columns=cols)
+        return pd.DataFrame(dx, index=self.A.index, columns=cols, copy=False)
 
     def impact_summary(self, delta_x: pd.DataFrame) -> pd.DataFrame:
         """Totals of an impact: output, and income, employment and GVA via the direct coefficients.
