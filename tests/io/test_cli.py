@@ -76,3 +76,55 @@ def test_swapped_labels_are_reported(tmp_path):
     pd.DataFrame([[1, 2, 5], [3, 4, 5], [10, 10, 0]], index=["b", "a", "output"], columns=["a", "b", "households"]).to_csv(t)
     r = run("multipliers", t)
     assert r.exit_code == 2 and "first row label 'b' differs from the first column label 'a'" in " ".join(r.output.split())
+
+
+def small_table(tmp_path, cell="150"):
+    t = tmp_path / "t.csv"
+    t.write_text(f"label,a,b,households,TU\na,{cell},500,350,1000\nb,200,100,1700,2000\nCoE,300,500,0,800\noutput,1000,2000,0,3000\n",
+                 encoding="utf-8")
+    return t
+
+
+def test_multipliers_written_as_parquet_csv_and_xlsx(tmp_path):
+    t = small_table(tmp_path)
+    for suffix in ("parquet", "csv", "xlsx"):
+        r = run("multipliers", t, "--type", "I", "--out", tmp_path / f"m.{suffix}")
+        assert r.exit_code == 0, r.output
+    pq = pd.read_parquet(tmp_path / "m.parquet")
+    csv = pd.read_csv(tmp_path / "m.csv")
+    assert pq.columns[0] == csv.columns[0] and list(pq.iloc[:, 0]) == ["a", "b"]
+    assert pq["Output multiplier"].to_numpy() == pytest.approx(csv["Output multiplier"].to_numpy())
+    assert pq["Output multiplier"].iloc[0] == pytest.approx(1.15 / 0.7575)
+
+
+@pytest.mark.parametrize("out", ["x.parquett", "x.json", "x"])
+def test_unknown_output_format_is_refused_before_any_work(tmp_path, out):
+    """``klaster io multipliers --out x.parquet`` ended in a traceback after the computation;
+    an unknown suffix is refused up front with the formats that can be written."""
+    r = run("multipliers", small_table(tmp_path), "--out", tmp_path / out)
+    assert r.exit_code == 2
+    text = " ".join(r.output.split())
+    assert "Traceback" not in r.output and "unknown output format" in text and ".parquet, .csv or .xlsx" in text
+    assert not (tmp_path / out).exists()
+
+
+def test_ambiguous_thousands_separator_in_a_table_is_an_error(tmp_path):
+    """"1,234" was read as 1234: a comma in a number read with a decimal point is ambiguous."""
+    r = run("multipliers", small_table(tmp_path, '"1,150"'), "--no-check")
+    assert r.exit_code == 2 and "Traceback" not in r.output
+    text = " ".join(r.output.split())
+    assert "cell at row 'a', column 'a' is not a number: '1,150'" in text and "ambiguous comma" in text
+    # the same file declared as written with decimal commas reads 1,150 as 1.15
+    r = run("multipliers", small_table(tmp_path, '"1,150"'), "--no-check", "--decimal-comma", "--type", "I",
+            "--out", tmp_path / "m.csv")
+    assert r.exit_code == 0, r.output
+
+
+def test_templates_warn_when_the_linkage_matrix_is_repaired(tmp_path):
+    table = datasets.path("io/scotland_2019/IxI_2019_full_with_final_demand_and_VA.csv")
+    r = run("templates", table, "--method", "feser-bergman", "--out", tmp_path / "fb.xlsx")
+    assert r.exit_code == 0, r.output
+    text = " ".join(r.output.split())
+    assert "34 of 95 eigenvalues are negative" in text and "Higham 2002" in text
+    sheets = pd.read_excel(tmp_path / "fb.xlsx", sheet_name=None, index_col=0)
+    assert (sheets["Communalities"]["communality"] <= 1 + 1e-9).all()

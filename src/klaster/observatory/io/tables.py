@@ -57,16 +57,26 @@ def read_frame(path: str | Path, *, sheet: str | None = None) -> pd.DataFrame:
     return df
 
 
-def _numeric(df: pd.DataFrame, where: str) -> pd.DataFrame:
-    """Convert cells to float: blanks are 0; anything else non-numeric is an error naming the cell."""
-    raw = df.replace({"": "0", "-": "0"})
-    num = raw.apply(lambda s: pd.to_numeric(s.str.replace(",", "", regex=False) if s.dtype == object or pd.api.types.is_string_dtype(s) else s,
-                                            errors="coerce"))
-    bad = num.isna().to_numpy()
-    if bad.any():
-        i, j = np.argwhere(bad)[0]
-        raise IOTableError(f"{where}: cell at row {df.index[i]!r}, column {df.columns[j]!r} is not a number: {df.iat[i, j]!r}")
-    return num.astype(float)
+def _numeric(df: pd.DataFrame, where: str, *, decimal: str = ".") -> pd.DataFrame:
+    """Convert cells to float by the rules of :mod:`klaster.observatory.numbers`.
+
+    Blank cells and ``-`` are 0 (as published tables print an empty flow); anything else that is
+    not a number — including an ambiguous ``1,234`` in a file read with a decimal point — is an
+    error naming the file, the cell (row and column labels) and the rule.
+    """
+    from klaster.observatory.numbers import parse_numbers
+
+    if df.shape[0] == 0 or df.shape[1] == 0:
+        return pd.DataFrame(np.zeros(df.shape), index=df.index, columns=df.columns)
+    cells = df.to_numpy(dtype=object).ravel()  # row by row: the first bad cell is the first in reading order
+    p = parse_numbers(cells, decimal=decimal, missing=("", "-"))
+    k = p.first_bad()
+    if k is not None:
+        i, j = divmod(k, df.shape[1])
+        raise IOTableError(f"{where}: cell at row {df.index[i]!r}, column {df.columns[j]!r} is not a number: {df.iat[i, j]!r} "
+                           f"({p.reasons[k]})")
+    vals = np.where(p.blank, 0.0, p.values).reshape(df.shape)
+    return pd.DataFrame(vals, index=df.index, columns=df.columns, copy=False)
 
 
 def _find(names: Iterable[str], candidates: Sequence[str], what: str, explicit: str | None, required: bool) -> str | None:
@@ -125,6 +135,7 @@ def read_table(
     rtol: float = 1e-6,
     atol: float = 1e-2,
     unit: str = "money",
+    decimal: str = ".",
 ) -> IOTable:
     """Read an industry-by-industry table (CSV/XLSX) into an :class:`IOTable`.
 
@@ -143,6 +154,9 @@ def read_table(
         Check row balances (``Σ_j z_ij + Σ_k y_ik = x_i``) when final demand is present.
     rtol, atol : float
         Balance tolerance: ``|imbalance| ≤ atol + rtol·x_i`` (money).
+    decimal : {".", ","}
+        Decimal separator of the file's numbers (:mod:`klaster.observatory.numbers`: a comma in a
+        file read with a point is an ambiguous number and an error).
 
     Raises
     ------
@@ -163,17 +177,17 @@ def read_table(
         fd_cols = list(spec.final_demand_columns)
     else:
         fd_cols = [c for c in cols if c not in _TOTAL_COLUMNS and not c.lower().startswith("total")]
-    Z = _numeric(df.iloc[:n, :n], where)
-    fd = _numeric(df.loc[labels, fd_cols], where) if fd_cols else None
+    Z = _numeric(df.iloc[:n, :n], where, decimal=decimal)
+    fd = _numeric(df.loc[labels, fd_cols], where, decimal=decimal) if fd_cols else None
     if out_row is not None:
-        x = _numeric(df.loc[[out_row]].iloc[:, :n], where).iloc[0].to_numpy()
+        x = _numeric(df.loc[[out_row]].iloc[:, :n], where, decimal=decimal).iloc[0].to_numpy()
     elif fd is not None:
         x = None
     else:
         raise IOTableError(f"{where}: no output row and no final-demand columns; name the output row")
 
     def row(name):
-        return None if name is None else _numeric(df.loc[[name]].iloc[:, :n], where).iloc[0].to_numpy()
+        return None if name is None else _numeric(df.loc[[name]].iloc[:, :n], where, decimal=decimal).iloc[0].to_numpy()
 
     coe = row(_find(rows, COMPENSATION_ROWS, "compensation row", spec.compensation_row, required=False))
     gva = row(_find(rows, GVA_ROWS, "GVA row", spec.gva_row, required=False))
@@ -195,8 +209,9 @@ def read_table(
     )
 
 
-def read_vector(path: str | Path, *, column: str | None = None, sheet: str | None = None) -> pd.Series:
-    """Read a two-column (sector, value) file, or one named ``column`` of a wider file."""
+def read_vector(path: str | Path, *, column: str | None = None, sheet: str | None = None, decimal: str = ".") -> pd.Series:
+    """Read a two-column (sector, value) file, or one named ``column`` of a wider file (numbers as
+    :func:`read_table` reads them)."""
     df = read_frame(path, sheet=sheet)
     if column is None:
         if df.shape[1] < 1:
@@ -204,26 +219,25 @@ def read_vector(path: str | Path, *, column: str | None = None, sheet: str | Non
         column = df.columns[0]
     if column not in df.columns:
         raise IOTableError(f"{path}: column {column!r} not found (have: {', '.join(df.columns)})")
-    return _numeric(df[[column]], str(path))[column]
+    return _numeric(df[[column]], str(path), decimal=decimal)[column]
 
 
 def write_frames(path: str | Path, frames: Mapping[str, pd.DataFrame]) -> list[Path]:
-    """Write frames: XLSX → one sheet each; CSV → the first to ``path``, others to ``path-<name>.csv``."""
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    written = []
-    if p.suffix.lower() == ".xlsx":
-        with pd.ExcelWriter(p) as xw:
-            for name, df in frames.items():
-                df.to_excel(xw, sheet_name=str(name)[:31])
-        return [p]
-    if p.suffix.lower() != ".csv":
-        raise IOTableError(f"{p}: output must be .csv or .xlsx")
-    for k, (name, df) in enumerate(frames.items()):
-        q = p if k == 0 else p.with_name(f"{p.stem}-{name.lower().replace(' ', '_')}.csv")
-        df.to_csv(q)
-        written.append(q)
-    return written
+    """Write frames with their sector labels: XLSX → one sheet each; Parquet or CSV → the first to
+    ``path``, others to ``<stem>-<name>.<suffix>`` (:func:`klaster.observatory.outputs.write_frames`).
+
+    Raises
+    ------
+    IOTableError
+        Unknown output format (only .parquet, .csv, .xlsx), or a table too big for an Excel sheet.
+    """
+    from klaster.observatory.outputs import OutputError
+    from klaster.observatory.outputs import write_frames as _write
+
+    try:
+        return _write(path, frames, index=True)
+    except OutputError as e:
+        raise IOTableError(str(e)) from None
 
 
 _CSS = """body{font-family:system-ui,sans-serif;margin:2rem;max-width:80rem;color:#222}
