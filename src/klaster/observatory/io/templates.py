@@ -1,8 +1,9 @@
 """Cluster templates from inter-industry linkages (methods digest §5; seed 002, Tables 2–3).
 
 - :func:`linkage_matrix` — Feser & Bergman's maximum-correlation linkage matrix;
-- :func:`feser_bergman` — principal components of that matrix, varimax with Kaiser
-  normalisation (statsmodels), primary and secondary members (seed 002, Table 2);
+- :func:`feser_bergman` — principal components of that matrix (repaired to the nearest
+  correlation matrix, Higham 2002, when it is indefinite), varimax with Kaiser normalisation
+  (statsmodels), primary and secondary members (seed 002, Table 2);
 - :func:`czamanski` — Czamanski's grouping by a threshold on the same maximum correlation;
 - :func:`shift_share` and :func:`hill_brennan` — competitive-advantage industries (LQ and the
   competitive shift-share component), Ward clustering (scipy) and discriminant analysis
@@ -79,43 +80,109 @@ def linkage_matrix(Z, labels: Sequence[str] | None = None) -> pd.DataFrame:
 # ------------------------------------------------------------------------------------------
 
 
+class LinkageRepairWarning(UserWarning):
+    """The linkage matrix was not a correlation matrix (it had negative eigenvalues) and was repaired."""
+
+
+def nearest_correlation(M, *, tol: float = 1e-10, max_iter: int = 10_000) -> tuple[np.ndarray, int]:
+    """The nearest correlation matrix (Higham 2002) to a symmetric matrix with unit diagonal.
+
+    Alternating projections with Dykstra's correction onto the positive semidefinite matrices
+    (eigenvalues clipped at 0) and onto the matrices with unit diagonal, until successive
+    iterates differ by less than ``tol`` (relative Frobenius norm); the final positive
+    semidefinite iterate is rescaled to an exact unit diagonal (``D^-½ X D^-½``, which keeps it
+    positive semidefinite).
+
+    Parameters
+    ----------
+    M : array_like, shape (m, m)
+        Symmetric, unit diagonal (e.g. Feser & Bergman's maximum-correlation linkage matrix,
+        which is not positive semidefinite in general: an element-wise maximum of correlation
+        matrices is not a correlation matrix).
+
+    Returns
+    -------
+    X : ndarray, shape (m, m)
+        Symmetric, unit diagonal, eigenvalues ≥ 0.
+    iterations : int
+
+    References
+    ----------
+    Higham, N. J. (2002). Computing the nearest correlation matrix — a problem from finance.
+    IMA Journal of Numerical Analysis, 22(3), 329–343 (Algorithm 3.3).
+    """
+    A = np.asarray(M, dtype=float)
+    A = (A + A.T) / 2
+    Y = A.copy()
+    dS = np.zeros_like(A)
+    X = A
+    it = 0
+    for it in range(1, max_iter + 1):
+        R = Y - dS
+        w, V = np.linalg.eigh(R)
+        X = (V * np.clip(w, 0.0, None)) @ V.T
+        X = (X + X.T) / 2
+        dS = X - R
+        Y_new = X.copy()
+        np.fill_diagonal(Y_new, 1.0)
+        done = np.linalg.norm(Y_new - Y, "fro") <= tol * max(1.0, np.linalg.norm(Y_new, "fro"))
+        Y = Y_new
+        if done:
+            break
+    d = np.sqrt(np.clip(np.diag(X), np.finfo(float).tiny, None))
+    X = X / d[:, None] / d[None, :]
+    return (X + X.T) / 2, it
+
+
 def _varimax_kaiser(A: np.ndarray, tol: float = 1e-5, max_tries: int = 5000) -> tuple[np.ndarray, int]:
     """Varimax with Kaiser normalisation via statsmodels' GPA; returns loadings and iterations."""
-    from statsmodels.multivariate.factor_rotation import rotate_factors
     from statsmodels.multivariate.factor_rotation._gpa_rotation import GPA, orthomax_objective
 
     h = np.sqrt((A**2).sum(axis=1))
     h[h == 0] = 1.0
     An = A / h[:, None]
-    L, T = rotate_factors(An, "varimax", tol=tol, max_tries=max_tries)
-    _, _, _, table = GPA(An, vgQ=lambda L=None, A=None, T=None: orthomax_objective(L=L, A=A, T=T, gamma=1, return_gradient=True),
+    L, _, _, table = GPA(An, vgQ=lambda L=None, A=None, T=None: orthomax_objective(L=L, A=A, T=T, gamma=1, return_gradient=True),
                          rotation_method="orthogonal", tol=tol, max_tries=max_tries)
     return L * h[:, None], len(table) - 1
 
 
 @dataclass
 class FeserBergman:
-    """Result of :func:`feser_bergman` (seed 002, Table 2).
+    """Result of :func:`feser_bergman` / :func:`factor_templates` (seed 002, Table 2).
 
     Attributes
     ----------
     linkage : DataFrame (m × m)
-        Maximum-correlation linkage matrix.
+        Maximum-correlation linkage matrix as computed (before any repair).
+    analysed : DataFrame (m × m)
+        The correlation matrix factored: ``linkage`` itself when it is positive semidefinite,
+        else its nearest correlation matrix (Higham 2002).
     loadings : DataFrame (m × k)
         Varimax-rotated component loadings, columns ``1..k`` ordered by rotated variance.
     unrotated : DataFrame (m × k)
         Principal-component loadings before rotation.
+    communalities : Series (m)
+        Σ of squared loadings per industry (the same before and after the orthogonal rotation);
+        each ≤ 1 because the analysed matrix is a correlation matrix.
     eigenvalues : Series
-        All eigenvalues of the linkage matrix, descending.
+        All eigenvalues of the analysed matrix, descending (≥ 0; they sum to m).
+    eigenvalues_linkage : Series
+        All eigenvalues of the linkage matrix as computed (negative ones show why it was repaired).
     variance : DataFrame (k × 4)
-        ``eigenvalue``, ``% of variance`` and ``cumulative %`` (extraction), ``rotated %``.
+        ``eigenvalue``, ``% of variance`` and ``cumulative %`` (λ / m of the analysed matrix,
+        whose trace is m), ``rotated %`` (column sums of squared rotated loadings / m).
     iterations : int
         GPA iterations of the varimax rotation.
     primary, secondary : dict component → list of industries
         Primary members: the industry's largest absolute loading is on this component;
         secondary: absolute loading ≥ ``secondary_threshold`` but primary elsewhere.
+    repair : dict
+        ``negative_eigenvalues`` (count), ``min_eigenvalue``, ``frobenius_distance`` and
+        ``max_abs_change`` between the linkage and the analysed matrix, ``iterations`` of the
+        repair (all zero when no repair was needed).
     notes : dict
-        Extraction and rotation notes as printed under Table 2.
+        Extraction, rotation, rule for the number of components, explained variance and repair,
+        as printed under Table 2.
     """
 
     linkage: pd.DataFrame
@@ -127,6 +194,10 @@ class FeserBergman:
     primary: dict
     secondary: dict
     notes: dict = field(default_factory=dict)
+    analysed: pd.DataFrame | None = None
+    communalities: pd.Series | None = None
+    eigenvalues_linkage: pd.Series | None = None
+    repair: dict = field(default_factory=dict)
 
     def table2(self, names: dict | None = None, decimals: int = 3) -> pd.DataFrame:
         """Rotated component matrix shaped like seed 002's Table 2 (row number, industry, 1..k)."""
@@ -137,27 +208,183 @@ class FeserBergman:
         return out
 
 
+RULES = ("kaiser", "variance:P")
+
+
+def _n_components(w: np.ndarray, n_components: int | None, rule: str) -> tuple[int, str]:
+    m = len(w)
+    if n_components is not None:
+        k = int(n_components)
+        if not 1 <= k <= m:
+            raise IOTableError(f"n_components must be between 1 and {m}; got {k}")
+        return k, f"{k} components as requested"
+    r = str(rule).strip().lower()
+    if r == "kaiser":
+        k = max(1, int((w > 1.0).sum()))
+        return k, "Kaiser criterion: eigenvalues of the analysed correlation matrix > 1 (Kaiser 1960)"
+    if r.startswith("variance:"):
+        try:
+            target = float(r.split(":", 1)[1])
+        except ValueError:
+            raise IOTableError(f"rule {rule!r}: write variance:P with P a percentage, e.g. variance:88") from None
+        if not 0 < target <= 100:
+            raise IOTableError(f"rule {rule!r}: P must be in (0, 100]")
+        cum = 100 * np.cumsum(w) / m
+        k = int(np.searchsorted(cum, target - 1e-9) + 1)
+        return min(k, m), f"smallest number of components explaining ≥ {target:g} % of the variance"
+    raise IOTableError(f"unknown rule {rule!r} for the number of components; use kaiser or variance:P (e.g. variance:88)")
+
+
+def factor_templates(
+    linkage,
+    *,
+    n_components: int | None = None,
+    rule: str = "kaiser",
+    secondary_threshold: float = 0.35,
+) -> FeserBergman:
+    """Principal-components factoring of a linkage (correlation) matrix with varimax rotation.
+
+    The steps of Feser & Bergman (2000) after the linkage matrix:
+
+    1. **Repair.** An element-wise maximum of correlation matrices is symmetric with a unit
+       diagonal but generally *not* positive semidefinite; principal components of an
+       indefinite matrix give loadings above 1, communalities above 1 and an "explained
+       variance" computed against a trace that negative eigenvalues make up. The matrix is
+       therefore replaced by its nearest correlation matrix (Higham 2002,
+       :func:`nearest_correlation`) and a :class:`LinkageRepairWarning` says by how much
+       (``repair``). A matrix that is already a correlation matrix is used as it is.
+    2. **Extraction.** Principal components of the analysed matrix: loadings
+       ``u_ik = v_ik √λ_k``; explained variance ``λ_k / m`` (its trace is m, all λ ≥ 0), so
+       communalities ``Σ_k u_ik² ≤ 1``.
+    3. **Number of components** by a stated rule: ``kaiser`` (default; eigenvalue > 1, Kaiser
+       1960), ``variance:P`` (the smallest k explaining at least P %), or ``n_components``.
+    4. **Rotation.** Varimax with Kaiser normalisation (statsmodels GPA; Kaiser 1958), each
+       component oriented so that its largest loading is positive, ordered by rotated variance.
+    5. **Members.** Primary: the component of the industry's largest absolute loading;
+       secondary: absolute loading ≥ ``secondary_threshold`` (0.35 in Feser & Bergman).
+
+    Parameters
+    ----------
+    linkage : DataFrame (m × m), labelled
+        Symmetric, unit diagonal.
+
+    Returns
+    -------
+    FeserBergman
+
+    Raises
+    ------
+    IOTableError
+        Not square, not symmetric, not a unit diagonal, or a bad number of components / rule.
+
+    References
+    ----------
+    Feser, E. J., & Bergman, E. M. (2000). Regional Studies, 34(1), 1–19.
+    Higham, N. J. (2002). IMA Journal of Numerical Analysis, 22(3), 329–343.
+    Kaiser, H. F. (1958). Psychometrika, 23, 187–200; (1960). Educ. Psychol. Meas., 20, 141–151.
+    """
+    import warnings
+
+    if not isinstance(linkage, pd.DataFrame):
+        linkage = pd.DataFrame(np.asarray(linkage, dtype=float))
+    lab = [str(v) for v in linkage.index]
+    Lm = linkage.to_numpy(dtype=float)
+    m = Lm.shape[0]
+    if Lm.ndim != 2 or Lm.shape[1] != m or m < 2:
+        raise IOTableError(f"the linkage matrix must be square with at least two industries; got {Lm.shape}")
+    if not np.all(np.isfinite(Lm)) or np.abs(Lm - Lm.T).max() > 1e-9 or np.abs(np.diag(Lm) - 1).max() > 1e-9:
+        raise IOTableError("the linkage matrix must be symmetric with a unit diagonal and finite entries")
+    w0 = np.sort(np.linalg.eigvalsh(Lm))[::-1]
+    neg = int((w0 < -1e-10 * m).sum())
+    repair = {"negative_eigenvalues": neg, "min_eigenvalue": float(w0[-1]), "frobenius_distance": 0.0,
+              "max_abs_change": 0.0, "iterations": 0}
+    R = Lm
+    if neg:
+        R, it = nearest_correlation(Lm)
+        repair.update(frobenius_distance=float(np.linalg.norm(R - Lm, "fro")), max_abs_change=float(np.abs(R - Lm).max()),
+                      iterations=it)
+        warnings.warn(
+            f"the linkage matrix is not a correlation matrix: {neg} of {m} eigenvalues are negative (smallest "
+            f"{w0[-1]:.3g}); principal components were taken of its nearest correlation matrix (Higham 2002), "
+            f"Frobenius distance {repair['frobenius_distance']:.3g}, largest change of a linkage {repair['max_abs_change']:.3g}",
+            LinkageRepairWarning, stacklevel=3)
+    w, V = np.linalg.eigh(R)
+    order = np.argsort(w)[::-1]
+    w, V = np.clip(w[order], 0.0, None), V[:, order]
+    k, rule_text = _n_components(w, n_components, rule)
+    U = V[:, :k] * np.sqrt(w[:k])
+    if k > 1:
+        Rot, iters = _varimax_kaiser(U)
+    else:
+        Rot, iters = U.copy(), 0
+    # orient: the largest absolute loading of each component positive; order by rotated variance
+    for c in range(k):
+        if Rot[np.argmax(np.abs(Rot[:, c])), c] < 0:
+            Rot[:, c] *= -1
+    rv = (Rot**2).sum(axis=0)
+    o = np.argsort(rv)[::-1]
+    Rot, rv = Rot[:, o], rv[o]
+    cols = list(range(1, k + 1))
+    loadings = pd.DataFrame(Rot, index=lab, columns=cols)
+    var = pd.DataFrame({
+        "eigenvalue": w[:k],
+        "% of variance": 100 * w[:k] / m,
+        "cumulative %": 100 * np.cumsum(w[:k]) / m,
+        "rotated %": 100 * rv / m,
+    }, index=cols)
+    prim = {c: [] for c in cols}
+    sec = {c: [] for c in cols}
+    best = np.argmax(np.abs(Rot), axis=1)
+    for i, name in enumerate(lab):
+        for c in range(k):
+            if best[i] == c:
+                prim[cols[c]].append(name)
+            elif abs(Rot[i, c]) >= secondary_threshold:
+                sec[cols[c]].append(name)
+    comm = pd.Series((U**2).sum(axis=1), index=lab, name="communality")
+    notes = {
+        "extraction": "Principal component analysis",
+        "matrix": ("nearest correlation matrix of the linkage matrix (Higham 2002)" if neg else "linkage matrix (a correlation matrix)"),
+        "rotation": "Varimax with Kaiser normalization",
+        "iterations": iters,
+        "components": k,
+        "rule": rule_text,
+        "explained variance %": float(var["cumulative %"].iloc[-1]),
+        "negative eigenvalues repaired": neg,
+    }
+    return FeserBergman(pd.DataFrame(Lm, index=lab, columns=lab), loadings, pd.DataFrame(U, index=lab, columns=cols),
+                        pd.Series(w, name="eigenvalue"), var, iters, prim, sec, notes,
+                        analysed=pd.DataFrame(R, index=lab, columns=lab), communalities=comm,
+                        eigenvalues_linkage=pd.Series(w0, name="eigenvalue"), repair=repair)
+
+
 def feser_bergman(
     Z,
     labels: Sequence[str] | None = None,
     *,
     n_components: int | None = None,
+    rule: str = "kaiser",
     secondary_threshold: float = 0.35,
 ) -> FeserBergman:
-    """Cluster templates by Feser & Bergman (2000): PCA of the linkage matrix + varimax.
+    """Cluster templates by Feser & Bergman (2000): linkage matrix, then :func:`factor_templates`.
 
     Parameters
     ----------
     Z : DataFrame or array_like, shape (n, n)
         Inter-industry flows of a (national) table, money.
     n_components : int, optional
-        Components to retain; default: eigenvalues > 1 (Kaiser criterion).
+        Components to retain; default: by ``rule``.
+    rule : {"kaiser", "variance:P"}
+        Kaiser criterion (eigenvalue > 1 of the analysed correlation matrix) or the smallest
+        number of components explaining P % of the variance.
     secondary_threshold : float
         Absolute loading for secondary membership (Feser & Bergman use 0.35).
 
     Returns
     -------
     FeserBergman
+        See :func:`factor_templates` (the linkage matrix is repaired to its nearest correlation
+        matrix, Higham 2002, with a :class:`LinkageRepairWarning`, when it is indefinite).
 
     References
     ----------
@@ -165,53 +392,8 @@ def feser_bergman(
     applied regional cluster analysis. Regional Studies, 34(1), 1–19.
     Kaiser, H. F. (1958). The varimax criterion for analytic rotation in factor analysis.
     """
-    Lm = linkage_matrix(Z, labels)
-    lab = list(Lm.index)
-    w, V = np.linalg.eigh(Lm.to_numpy())
-    order = np.argsort(w)[::-1]
-    w, V = w[order], V[:, order]
-    k = int((w > 1).sum()) if n_components is None else int(n_components)
-    if not 1 <= k <= len(lab):
-        raise IOTableError(f"n_components must be between 1 and {len(lab)}; got {k}")
-    U = V[:, :k] * np.sqrt(np.clip(w[:k], 0, None))
-    if k > 1:
-        R, iters = _varimax_kaiser(U)
-    else:
-        R, iters = U.copy(), 0
-    # orient: the largest absolute loading of each component positive; order by rotated variance
-    for c in range(k):
-        if R[np.argmax(np.abs(R[:, c])), c] < 0:
-            R[:, c] *= -1
-    rv = (R**2).sum(axis=0)
-    o = np.argsort(rv)[::-1]
-    R, rv = R[:, o], rv[o]
-    cols = list(range(1, k + 1))
-    loadings = pd.DataFrame(R, index=lab, columns=cols)
-    total = float(w.sum())
-    var = pd.DataFrame({
-        "eigenvalue": w[:k],
-        "% of variance": 100 * w[:k] / total,
-        "cumulative %": 100 * np.cumsum(w[:k]) / total,
-        "rotated %": 100 * rv / total,
-    }, index=cols)
-    prim = {c: [] for c in cols}
-    sec = {c: [] for c in cols}
-    best = np.argmax(np.abs(R), axis=1)
-    for i, name in enumerate(lab):
-        for c in range(k):
-            if best[i] == c:
-                prim[cols[c]].append(name)
-            elif abs(R[i, c]) >= secondary_threshold:
-                sec[cols[c]].append(name)
-    notes = {
-        "extraction": "Principal component analysis",
-        "rotation": "Varimax with Kaiser normalization",
-        "iterations": iters,
-        "components": k,
-        "explained variance %": float(var["cumulative %"].iloc[-1]),
-    }
-    return FeserBergman(Lm, loadings, pd.DataFrame(U, index=lab, columns=cols), pd.Series(w, name="eigenvalue"),
-                        var, iters, prim, sec, notes)
+    return factor_templates(linkage_matrix(Z, labels), n_components=n_components, rule=rule,
+                            secondary_threshold=secondary_threshold)
 
 
 # ------------------------------------------------------------------------------------------
