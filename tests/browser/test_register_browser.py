@@ -15,6 +15,8 @@ from decimal import Decimal
 
 import pytest
 
+from tests.register.world import pdf_bytes
+
 
 pytestmark = [pytest.mark.browser]
 
@@ -86,10 +88,12 @@ def test_applicant_applies_and_organizer_processes_within_working_day_deadlines(
     page.select_option("select[name=executor_kind]", "consultant")
     page.fill("input[name=executor_years]", "5")
     page.fill("input[name=executor_projects]", "3")
-    page.fill("textarea[name=costs]", f"План повышения эффективности; {cost}; {(today - dt.timedelta(days=30)).isoformat()}")
+    page.fill("input[name=costs-0-description]", "План повышения эффективности")
+    page.fill("input[name=costs-0-amount]", f"{int(cost):,}".replace(",", " "))  # as a Russian user types it
+    page.fill("input[name=costs-0-incurred_on]", (today - dt.timedelta(days=30)).isoformat())
     for code in comp.documents_required:
         page.check(f"input[name=documents][value='{code}']")
-    page.set_input_files("input[name=file-charter]", files=[{"name": "ustav.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n%%EOF\n"}])
+    page.set_input_files("input[name=file-charter]", files=[{"name": "ustav.pdf", "mimeType": "application/pdf", "buffer": pdf_bytes()}])
     page.get_by_role("button", name="Зарегистрировать заявку").click()
     page.wait_for_selector("text=Заявка зарегистрирована")
     app = Application.objects.get()
