@@ -63,7 +63,7 @@ def test_pages_work_under_the_policy(live_server, browser):  # noqa: F811
     assert page.evaluate("getComputedStyle(document.querySelector('.modebar')).position") == "absolute"
     # plotly.js also injects maplibre's stylesheet (map traces, unused here) as inline text: blocked,
     # and the only violation.
-    assert all(d == "style-src-elem" and f.endswith("/programmes/plotly.js") for d, f in _violations(page)), _violations(page)
+    assert all(d == "style-src-elem" and "/static/klaster/vendor/plotly.min" in f for d, f in _violations(page)), _violations(page)
     assert len(_violations(page)) <= 1
 
     # The mapping form: on submit the button is disabled and the note shown (data-busy). The test

@@ -20,7 +20,6 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import cache_control
 
 from klaster.common import dates, exports, locking
 from klaster.common.forms import errors_text
@@ -37,12 +36,15 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 @public
-@cache_control(max_age=86400, public=True)
 def plotly_js(request):
-    """plotly.js from the installed plotly package (offline; no CDN)."""
-    from plotly.offline import get_plotlyjs
+    """The former address of plotly.js: a redirect to the static file (compressed,
+    content-hashed, cached for good; :mod:`klaster.web.staticfiles`). Not a permanent one: the
+    hashed name changes with the plotly version."""
+    from django.templatetags.static import static
 
-    return HttpResponse(get_plotlyjs(), content_type="application/javascript")
+    from klaster.web.staticfiles import PLOTLY_JS
+
+    return redirect(static(PLOTLY_JS))
 
 
 def _programme(request, code) -> Programme:
