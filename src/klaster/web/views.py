@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from functools import lru_cache
 
 from django.core.paginator import Paginator
 from django.db.models import Q
@@ -14,11 +13,15 @@ from django.template import loader
 from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from klaster.accounts.permissions import public
+from klaster.common.forms import errors_text
 from klaster.reference.models import OkedCode, Region, TerritorialChange, normalize_oked
+from klaster.web.cache import cached
+from klaster.web.forms import OkedQueryForm
 from klaster.web.maps import project
 
 
@@ -45,59 +48,80 @@ ROLE_ENTRY_POINTS = {
 
 @public
 def home(request):
-    """Home page: what klaster is, and the entry points of the user's roles."""
+    """Home page: what klaster is, and the entry points of the user's roles. The two counts are
+    cached until the reference data changes (:mod:`klaster.web.cache`)."""
     from klaster.accounts.roles import ROLE_LABELS, Role, roles_of
 
     mine = []
     for role in Role:
         if role.value in roles_of(request.user):
             mine.append((ROLE_LABELS[role], [(label, reverse(name)) for label, name in ROLE_ENTRY_POINTS.get(role.value, [])]))
-    return render(request, "web/home.html", {"region_count": Region.objects.count(), "oked_count": OkedCode.objects.count(), "my_roles": mine})
+    region_count, oked_count = cached(("reference",), ("home-counts",), lambda: (Region.objects.count(), OkedCode.objects.count()))
+    return render(request, "web/home.html", {"region_count": region_count, "oked_count": oked_count, "my_roles": mine})
 
 
-@lru_cache(maxsize=4)
-def _map(version_key):
-    geoms = {r.kato: r.boundary for r in Region.objects.exclude(boundary=None)}
-    if not geoms:
-        return [], 0, 0
-    return project(geoms)
+def _lang() -> str:
+    return (translation.get_language() or "ru")[:2]
+
+
+def regions_body() -> str:
+    """The regions page's map, table and territorial changes as HTML in the active language.
+
+    The boundaries (about 1 MB of GeoJSON) are read and projected only here, once per language
+    and reference-data version (:func:`regions` caches the result). Coordinates are written as
+    machine numbers, never localized (a decimal comma would break the SVG in kk and ru).
+    """
+    regions = list(Region.objects.all())
+    geoms = {r.kato: r.boundary for r in regions if r.boundary}
+    shapes, width, height = project(geoms) if geoms else ([], 0, 0)
+    by_kato = {r.kato: r for r in regions}
+    drawn = [(s, by_kato[s.kato]) for s in shapes if s.kato in by_kato]
+    return loader.render_to_string("web/_regions_body.html", {
+        "regions": regions, "shapes": drawn, "width": width, "height": height,
+        "changes": list(TerritorialChange.objects.all())})
 
 
 @public
 def regions(request):
-    """The 20 regions of the 2024 frame: map drawn from the boundary data, table, territorial changes."""
-    regions = list(Region.objects.all())
-    key = tuple((r.kato, r.pk) for r in regions)
-    shapes, width, height = _map(key)
-    by_kato = {r.kato: r for r in regions}
-    drawn = [(s, by_kato[s.kato]) for s in shapes if s.kato in by_kato]
-    return render(
-        request,
-        "web/regions.html",
-        {"regions": regions, "shapes": drawn, "width": width, "height": height, "changes": TerritorialChange.objects.all()},
-    )
+    """The 20 regions of the 2024 frame: map drawn from the boundary data, table, territorial
+    changes — computed once per language until the reference data changes."""
+    body = cached(("reference",), ("regions", _lang()), regions_body)
+    return render(request, "web/regions.html", {"body": mark_safe(body)})  # noqa: S308 — our own template's output
+
+
+def _oked_page(parent: str, number: int):
+    """One page (50 rows) of the OKED tree under ``parent`` ("" → the sections): ``(rows, crumbs,
+    number, num_pages)`` with model instances, for the cache."""
+    qs = OkedCode.objects.filter(parent__code=parent) if parent else OkedCode.objects.filter(level="section")
+    crumbs = []
+    node = OkedCode.objects.select_related("parent__parent__parent__parent").filter(code=parent).first() if parent else None
+    while node is not None:
+        crumbs.insert(0, node)
+        node = node.parent
+    page = Paginator(qs.order_by("section", "code"), 50).get_page(number)
+    return list(page.object_list), crumbs, page.number, page.paginator.num_pages
 
 
 @public
 def oked(request):
-    """OKED browser: search by code or name (Russian, English, Kazakh), browse by parent."""
-    q = (request.GET.get("q") or "").strip()
-    parent = request.GET.get("parent")
-    qs = OkedCode.objects.all()
-    crumbs = []
+    """OKED browser: search by code or name (Russian, English, Kazakh), browse by parent; the tree's
+    pages are cached until the reference data changes. ``?q``, ``?parent`` and ``?page`` go through
+    :class:`~klaster.web.forms.OkedQueryForm`; a malformed value is shown as its error (400) with
+    the sections."""
+    form = OkedQueryForm(request.GET)
+    valid = form.is_valid()
+    d = form.cleaned_data if valid else {}
+    q, parent, number = d.get("q", ""), d.get("parent", ""), d.get("page") or 1
     if q:
         code = normalize_oked(q)
-        qs = qs.filter(Q(code__startswith=code) | Q(name_ru__icontains=q) | Q(name_en__icontains=q) | Q(name_kk__icontains=q))
-    elif parent:
-        node = OkedCode.objects.filter(code=parent).first()
-        qs = qs.filter(parent__code=parent)
-        while node is not None:
-            crumbs.insert(0, node)
-            node = node.parent
+        qs = OkedCode.objects.filter(Q(code__startswith=code) | Q(name_ru__icontains=q) | Q(name_en__icontains=q) | Q(name_kk__icontains=q))
+        page = Paginator(qs.order_by("section", "code"), 50).get_page(number)
+        rows, crumbs, number, pages = list(page.object_list), [], page.number, page.paginator.num_pages
     else:
-        qs = qs.filter(level="section")
-    page = Paginator(qs.order_by("section", "code"), 50).get_page(request.GET.get("page"))
-    return render(request, "web/oked.html", {"page": page, "q": q, "crumbs": crumbs, "parent": parent})
+        rows, crumbs, number, pages = cached(("reference",), ("oked", parent, number), lambda: _oked_page(parent, number))
+    return render(request, "web/oked.html", {"rows": rows, "number": number, "pages": pages, "q": q, "crumbs": crumbs,
+                                             "parent": parent, "form": form, "errors": errors_text(form) if not valid else []},
+                  status=200 if valid else 400)
 
 
 # ---------------------------------------------------------------- error pages

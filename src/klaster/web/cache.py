@@ -1,0 +1,193 @@
+"""Results that change only when data changes: computed once per process, invalidated by the database.
+
+A page part that depends only on data (the regions map in a language, the OKED tree, the public
+register on a date) is cached under the **data version** of its *area* — a set of tables. Each
+area has a row in ``web_dataversion`` holding a random token; triggers installed on every table
+of the area (:func:`install_triggers`, run after each ``migrate``) give it a new token on every
+``INSERT``, ``UPDATE`` and ``DELETE``, in the same transaction as the change. So:
+
+- a change made anywhere — a view, the admin, ``klaster load-reference``'s bulk writes, another
+  worker process, another server on the same database — is seen by the next request of every
+  process (no signal can miss it, no process keeps a stale copy);
+- a change that is rolled back leaves the token as it was (the cached value is still right);
+- a request reads the tokens of the areas it uses in one query, then finds the value in its
+  process's memory (``CACHES["default"]``, local memory) or computes and stores it.
+
+Tokens are random, never counters: after a database is emptied (``flush`` in tests) a new token is
+drawn, so a value cached for an earlier state of the same database is never taken for the current
+one. ``settings.PAGE_CACHE = False`` (``KLASTER_PAGE_CACHE=0``) computes everything afresh.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from typing import Callable, Iterable, TypeVar
+
+from django.apps import apps
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, connections, router, transaction
+
+T = TypeVar("T")
+_MISSING = object()
+
+#: Area → the models whose tables it covers (``app_label.Model``; many-to-many tables of these
+#: models are covered too). A cached value names the areas it is computed from.
+AREAS: dict[str, tuple[str, ...]] = {
+    # regions, territorial changes, OKED: the regions map, the home page's counts, the OKED tree
+    "reference": ("reference.Region", "reference.TerritorialChange", "reference.OkedCode"),
+    # the public register on a date: clusters, their regions, members, eligibility, applications
+    "register": ("register.Cluster", "register.Participant", "register.Membership", "register.InclusionApplication",
+                 "reference.Region"),
+}
+
+TRIGGER_PREFIX = "klaster_dv_"
+
+
+def _new_token() -> str:
+    return secrets.token_hex(8)
+
+
+def tokens(*areas: str, using: str = "default") -> str:
+    """The current data version of ``areas``: one string that changes whenever any table of any of
+    them changes (one query; a missing row — an emptied database — is created with a new token).
+
+    Raises
+    ------
+    KeyError
+        An area not in :data:`AREAS`.
+    """
+    from klaster.web.models import DataVersion
+
+    for a in areas:
+        AREAS[a]  # noqa: B018 — an unknown area is a programming error
+    found = dict(DataVersion.objects.using(using).filter(area__in=areas).values_list("area", "token"))
+    for a in areas:
+        if a not in found:
+            try:
+                with transaction.atomic(using=using):
+                    found[a] = DataVersion.objects.using(using).create(area=a, token=_new_token()).token
+            except IntegrityError:  # created meanwhile by another request
+                found[a] = DataVersion.objects.using(using).get(area=a).token
+    return ".".join(f"{a}:{found[a]}" for a in areas)
+
+
+def cached(areas: Iterable[str], key: tuple, compute: Callable[[], T]) -> T:
+    """``compute()``, or the value it returned before for ``key`` while the data of ``areas`` has
+    not changed.
+
+    Parameters
+    ----------
+    areas
+        Names in :data:`AREAS` whose data ``compute`` reads — all of it: data outside them would
+        not invalidate the value.
+    key
+        What else the value depends on (language, date, page…), as a tuple of strings/numbers.
+    compute
+        Returns a picklable value (the local-memory cache stores a copy).
+
+    Returns
+    -------
+    The value; with ``settings.PAGE_CACHE`` false, always ``compute()``.
+    """
+    if not getattr(settings, "PAGE_CACHE", True):
+        return compute()
+    stamp = tokens(*areas)
+    cache_key = "klaster:" + hashlib.sha256(repr((stamp, key)).encode()).hexdigest()
+    value = cache.get(cache_key, _MISSING)
+    if value is _MISSING:
+        value = compute()
+        cache.set(cache_key, value)
+    return value
+
+
+# ---------------------------------------------------------------------------------------- triggers
+
+def _area_tables() -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for area, labels in AREAS.items():
+        tables: list[str] = []
+        for label in labels:
+            model = apps.get_model(label)
+            tables.append(model._meta.db_table)
+            for f in model._meta.local_many_to_many:
+                if f.remote_field.through._meta.auto_created:
+                    tables.append(f.remote_field.through._meta.db_table)
+        out[area] = sorted(set(tables))
+    return out
+
+
+def _trigger_name(area: str, table: str, event: str = "") -> str:
+    name = f"{TRIGGER_PREFIX}{area}_{table}" + (f"_{event}" if event else "")
+    if len(name) > 63:  # PostgreSQL's identifier limit
+        name = name[:50] + hashlib.sha1(name.encode()).hexdigest()[:13]
+    return name
+
+
+def install_triggers(using: str = "default") -> int:
+    """(Re)create the triggers that give an area a new token on every write to its tables, and drop
+    those of tables no longer in an area; idempotent (run after every ``migrate``).
+
+    Returns
+    -------
+    int
+        Number of triggers installed.
+
+    Raises
+    ------
+    NotImplementedError
+        A database other than PostgreSQL or SQLite (the two klaster supports).
+    """
+    conn = connections[using]
+    vendor = conn.vendor
+    dv = apps.get_model("web", "DataVersion")._meta.db_table
+    qn = conn.ops.quote_name
+    n = 0
+    existing = set(conn.introspection.table_names())
+    areas = {area: [t for t in tables if t in existing] for area, tables in _area_tables().items()}
+    with transaction.atomic(using=using), conn.cursor() as cur:
+        if vendor == "postgresql":
+            cur.execute(
+                "SELECT t.tgname, c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                "WHERE NOT t.tgisinternal AND t.tgname LIKE %s", [TRIGGER_PREFIX + "%"])
+            for name, table in cur.fetchall():
+                cur.execute(f"DROP TRIGGER IF EXISTS {qn(name)} ON {qn(table)}")
+            cur.execute(f"""
+                CREATE OR REPLACE FUNCTION klaster_bump_data_version() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    INSERT INTO {qn(dv)} (area, token) VALUES (TG_ARGV[0], substr(md5(random()::text || clock_timestamp()::text), 1, 16))
+                    ON CONFLICT (area) DO UPDATE SET token = EXCLUDED.token;
+                    RETURN NULL;
+                END $$""")
+            for area, tables in areas.items():
+                for table in tables:
+                    cur.execute(f"CREATE TRIGGER {qn(_trigger_name(area, table))} AFTER INSERT OR UPDATE OR DELETE ON {qn(table)} "
+                                f"FOR EACH STATEMENT EXECUTE FUNCTION klaster_bump_data_version(%s)", [area])
+                    n += 1
+        elif vendor == "sqlite":
+            cur.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s", [TRIGGER_PREFIX + "%"])
+            for (name,) in cur.fetchall():
+                cur.execute(f"DROP TRIGGER IF EXISTS {qn(name)}")
+            for area, tables in areas.items():
+                for table in tables:
+                    for event in ("INSERT", "UPDATE", "DELETE"):
+                        # SQLite has no statement-level triggers; one row's bump costs microseconds.
+                        cur.execute(
+                            f"CREATE TRIGGER {qn(_trigger_name(area, table, event.lower()))} AFTER {event} ON {qn(table)} BEGIN "
+                            f"INSERT INTO {qn(dv)} (area, token) VALUES ('{area}', lower(hex(randomblob(8)))) "
+                            f"ON CONFLICT (area) DO UPDATE SET token = excluded.token; END")
+                        n += 1
+        else:
+            raise NotImplementedError(f"klaster.web.cache: no data-version triggers for {vendor}")
+        for area in AREAS:
+            cur.execute(f"DELETE FROM {qn(dv)} WHERE area = %s", [area])
+            cur.execute(f"INSERT INTO {qn(dv)} (area, token) VALUES (%s, %s)", [area, _new_token()])
+    return n
+
+
+def on_post_migrate(sender, using="default", **kwargs) -> None:
+    """``post_migrate`` handler of the web app: install the triggers once the tables exist."""
+    if not router.allow_migrate_model(using, apps.get_model("web", "DataVersion")):
+        return
+    install_triggers(using)
