@@ -13,7 +13,8 @@ from decimal import Decimal
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpResponse, JsonResponse
+from django.db.models import Prefetch
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -27,12 +28,15 @@ from klaster.common.files import UploadRejected, check_upload
 from klaster.common.forms import errors_text
 from klaster.common.money import format_number
 from klaster.common.refusals import Refusal
+from klaster.programmes.models import Programme
+from klaster.reference.models import Region
 from klaster.register import rules as register_rules
 from klaster.register.domain import services
 from klaster.register.i18n import text_of, unit_label
 from klaster.register.forms import DayQueryForm, DecisionForm, ImportForm, LeaveForm, ParticipantForm
 from klaster.register.interfaces import documents, xlsx
 from klaster.register.models import Cluster, ClusterStatus, InclusionApplication, Membership, Participant, RankingMethodology
+from klaster.web.cache import cached
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 #: Largest register workbook accepted by the import (a technical limit).
@@ -48,35 +52,58 @@ def _lang() -> str:
     return (get_language() or "ru")[:2]
 
 
+#: A cluster's regions without their boundaries (about 1 MB of GeoJSON the register never shows).
+_REGIONS = Prefetch("regions", queryset=Region.objects.defer("boundary"))
+
+
 def _rows(day):
-    out = []
-    for c in services.register_on(day).prefetch_related("regions"):
-        out.append({"c": c, "members": services.members_on(c, day).count(), "eligibility": services.eligibility(c, day)})
-    return out
+    """The register on ``day``: ``[{"c", "members", "eligibility"}]`` in three queries whatever
+    the number of clusters (clusters, their regions, the members of all of them)."""
+    clusters = list(services.register_on(day).select_related("association").prefetch_related(_REGIONS))
+    members = services.members_of(clusters, day)
+    return [{"c": c, "members": len(members[c.pk]), "eligibility": services.eligibility(c, day, members=members[c.pk])} for c in clusters]
+
+
+def _list_data(day):
+    """What the public register page shows on ``day`` (cached until the register changes)."""
+    return {"rows": _rows(day), "pending": list(Cluster.objects.exclude(status=ClusterStatus.INCLUDED).order_by("code"))}
 
 
 @public
 def register_list(request):
     """The register on ``?date=`` (default today); a malformed date is shown as a form error
-    (HTTP 400) with the register of today."""
+    (HTTP 400) with the register of today. The rows are cached per day until the register
+    changes (:mod:`klaster.web.cache`)."""
     form = _day_form(request)
     day = form.day()
-    pending = Cluster.objects.exclude(status=ClusterStatus.INCLUDED).order_by("code")
-    return render(request, "register/list.html", {"rows": _rows(day), "day": day, "pending": pending, "lang": _lang(), "day_form": form,
+    data = cached(("register",), ("register-list", day.isoformat()), lambda: _list_data(day))
+    return render(request, "register/list.html", {**data, "day": day, "lang": _lang(), "day_form": form,
                                                   "act_notice": services.eligibility_notice(day)},
                   status=400 if form.errors else 200)
 
 
+def _detail_data(code, day):
+    """A cluster's public profile on ``day`` (None: no such cluster), cached until the register changes."""
+    c = Cluster.objects.select_related("association").prefetch_related(_REGIONS).filter(code=code).first()
+    if c is None:
+        return None
+    members = list(services.members_on(c, day))
+    return {"c": c, "members": members, "eligibility": services.eligibility(c, day, members=members),
+            "history": list(Membership.objects.filter(cluster=c).select_related("participant")), "applications": list(c.applications.all())}
+
+
 @public
 def cluster_detail(request, code):
-    c = get_object_or_404(Cluster, code=code)
     form = _day_form(request)
     day = form.day()
+    data = cached(("register",), ("register-detail", code, day.isoformat()), lambda: _detail_data(code, day))
+    if data is None:
+        raise Http404
+    c = data["c"]
     return render(request, "register/detail.html", {
-        "c": c, "day": day, "day_form": form, "members": services.members_on(c, day), "history": Membership.objects.filter(cluster=c).select_related("participant"),
-        "eligibility": services.eligibility(c, day), "act_notice": services.eligibility_notice(day), "applications": c.applications.all(),
+        **data, "day": day, "day_form": form, "act_notice": services.eligibility_notice(day),
         "can_apply": request.user.is_authenticated and register_rules.can_apply_for_inclusion(request.user, c),
-        "programme": getattr(c, "programme", None),
+        "programme": request.user.is_authenticated and Programme.objects.filter(cluster=c).exists(),
     }, status=400 if form.errors else 200)
 
 

@@ -85,7 +85,8 @@ def cached(areas: Iterable[str], key: tuple, compute: Callable[[], T]) -> T:
     key
         What else the value depends on (language, date, page…), as a tuple of strings/numbers.
     compute
-        Returns a picklable value (the local-memory cache stores a copy).
+        Returns a picklable value (the local-memory cache stores a copy); None is returned but
+        not kept, so that made-up keys (a code typed in a URL) cannot fill the cache.
 
     Returns
     -------
@@ -98,7 +99,8 @@ def cached(areas: Iterable[str], key: tuple, compute: Callable[[], T]) -> T:
     value = cache.get(cache_key, _MISSING)
     if value is _MISSING:
         value = compute()
-        cache.set(cache_key, value)
+        if value is not None:  # "nothing there" (an unknown code in a URL) is not kept
+            cache.set(cache_key, value)
     return value
 
 

@@ -204,6 +204,20 @@ def members_on(cluster: Cluster, day: dt.date):
     return Participant.objects.filter(q).distinct().order_by("name")
 
 
+def members_of(clusters, day: dt.date) -> dict[int, list[Participant]]:
+    """:func:`members_on` for many clusters in one query: cluster id → its members on ``day``
+    (ordered by name; a cluster without members maps to ``[]``)."""
+    out: dict[int, list[Participant]] = {c.pk: [] for c in clusters}
+    seen: set[tuple[int, int]] = set()
+    rows = (Membership.objects.filter(cluster__in=list(out), joined_on__lte=day).filter(Q(left_on__isnull=True) | Q(left_on__gt=day))
+            .select_related("participant").order_by("participant__name", "participant_id"))
+    for m in rows:
+        if (m.cluster_id, m.participant_id) not in seen:
+            seen.add((m.cluster_id, m.participant_id))
+            out[m.cluster_id].append(m.participant)
+    return out
+
+
 def _not_future(day: dt.date, field, today: dt.date | None = None) -> None:
     """A day of the register's history may be any past day (loads of history: the import, the
     demo — the day is a fact the record states), never a day in the future nor outside the
@@ -296,7 +310,7 @@ def eligibility_notice(day: dt.date | None, lang: str | None = None) -> str | No
     return act_notice(eligibility_act(), day, lang)
 
 
-def eligibility(cluster: Cluster, on: dt.date | None = None) -> list[dict]:
+def eligibility(cluster: Cluster, on: dt.date | None = None, members=None) -> list[dict]:
     """The register's eligibility checks for ``cluster`` on ``on`` (default today).
 
     Thresholds are read from the regulation ``competition-decree-535`` (``eligibility``):
@@ -305,13 +319,19 @@ def eligibility(cluster: Cluster, on: dt.date | None = None) -> list[dict]:
     for other days the figures are computed by it all the same and pages show
     :func:`eligibility_notice`.
 
+    Parameters
+    ----------
+    members : list of Participant, optional
+        The cluster's members on ``on`` when the caller has them (:func:`members_of`, one query
+        for a whole list of clusters); default :func:`members_on`.
+
     Returns
     -------
     list of dict
         ``{"id", "clause", "required", "actual", "passed", "severity", "text"}``.
     """
     on = on or dates.today()
-    members = list(members_on(cluster, on))
+    members = list(members_on(cluster, on) if members is None else members)
     doc = eligibility_act()
     counters = {"min_unaffiliated_legal_entities": count_unaffiliated, "concept_min_specialised_companies": count_specialised}
     out = []
