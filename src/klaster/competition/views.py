@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
@@ -129,7 +130,7 @@ def organizer_announce(request):
 @role_required(*ORG)
 def organizer_competition(request, pk):
     c = get_object_or_404(Competition, pk=pk)
-    apps = list(c.applications.all())
+    apps = list(c.applications.prefetch_related(Prefetch("assignments", queryset=ExpertAssignment.objects.select_related("expert", "sheet"))))
     checks = {a.pk: svc.completeness(a) for a in apps if a.state in ("submitted", "admitted", "returned")}
     experts = get_user_model().objects.filter(groups__name=Role.EXPERT.value).select_related("profile")
     stage = 2 if c.state.startswith("stage2") or c.state in ("decided", "published") else 1
@@ -476,7 +477,7 @@ def conclusion_form(request, pk):
 
 @role_required(Role.EXPERT)
 def expert_workspace(request):
-    items = ExpertAssignment.objects.filter(expert=request.user).select_related("application__competition")
+    items = ExpertAssignment.objects.filter(expert=request.user).select_related("application__competition", "sheet")
     return render(request, "competition/expert_workspace.html", {"items": items})
 
 
