@@ -68,6 +68,11 @@ def test_specialisation_indices_hand_example():
         assert r1["krugman"] == pytest.approx(0.5)
         assert r1["hhi"] == pytest.approx(0.25**2 + 0.75**2)
         assert r1["entropy"] == pytest.approx(-(0.25 * math.log(0.25) + 0.75 * math.log(0.75)))
+        # REAT gini.spec: LQs of R1 (0.5, 1.5), mean 1: 2·(1·(0.5 − 1) + 2·(1.5 − 1)) / (2²·1) = 0.25
+        assert r1["gini_spec"] == pytest.approx(0.25)
+        # weighted: sectors by LQ, X national shares (0.5, 0.5), Y region shares (0.25, 0.75):
+        # 1 − [0.5·(0 + 0.25) + 0.5·(0.25 + 1)] = 0.25
+        assert r1["gini_spec_weighted"] == pytest.approx(0.25)
 
 
 def test_concentration_hand_example():
@@ -77,7 +82,10 @@ def test_concentration_hand_example():
         # S1 shares over regions a = (0.2, 0.8); totals b = (0.4, 0.6): Hoover = ½(0.2 + 0.2) = 0.2
         assert s1["hoover"] == pytest.approx(0.2)
         # Lorenz by LQ: R1 (LQ .5) then R2: points (0.4, 0.2), (1, 1): area term = 0.4·0.2 + 0.6·1.2 = 0.8
-        assert s1["gini"] == pytest.approx(1 - 0.8)
+        assert s1["gini_weighted"] == pytest.approx(1 - 0.8)
+        # REAT gini.conc is unweighted: LQs C = (0.5, 4/3), mean 11/12:
+        # 2·(1·(0.5 − 11/12) + 2·(4/3 − 11/12)) / (2²·11/12) = 5/22
+        assert s1["gini_conc"] == pytest.approx(5 / 22)
 
 
 def test_shift_share_hand_example():
@@ -92,6 +100,10 @@ def test_shift_share_hand_example():
         assert r["industry_mix"] == pytest.approx(0)
         assert r["regional_shift"] == pytest.approx(8)
         assert r["change"] == pytest.approx(10)
+        # Esteban-Marquillas: homothetic R1·S1 = 40 · 50/100 = 20; competitive 20·0.8, allocation (10 − 20)·0.8
+        assert r["homothetic"] == pytest.approx(20)
+        assert r["em_competitive"] == pytest.approx(16)
+        assert r["em_allocation"] == pytest.approx(-8)
 
 
 def test_cagr_hand_example():
@@ -130,6 +142,8 @@ def test_shift_share_components_add_up_to_the_change(m0, m1):
     t = reference.shift_share(reference.location_quotients(cells), 2010, 2020)
     total = t["national_share"] + t["industry_mix"] + t["regional_shift"]
     assert np.allclose(total, t["change"])
+    # Esteban-Marquillas splits the regional shift
+    assert np.allclose(t["em_competitive"] + t["em_allocation"], t["regional_shift"])
 
 
 def random_cells(seed, regions=30, sectors=12, years=(2015, 2020), zeros=0.1, missing=0.02):
@@ -174,9 +188,11 @@ def test_engine_matches_pandas_reference(seed):
              ["region", "sector"], ["cluster_factor", "regional_factor", "flagged"])
     _compare(con.execute(engine.changes(lq_i, 2015, 2020)), reference.changes(lq_p, 2015, 2020), ["region", "sector"], ["cagr", "lq_change"])
     _compare(con.execute(engine.shift_share(lq_i, 2015, 2020)), reference.shift_share(lq_p, 2015, 2020), ["region", "sector"],
-             ["national_share", "industry_mix", "regional_shift"])
-    _compare(con.execute(engine.specialisation(lq_i)), reference.specialisation(lq_p), ["region", "year"], ["krugman", "hhi", "entropy"])
-    _compare(con.execute(engine.concentration(lq_i)), reference.concentration(lq_p), ["sector", "year"], ["hoover", "gini"])
+             ["national_share", "industry_mix", "regional_shift", "homothetic", "em_competitive", "em_allocation"])
+    _compare(con.execute(engine.specialisation(lq_i)), reference.specialisation(lq_p), ["region", "year"],
+             ["krugman", "hhi", "entropy", "gini_spec", "gini_spec_weighted"])
+    _compare(con.execute(engine.concentration(lq_i)), reference.concentration(lq_p), ["sector", "year"],
+             ["hoover", "gini_weighted", "gini_conc"])
     f_i = con.execute(engine.cmp_flags(lq_i))
     f_p = reference.cmp_flags(lq_p)
     _compare(con.execute(engine.cluster_strength(ibis.memtable(f_i[["region", "year", "grp", "x", "strong"]]))),

@@ -340,23 +340,38 @@ def changes(lq: ir.Table, start_year: int, end_year: int) -> ir.Table:
 
 
 def shift_share(lq: ir.Table, start_year: int, end_year: int) -> ir.Table:
-    """Classic shift-share (Dunn 1960) of each cell's change between two years.
+    """Shift-share of each cell's change between two years: Dunn (1960) and Esteban-Marquillas (1972).
 
     With G = E_n1/E_n0 − 1 (all sectors), g_c = E_nc1/E_nc0 − 1, g_rc = x1/x0 − 1:
     national share NS = x0·G, industry mix IM = x0·(g_c − G), regional (competitive) shift
-    RS = x0·(g_rc − g_c); NS + IM + RS = x1 − x0.
+    RS = x0·(g_rc − g_c) (0 where x0 = 0); NS + IM + RS = x1 − x0 (REAT ``shift``, method
+    "Dunn").
+
+    Esteban-Marquillas (1972) split RS with the homothetic value ``x0* = E_r0 · E_nc0 / E_n0``
+    (the region's size times the nation's sector share): ``em_competitive = x0*·(g_rc − g_c)``
+    (the competitive effect free of the industry structure) and ``em_allocation =
+    (x0 − x0*)·(g_rc − g_c)`` (specialisation in sectors where the region is competitive); they
+    add up to RS (REAT ``shift``, method "Esteban"). Where x0 = 0 both are 0.
     """
     p = growth_pair(lq, start_year, end_year)
+    r0 = lq.filter(lq.year == start_year).select("region", "x_region").distinct()
+    p = p.join(r0, "region")
     G = p.xn1 / p.xn0.nullif(0) - 1.0
     gc = p.x_nat1 / p.x_nat0.nullif(0) - 1.0
     grc = p.x1 / p.x0.nullif(0) - 1.0
+    zero = p.x0 == 0
+    home = p.x_region * (p.x_nat0 / p.xn0.nullif(0))
+    d = grc - gc
     return p.mutate(
         start_year=ibis.literal(start_year), year=ibis.literal(end_year),
         change=p.x1 - p.x0,
         national_share=p.x0 * G,
         industry_mix=p.x0 * (gc - G),
-        regional_shift=ibis.ifelse(p.x0 == 0, ibis.literal(0.0), p.x0 * (grc - gc)),
-    )
+        regional_shift=ibis.ifelse(zero, ibis.literal(0.0), p.x0 * d),
+        homothetic=home,
+        em_competitive=ibis.ifelse(zero, ibis.literal(0.0), home * d),
+        em_allocation=ibis.ifelse(zero, ibis.literal(0.0), (p.x0 - home) * d),
+    ).drop("x_region")
 
 
 def business_navigator(lq: ir.Table, start_year: int, end_year: int, *, lq_min: float = 1.0,
@@ -386,25 +401,55 @@ def business_navigator(lq: ir.Table, start_year: int, end_year: int, *, lq_min: 
     return t.mutate(flagged=t.specialised & t.growing_cluster & t.regional_advantage)
 
 
+def _gini_parts(t: ir.Table, value, by: list[str], order_tie) -> ir.Table:
+    """Columns for REAT's unweighted Gini of ``value`` over the rows of each ``by`` group."""
+    wp = ibis.window(group_by=by)
+    wo = ibis.window(group_by=by, order_by=[value, order_tie])
+    return t.mutate(_g_mu=value.mean().over(wp), _g_n=value.count().over(wp), _g_lam=ibis.row_number().over(wo) + 1)
+
+
+def _gini_of(t: ir.Table, value):
+    """REAT's Gini ``2 Σ λ (v_(λ) − μ) / (n² μ)`` as an aggregate over rows prepared by :func:`_gini_parts`."""
+    num = (t._g_lam.cast("float64") * (value - t._g_mu)).sum()
+    n = t._g_n.max().cast("float64")
+    mu = t._g_mu.max()
+    return (2.0 * num) / (n * n * mu).nullif(0)
+
+
 def specialisation(lq: ir.Table) -> ir.Table:
     """Region-level indices per region and year (all sectors as the base).
 
     - Krugman specialisation ``K_r = Σ_c |E_rc/E_r − E_nc/E_n|`` (Krugman 1991; REAT
       ``krugman.spec``);
     - Herfindahl–Hirschman ``HHI_r = Σ_c (E_rc/E_r)²``;
-    - Shannon entropy ``H_r = −Σ_c s ln s`` with s = E_rc/E_r > 0 (diversity).
+    - Shannon entropy ``H_r = −Σ_c s ln s`` with s = E_rc/E_r > 0 (diversity);
+    - ``gini_spec``: REAT ``gini.spec`` — the Gini coefficient ``2 Σ_λ λ (LQ_(λ) − μ) / (n² μ)``
+      of the region's all-activities location quotients over its n sectors, sorted, each sector
+      counted once (unweighted; Farhauer & Kröll 2013);
+    - ``gini_spec_weighted``: the Lorenz-curve Gini of the region's sector shares against the
+      national sector shares, sectors ordered by LQ (each sector weighted by its national
+      share).
     """
     nat = lq.select("sector", "year", "x_nat").distinct()
     nat = nat.mutate(xn=nat.x_nat.sum().over(group_by="year"))
     nat = nat.mutate(s_nat=_div(nat.x_nat, nat.xn)).select("sector", "year", "s_nat")
     t = lq.join(nat, ["sector", "year"])
     s = t.share_region
-    return t.group_by(["region", "year"]).aggregate(
+    base = t.group_by(["region", "year"]).aggregate(
         krugman=(s - t.s_nat).abs().sum(),
         hhi=(s * s).sum(),
         entropy=ibis.ifelse(s > 0, -s * s.ln(), 0.0).sum(),
         sectors=t.x.count(),
     )
+    v = t.filter(t.x.notnull()).mutate(lqa=_div(t.share_region, t.s_nat))
+    v = v.filter(v.lqa.notnull())
+    v = v.mutate(w=v.s_nat / v.s_nat.sum().over(group_by=["region", "year"]))
+    v = _gini_parts(v, v.lqa, ["region", "year"], v.sector)
+    wc = ibis.cumulative_window(group_by=["region", "year"], order_by=[v.lqa, v.sector])
+    v = v.mutate(cum_s=v.share_region.sum().over(wc))
+    v = v.mutate(trap=v.w * (2 * v.cum_s - v.share_region))
+    g = v.group_by(["region", "year"]).aggregate(gini_spec=_gini_of(v, v.lqa), gini_spec_weighted=1.0 - v.trap.sum())
+    return base.left_join(g, ["region", "year"]).drop("region_right", "year_right")
 
 
 def concentration(lq: ir.Table) -> ir.Table:
@@ -412,9 +457,13 @@ def concentration(lq: ir.Table) -> ir.Table:
 
     - Hoover coefficient ``H_c = ½ Σ_r |E_rc/Σ_r E_rc − E_r/Σ_r E_r|`` (Hoover 1936; REAT
       ``hoover``);
-    - locational Gini (Krugman 1991): regions ordered by LQ, Lorenz curve of the sector's
-      cumulative share (Y) against the cumulative share of total activity (X),
-      ``G_c = 1 − Σ_k (X_k − X_{k−1})(Y_k + Y_{k−1})``.
+    - ``gini_weighted``: locational Gini (Krugman 1991): regions ordered by their LQ ``a/b``,
+      Lorenz curve of the sector's cumulative share (Y) against the cumulative share of total
+      activity (X), ``G_c = 1 − Σ_k (X_k − X_{k−1})(Y_k + Y_{k−1})`` — each region weighted by
+      its size;
+    - ``gini_conc``: REAT ``gini.conc`` — the Gini coefficient ``2 Σ_λ λ (C_(λ) − μ) / (n² μ)``
+      of the regions' location quotients ``C = a/b``, sorted, each region counted once
+      (unweighted; Farhauer & Kröll 2013).
     Shares here use the regions' own sums so that each set of shares adds to 1.
     """
     t = lq.filter(lq.x.notnull())
@@ -427,8 +476,12 @@ def concentration(lq: ir.Table) -> ir.Table:
     # (column names must not collide case-insensitively with ``y``: DuckDB folds identifier case)
     t = t.mutate(cum_a=t.a.sum().over(w))
     t = t.mutate(trap=t.b * (2 * t.cum_a - t.a))
-    return t.group_by(["sector", "year"]).aggregate(
+    base = t.group_by(["sector", "year"]).aggregate(
         hoover=0.5 * (t.a - t.b).abs().sum(),
-        gini=1.0 - t.trap.sum(),
+        gini_weighted=1.0 - t.trap.sum(),
         regions=t.x.count(),
     )
+    v = t.filter(t.r.notnull())
+    v = _gini_parts(v, v.r, ["sector", "year"], v.region)
+    g = v.group_by(["sector", "year"]).aggregate(gini_conc=_gini_of(v, v.r))
+    return base.left_join(g, ["sector", "year"]).drop("sector_right", "year_right")

@@ -16,7 +16,6 @@ has 20) a stability measure is reported for each flag: the share of bootstrap re
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable
@@ -26,15 +25,21 @@ import pandas as pd
 import yaml
 
 from klaster.observatory import engine as ibis_engine
-from klaster.observatory import reference
+from klaster.observatory import engines as _engines
+from klaster.observatory import grid, reference
 from klaster.observatory.panel import Panel
 
 METHODOLOGY_DIR = Path(__file__).with_name("methodologies")
-ENGINES = ("ibis", "pandas")
+#: engine names (see :mod:`klaster.observatory.engines`); ``ibis`` is accepted as ``duckdb``
+ENGINES = _engines.ENGINES
 
 
 class MethodologyError(ValueError):
-    """Unknown methodology, version or parameter, or a panel the methodology cannot use."""
+    """Unknown methodology, version or parameter, or a panel the methodology cannot use.
+
+    The message names, where it applies, the file, the row and the column of the panel and the
+    rule of the methodology.
+    """
 
 
 @lru_cache(maxsize=None)
@@ -70,34 +75,33 @@ def load_spec(method_id: str, version: str | None = None) -> dict:
 # ------------------------------------------------------------------------------------------
 
 
-@dataclass
-class Engine:
-    """Runs a function of :mod:`engine` (Ibis) or :mod:`reference` (pandas) on pandas inputs."""
-
-    name: str = "ibis"
+class Engine(_engines.Engine):
+    """An engine (:mod:`klaster.observatory.engines`) that runs the functions of :mod:`.engine`
+    (Ibis) or :mod:`.reference` (pandas) on pandas inputs; the ``local`` engine computes on the
+    panel's grid directly (:mod:`.grid`) and is driven by the methodologies themselves."""
 
     def __post_init__(self):
-        if self.name not in ENGINES:
-            raise MethodologyError(f"engine must be one of {', '.join(ENGINES)}, not {self.name!r}")
-        self._con = ibis_engine.connect() if self.name == "ibis" else None
+        try:
+            super().__post_init__()
+        except _engines.EngineError as e:
+            raise MethodologyError(str(e)) from None
 
     def lq(self, cells: pd.DataFrame, national: pd.DataFrame | None):
-        if self.name == "pandas":
+        if self.kind != "ibis":
             return reference.location_quotients(cells, national)
-        import ibis
-
-        c = ibis.memtable(cells)
-        n = ibis.memtable(national) if national is not None else None
-        return ibis_engine.location_quotients(c, n)
+        return ibis_engine.location_quotients(self.table(cells), self.table(national) if national is not None else None)
 
     def call(self, fname: str, table, *args, **kwargs) -> pd.DataFrame:
-        if self.name == "pandas":
+        if self.kind != "ibis":
             return getattr(reference, fname)(table, *args, **kwargs)
-        expr = getattr(ibis_engine, fname)(table, *args, **kwargs)
-        return self._con.execute(expr)
+        return self.con.execute(getattr(ibis_engine, fname)(table, *args, **kwargs))
 
     def frame(self, table) -> pd.DataFrame:
-        return table if self.name == "pandas" else self._con.execute(table)
+        return table if self.kind != "ibis" else self.con.execute(table)
+
+    @property
+    def _con(self):  # the name used before engines.py
+        return self.con
 
 
 def prepare_cells(panel: Panel, measure: str, *, years=None, count_measure: str | None = None,
@@ -141,8 +145,14 @@ class Methodology:
     ----------
     version : str, optional
         Version of the threshold data (latest when omitted).
-    engine : {"ibis", "pandas"}
-        Ibis on DuckDB (default) or the pandas reference implementation.
+    engine : str, Engine or Ibis backend
+        ``local`` (default: numpy on the panel's grid), ``duckdb`` (``ibis``), ``spark``,
+        ``pandas`` (the reference), or any connected Ibis backend
+        (:mod:`klaster.observatory.engines`).
+    lq_base : {"group", "all"}, optional
+        The location quotient's base; default the methodology's (``group`` for CMP: traded
+        clusters on the traded base). ``all`` on a group methodology is a stated deviation,
+        reported in :attr:`notes_`.
     stability : int
         Number of bootstrap and of perturbation replicates for the stability columns (0: none).
     perturbation : float
@@ -155,10 +165,11 @@ class Methodology:
 
     method_id: str = ""
 
-    def __init__(self, version: str | None = None, *, engine: str = "ibis", stability: int = 0,
-                 perturbation: float = 0.1, random_state: int = 0, **thresholds):
+    def __init__(self, version: str | None = None, *, engine="local", stability: int = 0,
+                 perturbation: float = 0.1, random_state: int = 0, lq_base: str | None = None, **thresholds):
         self.version = version
         self.engine = engine
+        self.lq_base = lq_base
         self.stability = stability
         self.perturbation = perturbation
         self.random_state = random_state
@@ -177,7 +188,15 @@ class Methodology:
             raise MethodologyError(f"stability must be a non-negative integer, not {self.stability!r}")
         if not 0 <= self.perturbation < 1:
             raise MethodologyError(f"perturbation must be in [0, 1), not {self.perturbation!r}")
-        self._engine = Engine(self.engine)
+        spec_base = self.spec_.get("lq_base", "all")
+        if self.lq_base not in (None, "group", "all"):
+            raise MethodologyError(f"lq_base must be 'group' or 'all', not {self.lq_base!r}")
+        self.lq_base_ = self.lq_base or spec_base
+        self.notes_ = []
+        if self.lq_base_ != spec_base:
+            self.notes_.append(f"{self.label}: location quotients on the {self.lq_base_!r} base instead of the methodology's "
+                               f"{spec_base!r} base (as asked)")
+        self._engine = self.engine if isinstance(self.engine, Engine) else Engine(self.engine)
 
     @property
     def label(self) -> str:
@@ -192,7 +211,28 @@ class Methodology:
         raise NotImplementedError
 
     def _cells(self, panel: Panel, measure: str, years) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-        return prepare_cells(panel, measure, years=years, base=self.spec_.get("lq_base", "all"))
+        return prepare_cells(panel, measure, years=years, base=self.lq_base_)
+
+    def _compute_local(self, panel: Panel, measure: str, year: int, start: int | None) -> pd.DataFrame:
+        raise NotImplementedError
+
+    def _check_panel(self, panel: Panel, measure: str) -> None:
+        """Refuse a panel the methodology cannot read as it means (before any computation)."""
+        if measure not in panel.measures:
+            raise MethodologyError(f"measure {measure!r} is not in the panel (measures: {', '.join(panel.measures)})")
+        if self.lq_base_ == "group":
+            where = f"{panel.source or 'the panel'}, row 1, column 'group'"
+            if panel.sector_groups is None:
+                raise MethodologyError(
+                    f"{where}: {self.label} computes each location quotient on the sector's base group (traded clusters on "
+                    "the traded base, local clusters on the local base; Delgado, Porter & Stern 2016) and flags traded "
+                    "clusters only, but the panel gives no group — add a column 'group' (traded/local) or 'traded' "
+                    "(true/false), or choose the all-activities base explicitly (lq_base='all', --lq-base all)")
+            fg = self.spec_.get("flag_groups")
+            if fg and not set(panel.sector_groups.values()) & set(fg):
+                raise MethodologyError(
+                    f"{where}: {self.label} flags the sectors of the groups {', '.join(fg)}; the panel's groups are "
+                    f"{', '.join(sorted(set(panel.sector_groups.values())))}")
 
     def _years(self, panel: Panel, year: int, start_year: int | None) -> tuple[int | None, list[int]]:
         if year not in panel.years:
@@ -200,6 +240,41 @@ class Methodology:
         return None, [year]
 
     # -- public API --------------------------------------------------------------------------
+    def prepare(self, panel: Panel, *, measure: str, year: int, start_year: int | None = None) -> tuple[int | None, list[int]]:
+        """Settings, panel and years checked for ``year``; returns (start year or None, years used).
+
+        Raises
+        ------
+        MethodologyError
+            As :meth:`run`.
+        """
+        self._setup()
+        self.measure_ = measure
+        self._check_panel(panel, measure)
+        start, years = self._years(panel, year, start_year)
+        self.start_year_ = start
+        return start, years
+
+    def out_columns(self) -> list[str]:
+        """Columns of this methodology's rows in the flags table (after :meth:`prepare`)."""
+        cols = list(self.flag_names_present())
+        if self.stability:
+            cols += [f + "_stability" for f in self.flag_names_present() if f != "stars"]
+        return cols
+
+    def flag_names_present(self) -> list[str]:
+        return list(self.flag_names)
+
+    def local_block(self, panel: Panel, measure: str, year: int, start: int | None):
+        """The flags of ``year`` on the local engine as ``(rows, columns, extras)``.
+
+        ``rows``: (regions × sectors) mask of the cells in the flags table; ``columns``: the
+        flags-table columns as (R × S), (R,), (S,) arrays or scalars (flags as int8: 1, 0,
+        -1 for NA); ``extras``: methodology-specific results (CMP: percentiles and strength).
+        Called after :meth:`prepare`.
+        """
+        raise NotImplementedError
+
     def run(self, panel: Panel, *, measure: str, year: int, start_year: int | None = None) -> pd.DataFrame:
         """Flag every region × sector of ``year``.
 
@@ -227,12 +302,13 @@ class Methodology:
         MethodologyError
             Unknown version/threshold, measure or year not in the panel.
         """
-        self._setup()
-        self.measure_ = measure
-        start, years = self._years(panel, year, start_year)
-        self.start_year_ = start
-        cells, national = self._cells(panel, measure, years)
-        det = self._compute(self._engine, cells, national, year, start)
+        start, years = self.prepare(panel, measure=measure, year=year, start_year=start_year)
+        cells = national = None
+        if self._engine.kind == "local":
+            det = self._compute_local(panel, measure, year, start)
+        else:
+            cells, national = self._cells(panel, measure, years)
+            det = self._compute(self._engine, cells, national, year, start)
         det = det.sort_values(["region", "sector"]).reset_index(drop=True)
         self.details_ = det
         out = pd.DataFrame({
@@ -254,6 +330,8 @@ class Methodology:
         if omitted:
             out["conditions_omitted"] = omitted
         if self.stability:
+            if cells is None:
+                cells, national = self._cells(panel, measure, years)
             stab = self._stability(cells, national, year, start, det)
             for f, s in stab.items():
                 out[f + "_stability"] = s
@@ -337,11 +415,66 @@ def crosses_break(panel: Panel, regions: pd.Series, start: int, end: int) -> np.
     return regions.isin(hit).to_numpy()
 
 
+# ------------------------------------------------------------------------------------------
+# The local engine: one year of the panel's grid (klaster.observatory.grid)
+# ------------------------------------------------------------------------------------------
+
+
+def group_index(panel: Panel, base: str) -> tuple[np.ndarray, np.ndarray]:
+    """Each sector's base group as an index, and the group names (``all`` for the all-activities base)."""
+    if base == "all":
+        return np.zeros(len(panel.sector_codes), dtype=np.int64), np.asarray(["all"], dtype=object)
+    names = panel.group_of()
+    uniq, idx = np.unique(names.astype(str), return_inverse=True)
+    return idx.astype(np.int64), uniq.astype(object)
+
+
+def local_lq(panel: Panel, measure: str, year: int, base: str, extra: tuple[str, ...] = ()) -> tuple[grid.LQ, np.ndarray, np.ndarray]:
+    """Location quotients of ``year`` on the grid; returns (LQ, present cells, group name of each sector)."""
+    yi = panel.year_index(year)
+    present = panel.present_any([measure, *[m for m in extra if m]])[yi]
+    gi, gnames = group_index(panel, base)
+    nat = panel.national_grids.get(measure)
+    t = grid.location_quotients(panel.grids[measure].values[yi], gi, national=None if nat is None else nat[yi], present=present)
+    return t, present, gnames[gi]
+
+
+def _boolean(f: np.ndarray) -> pd.arrays.BooleanArray:
+    return pd.arrays.BooleanArray(f == 1, f == grid.NA)
+
+
+def _det(panel: Panel, rows: np.ndarray, year: int, cols: dict) -> pd.DataFrame:
+    """A long table of the cells ``rows`` (R × S mask) from (R × S), (R,) or (S,) arrays."""
+    ri, si = np.nonzero(rows)
+    out = {"region": panel.region_codes[ri], "sector": panel.sector_codes[si], "year": np.full(len(ri), int(year), dtype=np.int64)}
+    R, S = rows.shape
+    for k, v in cols.items():
+        v = np.asarray(v)
+        if v.ndim == 2:
+            v = v[ri, si]
+        elif v.shape == (R,) and R != S:
+            v = v[ri]
+        elif v.shape == (S,):
+            v = v[si]
+        elif v.ndim == 0:
+            v = np.full(len(ri), v)
+        out[k] = _boolean(v) if (v.dtype == np.int8 and k not in ("stars",)) else v
+    return pd.DataFrame(out)
+
+
+def _lq_cols(t: grid.LQ, grp: np.ndarray) -> dict:
+    return {"grp": grp, "x": t.x, "x_region_base": t.x_region_base, "x_region": np.broadcast_to(t.x_region[:, None], t.x.shape),
+            "x_nat": np.broadcast_to(t.x_nat[None, :], t.x.shape), "x_nat_base": np.broadcast_to(t.x_nat_base[None, :], t.x.shape),
+            "lq": t.lq, "share_region": t.share_region, "share_nation": t.share_nation}
+
+
 class ClusterMapping(Methodology):
     """U.S. Cluster Mapping Project flags and region cluster strength (methods.md §3.1).
 
     Parameters are those of :class:`Methodology`; thresholds ``lq_min, strong_pct, strong10_pct,
-    significant_pct, qualifying_pct, size_pct`` (see ``methodologies/cmp-2016.yaml``).
+    significant_pct, qualifying_pct, size_pct`` (see ``methodologies/cmp-2016.yaml``). The panel
+    must say each sector's group (``traded``/``local``): the rule's LQ base is the group
+    (otherwise :class:`MethodologyError`, unless ``lq_base="all"`` is asked for).
 
     Attributes
     ----------
@@ -364,24 +497,22 @@ class ClusterMapping(Methodology):
     def run(self, panel: Panel, *, measure: str, year: int, start_year: int | None = None,
             count_measure: str | None = "auto") -> pd.DataFrame:
         self._count = count_measure
-        self._panel_measures = panel.measures
         out = super().run(panel, measure=measure, year=year, start_year=start_year)
         det = self.details_
         self.thresholds_table_ = det[["sector", "year"] + [c for c in det.columns if c.startswith("p_")]].drop_duplicates("sector")
         groups = self.spec_.get("strength_groups", ["traded", "all"])
         fl = det[["region", "sector", "year", "grp", "x", "strong"]]
-        if self.engine == "pandas":
-            self.strength_ = reference.cluster_strength(fl, groups)
+        if self._engine.kind == "ibis":
+            self.strength_ = self._engine.con.execute(ibis_engine.cluster_strength(self._engine.table(fl), groups))
         else:
-            import ibis
-
-            self.strength_ = self._engine._con.execute(ibis_engine.cluster_strength(ibis.memtable(fl), groups))
+            self.strength_ = reference.cluster_strength(fl, groups)
         self.strength_ = self.strength_.sort_values("region").reset_index(drop=True)
         self.strength_.insert(0, "methodology", self.label)
         return out
 
-    def _cells(self, panel, measure, years):
-        cm = self._count
+    def _check_panel(self, panel, measure):
+        super()._check_panel(panel, measure)
+        cm = getattr(self, "_count", "auto")
         if cm == "auto":
             cm = self.spec_.get("count_measure")
             cm = cm if cm in panel.measures else None
@@ -391,13 +522,55 @@ class ClusterMapping(Methodology):
             cm = None  # the measure itself is the count: its own size condition covers it
         self.count_measure_ = cm
         self.omitted_ = "" if cm else "count (establishments) conditions: no count measure in the panel"
-        return prepare_cells(panel, measure, years=years, count_measure=cm, base=self.spec_.get("lq_base", "group"))
+
+    def _cells(self, panel, measure, years):
+        return prepare_cells(panel, measure, years=years, count_measure=self.count_measure_, base=self.lq_base_)
 
     def _compute(self, eng, cells, national, year, start):
         th = self.thresholds_
         use_count = "n" in cells.columns
         lq = eng.lq(cells, national)
         return eng.call("cmp_flags", lq, use_count=use_count, **th)
+
+    def local_block(self, panel, measure, year, start):
+        cm = self.count_measure_
+        t, present, grp = local_lq(panel, measure, year, self.lq_base_, (cm,))
+        n = panel.grids[cm].values[panel.year_index(year)] if cm else None
+        th = self.thresholds_
+        pct = {k: th[k] for k in ("strong_pct", "strong10_pct", "significant_pct", "qualifying_pct", "size_pct")}
+        p = grid.cmp_thresholds(t.lq, t.x, n, **pct)
+        flags = grid.cmp_flags(t.lq, t.x, n, p, lq_min=th["lq_min"])
+        has = ~np.isnan(p["p_size_x"])
+        rows = present & has[None, :]
+        fg = self.spec_.get("flag_groups")
+        ing = np.isin(grp.astype(str), fg) if fg else np.ones(len(grp), dtype=bool)
+        for k in flags:
+            flags[k] = np.where(ing[None, :], flags[k], grid.NA).astype(np.int8)
+        cols = {"group": grp, "value": t.x, "lq": t.lq, **flags}
+        if self.omitted_:
+            cols["conditions_omitted"] = self.omitted_
+        sg = np.isin(grp.astype(str), self.spec_.get("strength_groups", ["traded", "all"]))
+        st = grid.cluster_strength(np.where(rows, t.x, np.nan), np.where(rows, flags["strong"], 0), sg)
+        strength = pd.DataFrame({"methodology": self.label, "region": panel.region_codes, "year": int(year), **st})
+        strength = strength[(present & sg[None, :]).any(axis=1)].reset_index(drop=True)
+        thr = pd.DataFrame({"sector": panel.sector_codes, "year": int(year), **p})[has].reset_index(drop=True)
+        return rows, cols, {"strength": strength, "thresholds": thr}
+
+    def _compute_local(self, panel, measure, year, start):
+        cm = self.count_measure_
+        t, present, grp = local_lq(panel, measure, year, self.lq_base_, (cm,))
+        n = panel.grids[cm].values[panel.year_index(year)] if cm else None
+        th = self.thresholds_
+        pct = {k: th[k] for k in ("strong_pct", "strong10_pct", "significant_pct", "qualifying_pct", "size_pct")}
+        p = grid.cmp_thresholds(t.lq, t.x, n, **pct)
+        flags = grid.cmp_flags(t.lq, t.x, n, p, lq_min=th["lq_min"])
+        rows = present & ~np.isnan(p["p_size_x"])[None, :]  # sectors without a region with x > 0 have no percentiles
+        cols = _lq_cols(t, grp)
+        if n is not None:
+            cols["n"] = n
+        cols.update(p)
+        cols.update(flags)
+        return _det(panel, rows, year, cols)
 
 
 class ECOStars(Methodology):
@@ -428,9 +601,15 @@ class ECOStars(Methodology):
             return super()._years(panel, year, start_year)
         return _growth_years(self, panel, year, start_year)
 
+    def _check_panel(self, panel, measure):
+        super()._check_panel(panel, measure)
+        if self.thresholds_.get("productivity_pct") is not None:
+            if not getattr(self, "_prod", None):
+                raise MethodologyError("eco: productivity_pct is set but no productivity_measure was given to run()")
+            if self._prod not in panel.measures:
+                raise MethodologyError(f"productivity measure {self._prod!r} is not in the panel (measures: {', '.join(panel.measures)})")
+
     def _cells(self, panel, measure, years):
-        if self.thresholds_.get("productivity_pct") is not None and not self._prod:
-            raise MethodologyError("eco: productivity_pct is set but no productivity_measure was given to run()")
         return prepare_cells(panel, measure, years=years, second_measure=self._prod if self.thresholds_.get("productivity_pct") is not None else None,
                              base="all")
 
@@ -440,18 +619,66 @@ class ECOStars(Methodology):
         growth = None
         if th.get("growth_pct") is not None:
             ch = eng.call("changes", lq, start, year)
-            growth = ch if eng.name == "pandas" else __import__("ibis").memtable(ch)
+            growth = eng.table(ch)
         kw = dict(size_pct=th["size_pct"], lq_min=th["lq_min"], focus_pct=th["focus_pct"],
                   productivity_pct=th.get("productivity_pct"), growth=growth, growth_pct=th.get("growth_pct"))
         if year is None:  # batched replicates: every "year" is one replicate
             sel = lq
         else:
-            sel = lq[lq["year"] == year] if eng.name == "pandas" else lq.filter(lq.year == year)
-        if eng.name == "pandas":
-            res = reference.eco_stars(sel, **kw)
-        else:
-            res = eng._con.execute(ibis_engine.eco_stars(sel, **kw))
-        return res
+            sel = lq[lq["year"] == year] if eng.kind != "ibis" else lq.filter(lq.year == year)
+        if eng.kind != "ibis":
+            return reference.eco_stars(sel, **kw)
+        return eng.con.execute(ibis_engine.eco_stars(sel, **kw))
+
+    def flag_names_present(self):
+        names = ["size", "specialisation", "focus", "stars"]
+        if self.thresholds_.get("productivity_pct") is not None:
+            names.append("productivity_star")
+        if self.thresholds_.get("growth_pct") is not None:
+            names.append("growth_star")
+        return names
+
+    def local_block(self, panel, measure, year, start):
+        det = self._eco_local(panel, measure, year, start)
+        t, present, grp, st = det
+        cols = {"group": grp, "value": t.x, "lq": t.lq, **{k: st[k] for k in self.flag_names_present()}}
+        return present, cols, {}
+
+    def _eco_local(self, panel, measure, year, start):
+        th = self.thresholds_
+        prod_m = self._prod if th.get("productivity_pct") is not None else None
+        t, present, grp = local_lq(panel, measure, year, "all", (prod_m,))
+        yi = panel.year_index(year)
+        prod = grid._div(panel.grids[prod_m].values[yi], t.x) if prod_m else None
+        growth = None
+        if th.get("growth_pct") is not None:
+            a, pres0, _ = local_lq(panel, measure, start, "all", (prod_m,))
+            growth = np.where(pres0, grid.changes(a, t, year - start)["cagr"], np.nan)
+        st = grid.eco_stars(t, size_pct=th["size_pct"], lq_min=th["lq_min"], focus_pct=th["focus_pct"], productivity=prod,
+                            productivity_pct=th.get("productivity_pct"), growth=growth, growth_pct=th.get("growth_pct"))
+        return t, present, grp, st
+
+    def _compute_local(self, panel, measure, year, start):
+        th = self.thresholds_
+        prod_m = self._prod if th.get("productivity_pct") is not None else None
+        t, present, grp = local_lq(panel, measure, year, "all", (prod_m,))
+        yi = panel.year_index(year)
+        prod = None
+        if prod_m:
+            prod = grid._div(panel.grids[prod_m].values[yi], t.x)
+        growth = None
+        if th.get("growth_pct") is not None:
+            a, pres0, _ = local_lq(panel, measure, start, "all", (prod_m,))
+            growth = np.where(pres0, grid.changes(a, t, year - start)["cagr"], np.nan)
+        st = grid.eco_stars(t, size_pct=th["size_pct"], lq_min=th["lq_min"], focus_pct=th["focus_pct"], productivity=prod,
+                            productivity_pct=th.get("productivity_pct"), growth=growth, growth_pct=th.get("growth_pct"))
+        cols = _lq_cols(t, grp)
+        if prod_m:
+            cols["y"] = panel.grids[prod_m].values[yi]
+        cols.update(st)
+        det = _det(panel, present, year, cols)
+        det["stars"] = pd.array(np.where(det["stars"].to_numpy() == grid.NA, None, det["stars"].to_numpy()), dtype="Int64")
+        return det
 
 
 def _growth_years(m: Methodology, panel: Panel, year: int, start_year: int | None):
@@ -488,6 +715,27 @@ class BusinessNavigator(Methodology):
         lq = eng.lq(cells, national)
         res = eng.call("business_navigator", lq, start, year, **th)
         return res.rename(columns={"x1": "x"}).assign(x=lambda d: d["x"])
+
+    def local_block(self, panel, measure, year, start):
+        th = self.thresholds_
+        a, p0, grp = local_lq(panel, measure, start, "all")
+        b, p1, _ = local_lq(panel, measure, year, "all")
+        bn = grid.business_navigator(a, b, **th)
+        cols = {"start_year": np.int64(start), "group": grp, "value": b.x, "lq": b.lq,
+                **{k: bn[k] for k in self.flag_names}, "crosses_break": crosses_break(panel, pd.Series(panel.region_codes), start, year)}
+        return p0 & p1, cols, {}
+
+    def _compute_local(self, panel, measure, year, start):
+        th = self.thresholds_
+        a, p0, grp = local_lq(panel, measure, start, "all")
+        b, p1, _ = local_lq(panel, measure, year, "all")
+        bn = grid.business_navigator(a, b, **th)
+        gp = grid.growth_pair(a, b)
+        cols = {"grp": grp, "x0": a.x, "lq0": a.lq, "x_nat0": np.broadcast_to(a.x_nat[None, :], a.x.shape), "xn0": gp["xn0"],
+                "x": b.x, "lq1": b.lq, "x_nat1": np.broadcast_to(b.x_nat[None, :], b.x.shape), "xn1": gp["xn1"],
+                "start_year": np.int64(start), "lq": b.lq}
+        cols.update(bn)
+        return _det(panel, p0 & p1, year, cols)
 
 
 METHODOLOGIES: dict[str, type[Methodology]] = {"cmp": ClusterMapping, "eco": ECOStars, "kz-bn": BusinessNavigator}

@@ -147,7 +147,14 @@ def shift_share(lq: pd.DataFrame, start_year: int, end_year: int) -> pd.DataFram
     p["change"] = p["x1"] - p["x0"]
     p["national_share"] = p["x0"] * G
     p["industry_mix"] = p["x0"] * (gc - G)
-    p["regional_shift"] = np.where(p["x0"] == 0, 0.0, p["x0"] * (grc - gc))
+    zero = p["x0"] == 0
+    p["regional_shift"] = np.where(zero, 0.0, p["x0"] * (grc - gc))
+    # Esteban-Marquillas (1972): homothetic value E_r0 · E_nc0 / E_n0
+    r0 = lq[lq["year"] == start_year].groupby("region")["x_region"].first()
+    p["homothetic"] = p["region"].map(r0) * _div(p["x_nat0"], p["xn0"])
+    d = np.where(zero, 0.0, grc - gc)
+    p["em_competitive"] = np.where(zero, 0.0, p["homothetic"] * d)
+    p["em_allocation"] = np.where(zero, 0.0, (p["x0"] - p["homothetic"]) * d)
     return p
 
 
@@ -165,6 +172,25 @@ def business_navigator(lq: pd.DataFrame, start_year: int, end_year: int, *, lq_m
     return p
 
 
+def _gini_unweighted(v: np.ndarray) -> float:
+    """REAT's Gini (gini.conc / gini.spec): ``2 Σ λ (v_(λ) − μ) / (n² μ)`` over the values, sorted."""
+    v = np.sort(np.asarray(v, dtype=float)[~np.isnan(np.asarray(v, dtype=float))])
+    n = len(v)
+    if n == 0:
+        return np.nan
+    mu = v.mean()
+    if mu == 0:
+        return np.nan
+    return float(2 * np.sum(np.arange(1, n + 1) * (v - mu)) / (n * n * mu))
+
+
+def _gini_lorenz(share: np.ndarray, weight: np.ndarray, key: np.ndarray, tie: np.ndarray) -> float:
+    order = np.lexsort((tie, key))
+    X = np.concatenate([[0], np.cumsum(weight[order])])
+    Y = np.concatenate([[0], np.cumsum(share[order])])
+    return float(1 - np.sum(np.diff(X) * (Y[1:] + Y[:-1])))
+
+
 def specialisation(lq: pd.DataFrame) -> pd.DataFrame:
     nat = lq[["sector", "year", "x_nat"]].drop_duplicates().copy()
     nat["s_nat"] = _div(nat["x_nat"], nat.groupby("year")["x_nat"].transform("sum"))
@@ -174,8 +200,18 @@ def specialisation(lq: pd.DataFrame) -> pd.DataFrame:
     t["_h"] = s * s
     with np.errstate(divide="ignore", invalid="ignore"):
         t["_e"] = np.where(s > 0, -s * np.log(s.where(s > 0)), 0.0)
-    return t.groupby(["region", "year"], as_index=False).agg(
+    out = t.groupby(["region", "year"], as_index=False).agg(
         krugman=("_k", "sum"), hhi=("_h", "sum"), entropy=("_e", "sum"), sectors=("x", "count"))
+    rows = []
+    for (reg, yr), g in t[t["x"].notna()].groupby(["region", "year"]):
+        lqa = _div(g["share_region"], g["s_nat"]).to_numpy(dtype=float)
+        ok = ~np.isnan(lqa)
+        w = g["s_nat"].to_numpy(dtype=float)[ok]
+        rows.append((reg, yr, _gini_unweighted(lqa),
+                     _gini_lorenz(g["share_region"].to_numpy(dtype=float)[ok], w / w.sum() if w.sum() else w, lqa[ok],
+                                  g["sector"].to_numpy()[ok])))
+    gi = pd.DataFrame(rows, columns=["region", "year", "gini_spec", "gini_spec_weighted"])
+    return out.merge(gi, on=["region", "year"], how="left")
 
 
 def concentration(lq: pd.DataFrame) -> pd.DataFrame:
@@ -185,9 +221,6 @@ def concentration(lq: pd.DataFrame) -> pd.DataFrame:
         b = g["x_region"].to_numpy() / g["x_region"].sum()
         with np.errstate(divide="ignore", invalid="ignore"):
             r = a / b
-        order = np.lexsort((g["region"].to_numpy(), r))
-        X = np.concatenate([[0], np.cumsum(b[order])])
-        Y = np.concatenate([[0], np.cumsum(a[order])])
-        gini = 1 - np.sum(np.diff(X) * (Y[1:] + Y[:-1]))
-        rows.append((sec, yr, 0.5 * np.abs(a - b).sum(), gini, len(g)))
-    return pd.DataFrame(rows, columns=["sector", "year", "hoover", "gini", "regions"])
+        gini = _gini_lorenz(a, b, np.where(np.isnan(r), np.inf, r), g["region"].to_numpy())
+        rows.append((sec, yr, 0.5 * np.abs(a - b).sum(), gini, _gini_unweighted(r), len(g)))
+    return pd.DataFrame(rows, columns=["sector", "year", "hoover", "gini_weighted", "gini_conc", "regions"])

@@ -23,7 +23,7 @@ import pandas as pd
 
 from klaster import datasets
 from klaster.observatory import frames as kzframes
-from klaster.observatory.panel import Panel, validate_frame
+from klaster.observatory.panel import Panel, _attach_national, _build, _source_from_frame
 
 CONCORDANCE = Path(__file__).with_name("data") / "naics2012_to_2017_cmp.csv"
 SOURCES = ("us-cmp2016", "us-cbp2016", "kz-bns-gva")
@@ -50,26 +50,24 @@ def us_cmp2016() -> Panel:
     """U.S. Cluster Mapping 2016: 50 states × 67 clusters, employment and establishments.
 
     Region ids are state FIPS codes; sectors are CMP cluster codes (1–51 traded, 101–116
-    local) with groups ``traded``/``local``. National totals: employment from
-    ``us/cmp2016_national_cluster_emp.csv`` (includes DC and areas outside the 50 states, hence
-    not the sum of the states).
+    local) with groups ``traded``/``local`` (the file's ``traded`` column). National totals:
+    employment from ``us/cmp2016_national_cluster_emp.csv`` (includes DC and areas outside the 50
+    states, hence not the sum of the states). The file is the wide layout ``klaster observatory
+    map --panel`` reads (``emp`` → employment, ``est`` → establishments); its ``private_wage``
+    (average wage, not an additive measure) is not used.
     """
-    raw = _read("us/cmp2016_state_cluster_input.csv", dtype={"region_code": str, "cluster_code": str})
-    names = dict(zip(raw["cluster_code"], raw["cluster_name"]))
-    groups = {c: ("traded" if str(t) == "True" else "local") for c, t in zip(raw["cluster_code"], raw["traded"])}
-    long = []
-    for col, measure, unit in (("emp", "employment", "persons"), ("est", "establishments", "establishments")):
-        long.append(pd.DataFrame({"region": raw["region_code"], "sector": raw["cluster_code"], "year": raw["year"],
-                                  "measure": measure, "value": raw[col], "unit": unit}))
-    data = validate_frame(pd.concat(long, ignore_index=True), file="cmp2016_state_cluster_input.csv")
-    nat = _read("us/cmp2016_national_cluster_emp.csv", dtype={"cluster_code": str})
-    year = int(raw["year"].iloc[0])
-    national = validate_frame(pd.DataFrame({"sector": nat["cluster_code"], "year": year, "measure": "employment",
-                                            "value": nat["emp_national"], "unit": "persons"}),
-                              file="cmp2016_national_cluster_emp.csv", national=True).drop(columns="status")
-    regions = dict(zip(raw["region_code"], raw["region_name"]))
-    return Panel(data=data, national=national, sector_groups=groups, sector_names=names, region_names=regions,
-                 source="us/cmp2016_state_cluster_input.csv + us/cmp2016_national_cluster_emp.csv", frame="US states")
+    file = "cmp2016_state_cluster_input.csv"
+    raw = _read("us/cmp2016_state_cluster_input.csv", dtype=str, keep_default_na=False)
+    raw = raw.drop(columns=["private_wage"])
+    p = _build(_source_from_frame(raw, file))
+    nat = _read("us/cmp2016_national_cluster_emp.csv", dtype=str, keep_default_na=False)
+    year = p.years[0]
+    _attach_national(p, _source_from_frame(pd.DataFrame({"sector": nat["cluster_code"], "year": str(year), "measure": "employment",
+                                                          "value": nat["emp_national"], "unit": "persons"}),
+                                            "cmp2016_national_cluster_emp.csv"))
+    p.source = "us/cmp2016_state_cluster_input.csv + us/cmp2016_national_cluster_emp.csv"
+    p.frame = "US states"
+    return p
 
 
 def cmp_crosswalk(*, concordance: bool = True) -> pd.DataFrame:
@@ -105,13 +103,13 @@ def us_cbp2016() -> Panel:
     """
     raw = _read("us/cbp2016_state_naics6.csv", dtype={"Fips": str, "Naics": str})
     long = pd.concat([
-        pd.DataFrame({"region": raw["Fips"], "sector": raw["Naics"], "year": 2016, "measure": "establishments",
-                      "value": raw["Establishments"], "unit": "establishments"}),
-        pd.DataFrame({"region": raw["Fips"], "sector": raw["Naics"], "year": 2016, "measure": "employment",
-                      "value": raw["Employees"], "unit": "persons"}),
+        pd.DataFrame({"region": raw["Fips"], "sector": raw["Naics"], "year": "2016", "measure": "establishments",
+                      "value": raw["Establishments"].astype(str), "unit": "establishments"}),
+        pd.DataFrame({"region": raw["Fips"], "sector": raw["Naics"], "year": "2016", "measure": "employment",
+                      "value": raw["Employees"].astype(str), "unit": "persons"}),
     ], ignore_index=True)
-    data = validate_frame(long, file="cbp2016_state_naics6.csv", suppress_zero=["employment"])
-    p = Panel(data=data, source="us/cbp2016_state_naics6.csv", frame="US states + DC (no Wyoming)")
+    p = _build(_source_from_frame(long, "cbp2016_state_naics6.csv"), suppress_zero=["employment"])
+    p.source, p.frame = "us/cbp2016_state_naics6.csv", "US states + DC (no Wyoming)"
     p.notes.append("CBP employment written as 0 is read as suppressed; Wyoming is absent from the file.")
     return p
 
@@ -190,12 +188,17 @@ def kz_bns_gva(frame: str = "2022", *, min_year: int = 2014, sections=OKED_SECTI
     raw["value"] = pd.to_numeric(raw["value"], errors="raise")
     long = raw[["region", "item_code", "year", "value"]].rename(columns={"item_code": "sector"})
     framed, breaks = kzframes.apply_frame(long, f)
-    data = validate_frame(framed.assign(measure="gva", unit="mln KZT"), file="GVA_NOMINAL_BY_REGION_SECTION.csv")
+    file = "GVA_NOMINAL_BY_REGION_SECTION.csv"
+    p = _build(_source_from_frame(framed.assign(measure="gva", unit="mln KZT"), file))
     nat = long[long["region"] == "national"].drop(columns="region")
-    national = validate_frame(nat.assign(measure="gva", unit="mln KZT"), file="GVA_NOMINAL_BY_REGION_SECTION.csv (national)",
-                              national=True).drop(columns="status")
-    p = Panel(data=data, national=national, frame=f"KZ-{f}", breaks=breaks, sector_names=OKED_SECTION_NAMES,
-              region_names=kzframes.frame_units(f), source="kz/stats/bns/GVA_NOMINAL_BY_REGION_SECTION.csv")
+    _attach_national(p, _source_from_frame(nat.assign(measure="gva", unit="mln KZT"), f"{file} (national)"))
+    p.frame, p.breaks, p.sector_names = f"KZ-{f}", breaks, OKED_SECTION_NAMES
+    p.region_names = kzframes.frame_units(f)
+    p.source = "kz/stats/bns/GVA_NOMINAL_BY_REGION_SECTION.csv"
+    # OKED sections have no traded/local classification: the all-activities base is stated, not assumed
+    p.sector_groups = {s: "all" for s in p.sectors}
+    p.notes.append("OKED sections have no traded/local classification: location quotients (CMP's too) use all activities as the base")
+    data, national = p.data, p.national
     # coverage check: the frame's units must add up to the national rows
     tot = data.groupby("year")["value"].sum()
     ntot = national.groupby("year")["value"].sum()
