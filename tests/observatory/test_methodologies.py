@@ -88,15 +88,24 @@ def test_cli_map_writes_flags_indicators_and_report(tmp_path):
     p = tmp_path / "panel.csv"
     rows.drop(columns="status").to_csv(p, index=False)
     out = tmp_path / "out"
-    r = CliRunner().invoke(app, ["observatory", "map", "--panel", str(p), "-m", "cmp", "-m", "eco", "-m", "kz-bn",
-                                 "--year", "2020", "--years", "2015:2020", "--out", str(out)])
+    args = ["observatory", "map", "--panel", str(p), "-m", "cmp", "-m", "eco", "-m", "kz-bn", "--year", "2020", "--years", "2015:2020"]
+    r = CliRunner().invoke(app, args + ["--out", str(out)])
     assert r.exit_code == 0, r.output
-    f = pd.read_csv(out / "flags.csv", dtype={"region": str, "sector": str})
+    # Parquet by default, no workbook unless asked for
+    f = pd.read_parquet(out / "flags.parquet")
     assert set(f["methodology"]) == {"cmp", "eco", "kz-bn"}
-    for name in ("lq.csv", "specialisation.csv", "shift_share.csv", "indicators.xlsx", "report.html"):
+    for name in ("lq.parquet", "specialisation.parquet", "shift_share.parquet", "complexity.parquet", "report.html"):
         assert (out / name).exists(), name
+    assert not (out / "indicators.xlsx").exists() and not (out / "flags.csv").exists()
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "cdn.plot.ly/plotly" not in html and "Location quotients" in html
+    # CSV and XLSX on request: the same rows
+    r = CliRunner().invoke(app, args + ["--out", str(tmp_path / "o2"), "--format", "csv", "--format", "xlsx", "--no-html"])
+    assert r.exit_code == 0, r.output
+    c = pd.read_csv(tmp_path / "o2" / "flags.csv", dtype={"region": str, "sector": str})
+    x = pd.read_excel(tmp_path / "o2" / "indicators.xlsx", sheet_name="flags", dtype={"region": str, "sector": str})
+    assert len(c) == len(f) == len(x)
+    assert c["strong"].dropna().isin([True, False]).all()
 
 
 def test_cli_bad_panel_exit_2_with_clear_message(tmp_path):

@@ -9,10 +9,12 @@ this module:
   when a table exceeds Excel's sheet limits of 1,048,576 rows (the header included) and 16,384
   columns (Microsoft, "Excel specifications and limits").
 
-In CSV and XLSX a text cell that a spreadsheet would read as a formula (``=HYPERLINK(…)``,
-``+…``, ``@…``: CSV injection) is written as text, by the rule of
-:mod:`klaster.common.exports` (``'`` prefix in CSV, a quoted text cell in XLSX); numbers stay
-numbers. Parquet is a typed format and is written as it is.
+In XLSX a text cell that a spreadsheet would read as a formula (``=HYPERLINK(…)``, ``+…``,
+``@…``: formula injection) is stored as a quoted text cell, by the rule of
+:mod:`klaster.common.exports`: it shows and stays the text it is. Parquet and CSV are machine
+formats and keep every value exactly as it is (the web app reads the library's CSV back and
+neutralises such text when a user downloads it, through :mod:`klaster.common.exports`); a CSV
+meant to be opened in a spreadsheet should be downloaded from the web app or written as XLSX.
 """
 
 from __future__ import annotations
@@ -130,7 +132,7 @@ def write_table(df: pd.DataFrame, path: str | Path, fmt: str | None = None, *, i
     if fmt == "parquet":
         _arrow_ready(df, index).to_parquet(p, index=False)
     elif fmt == "csv":
-        text_safe(_named_index(df) if index else df, index=index).to_csv(p, index=index)
+        (_named_index(df) if index else df).to_csv(p, index=index)
     elif fmt == "xlsx":
         write_xlsx(p, {p.stem: df}, index=index)
     else:

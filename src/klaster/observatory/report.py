@@ -129,13 +129,41 @@ def is_kazakhstan(res) -> bool:
     return bool(res.panel.frame and str(res.panel.frame).startswith("KZ-"))
 
 
+#: Heatmaps show at most this many regions and sectors (the largest by the measure in the main year).
+HEATMAP_MAX = 60
+#: The over-time chart shows at most this many regions (the largest).
+LINES_MAX = 20
+
+
+def _largest(cur: pd.DataFrame, key: str, k: int) -> list[str]:
+    tot = cur.groupby(key)["value"].sum(min_count=1).fillna(0)
+    return list(tot.sort_values(ascending=False).index[:k])
+
+
+def _main_lq(res) -> pd.DataFrame:
+    if "lq" in res._tables:
+        return res.main_year("lq")
+    from klaster.observatory import methodology as M
+    from klaster.observatory.mapping import Block
+
+    t, present, _ = M.local_lq(res.panel, res.measure, res.year, "all")
+    return Block(res.panel, present, res.year, {"value": t.x, "lq": t.lq}).to_pandas()
+
+
 def render_html(res) -> str:
     """The report of a :class:`~klaster.observatory.mapping.MapResult` as one HTML string."""
     first = [True]
     parts: list[str] = []
     p = res.panel
-    lq = res.tables["lq"]
-    cur = lq[lq["year"] == res.year]
+    cur = _main_lq(res)
+    note = ""
+    n_reg, n_sec = cur["region"].nunique(), cur["sector"].nunique()
+    if n_reg > HEATMAP_MAX or n_sec > HEATMAP_MAX:
+        keep_r = set(_largest(cur, "region", HEATMAP_MAX))
+        keep_s = set(_largest(cur, "sector", HEATMAP_MAX))
+        cur = cur[cur["region"].isin(keep_r) & cur["sector"].isin(keep_s)]
+        note = (f"<p class=note>The heatmaps show the {len(keep_r)} largest of {n_reg:,} regions and the {len(keep_s)} largest of "
+                f"{n_sec:,} sectors by {html.escape(res.measure)} in {res.year}; every cell is in the output tables.</p>")
     regions = sorted(cur["region"].unique(), key=lambda c: _names(res, [c])[0])
     sectors = sorted(cur["sector"].unique(), key=lambda s: (len(s), s))
     # 1. LQ heatmap
@@ -148,9 +176,10 @@ def render_html(res) -> str:
     fig.update_yaxes(autorange="reversed")
     fig.update_layout(title=f"Location quotients, {res.measure} ({res.unit}), {res.year} — all activities as the base",
                       height=max(420, 18 * len(regions) + 150), margin={"l": 10, "r": 10, "t": 50, "b": 10})
-    parts.append("<h2>Location quotients</h2>" + _fig_html(fig, first))
+    parts.append("<h2>Location quotients</h2>" + note + _fig_html(fig, first))
     # 2. methodologies side by side
-    fl = res.flags[res.flags["year"] == res.year] if len(res.flags) else res.flags
+    fl = res.main_year("flags") if "flags" in res._tables else pd.DataFrame(columns=["methodology", "region", "sector"])
+    fl = fl[fl["region"].isin(regions) & fl["sector"].isin(sectors)] if len(fl) else fl
     mids = list(dict.fromkeys(fl["methodology"])) if len(fl) else []
     if mids:
         fig = make_subplots(rows=1, cols=len(mids), shared_yaxes=True, subplot_titles=[MAIN_FLAG.get(m, (m, m))[1] for m in mids],
@@ -179,7 +208,8 @@ def render_html(res) -> str:
     spec = res.tables.get("specialisation")
     if spec is not None and spec["year"].nunique() > 1:
         fig = go.Figure()
-        for r in regions:
+        lines = regions if len(regions) <= LINES_MAX else sorted(_largest(cur, "region", LINES_MAX), key=lambda c: _names(res, [c])[0])
+        for r in lines:
             s = spec[spec["region"] == r].sort_values("year")
             fig.add_trace(go.Scatter(x=s["year"], y=_r(s["krugman"], 4), mode="lines+markers", name=_names(res, [r])[0]))
         for _, b in (p.breaks if p.breaks is not None else pd.DataFrame(columns=["region", "year", "note"])).iterrows():
@@ -188,19 +218,16 @@ def render_html(res) -> str:
         fig.update_layout(title="Krugman specialisation index over time (dotted: territorial break)", height=480,
                           margin={"l": 10, "r": 10, "t": 50, "b": 10})
         parts.append("<h2>Over time</h2>" + _fig_html(fig, first))
-        if len(res.flags):
-            cnt = []
-            for (m, y), g in res.flags.groupby(["methodology", "year"]):
-                col = MAIN_FLAG.get(m, (None,))[0]
-                if col in g:
-                    cnt.append((m, y, int((g[col].astype("Float64") > 0).sum())))
-            c = pd.DataFrame(cnt, columns=["methodology", "year", "cells"])
-            fig = go.Figure([go.Bar(x=g["year"], y=g["cells"], name=m) for m, g in c.groupby("methodology")])
+        counts = res.counts()
+        if len(counts):
+            c = counts[counts.apply(lambda r: r["flag"] == MAIN_FLAG.get(r["methodology"], (None,))[0], axis=1)]
+            c = c.rename(columns={"count": "cells flagged"})
+            fig = go.Figure([go.Bar(x=g["year"], y=g["cells flagged"], name=m) for m, g in c.groupby("methodology")])
             fig.update_layout(title="Flagged region × sector cells per year", barmode="group", height=380,
                               margin={"l": 10, "r": 10, "t": 50, "b": 10})
             parts.append(_fig_html(fig, first))
     # 5. tables
-    if "comparison" in res.tables:
+    if "comparison" in res._tables:
         comp = res.tables["comparison"].copy()
         flagcols = [c for c in comp.columns if ":" in c and not c.endswith("_stability")]
         anyflag = np.zeros(len(comp), dtype=bool)
@@ -222,7 +249,18 @@ def render_html(res) -> str:
         sp = res.tables["specialisation"]
         sp = sp[sp["year"] == res.year].copy()
         sp.insert(1, "region name", _names(res, sp["region"]))
-        parts.append("<h2>Specialisation of the regions</h2>" + _table(sp.sort_values("krugman", ascending=False), 60))
+        parts.append("<h2>Specialisation of the regions</h2><p class=note>krugman, hhi, entropy; gini_spec: REAT's gini.spec "
+                     "(Gini of the region's location quotients, each sector counted once); gini_spec_weighted: the same "
+                     "Lorenz curve with sectors weighted by their national share.</p>"
+                     + _table(sp.sort_values("krugman", ascending=False), 60))
+    if "complexity" in res.tables:
+        cx = res.tables["complexity"]
+        cx = cx[cx["year"] == res.year].copy()
+        cx.insert(1, "region name", _names(res, cx["region"]))
+        parts.append("<h2>Economic complexity of the regions</h2><p class=note>ECI and complexity outlook (COI) from the "
+                     "regions' revealed comparative advantage in the sectors (RCA ≥ 1; Hidalgo &amp; Hausmann 2009, "
+                     "standardised as the Growth Lab's ecomplexity); diversity = sectors with RCA ≥ 1. Relatedness density "
+                     "and outlook gain of every cell: relatedness.*.</p>" + _table(cx.sort_values("eci", ascending=False), 60))
     head = _header(res)
     css = ("body{font-family:system-ui,sans-serif;margin:1.5em auto;max-width:1200px;color:#222}"
            "table.tbl{border-collapse:collapse;font-size:12px}table.tbl td,table.tbl th{padding:2px 6px;border-bottom:1px solid #ddd}"
@@ -235,7 +273,8 @@ def _header(res) -> str:
     p = res.panel
     rows = [("Source", p.source), ("Territorial frame", p.frame or ""), ("Measure", f"{res.measure} ({res.unit})"),
             ("Year", str(res.year)), ("Years over time", f"{res.years[0]}–{res.years[-1]}"),
-            ("Methodologies", ", ".join(res.methodologies))]
+            ("Methodologies", ", ".join(res.methodologies)), ("Engine", res.engine),
+            ("Panel", f"{len(p.regions):,} regions × {len(p.sectors):,} sectors × {len(p.years)} years")]
     t = "".join(f"<tr><th align=left>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>" for k, v in rows)
     notes = list(res.notes)
     if p.breaks is not None and len(p.breaks):
@@ -254,11 +293,17 @@ def _choropleth(res, fl, sectors, first) -> str:
     locs = [f["id"] for f in geo["features"]]
     names = [f["properties"]["name"] for f in geo["features"]]
     variables: list[tuple[str, dict]] = []
-    sp = res.tables["specialisation"]
-    sp = sp[sp["year"] == res.year].set_index("region")
-    for col, label in (("krugman", "Krugman specialisation index"), ("hhi", "Herfindahl–Hirschman index"),
-                       ("entropy", "Entropy (diversity)")):
-        variables.append((label, sp[col].to_dict()))
+    if "specialisation" in res.tables:
+        sp = res.tables["specialisation"]
+        sp = sp[sp["year"] == res.year].set_index("region")
+        for col, label in (("krugman", "Krugman specialisation index"), ("hhi", "Herfindahl–Hirschman index"),
+                           ("entropy", "Entropy (diversity)"), ("gini_spec", "Gini of the LQs (REAT gini.spec)")):
+            variables.append((label, sp[col].to_dict()))
+    if "complexity" in res.tables:
+        cx = res.tables["complexity"]
+        cx = cx[cx["year"] == res.year].set_index("region")
+        variables.append(("Economic complexity index (ECI)", cx["eci"].to_dict()))
+        variables.append(("Complexity outlook index (COI)", cx["coi"].to_dict()))
     for m in dict.fromkeys(fl["methodology"]) if len(fl) else []:
         col, label = MAIN_FLAG.get(m, (None, m))
         g = fl[fl["methodology"] == m]
@@ -267,8 +312,7 @@ def _choropleth(res, fl, sectors, first) -> str:
     if "strength" in res.tables:
         st = res.tables["strength"]
         variables.append(("CMP cluster strength", st[st["year"] == res.year].set_index("region")["strength"].to_dict()))
-    lq = res.tables["lq"]
-    cur = lq[lq["year"] == res.year]
+    cur = _main_lq(res)
     for s in sectors:
         variables.append((f"LQ {s} {(res.panel.sector_names or {}).get(s, '')}", cur[cur["sector"] == s].set_index("region")["lq"].to_dict()))
     zs = [[d.get(unit_of.get(k, k), np.nan) for k in locs] for _, d in variables]
