@@ -58,10 +58,26 @@ def test_an_emptied_version_table_starts_a_new_version():
 def test_every_table_of_every_area_has_its_trigger():
     from klaster.register.models import InclusionApplication
 
+    import datetime as dt
+    from decimal import Decimal
+
+    from klaster.common.models import CalendarException
+    from klaster.programmes import domain as pd
+
     (c,) = clusters(1, members=1)
     InclusionApplication.objects.create(cluster=c, submitted_on="2024-01-10")
+    p = pd.create_programme(actor=None, cluster=c, title_ru="ЦКП", start_year=2021, end_year=2025)
+    pr = pd.add_project(actor=None, programme=p, name_ru="Завод", cost=Decimal("100"), direction="priority-direction")
+    pd.set_financing(actor=None, project=pr, year=2022, source="republican-budget", amount=Decimal("70"))
+    ob = pd.add_obligation(actor=None, programme=p, indicator_ru="Производство", unit="mln tenge", base_year=2020, base_value=Decimal("1"),
+                           targets={(2022, 1): Decimal("2")})
+    pd.submit_report(actor=None, programme=p, year=2022, quarter=1, actuals={ob: Decimal("1")}, on=dt.date(2022, 4, 5), reason="history")
+    pd.save_effect(actor=None, programme=p, indicator="production", unit="mln tenge", base_year=2020, base_value=Decimal("10"),
+                   forecast_year=2024, forecast_value=Decimal("20"))
+    CalendarException.objects.create(day=dt.date(2030, 1, 2), working=False, note="a day off")
     tables = {t for ts in page_cache._area_tables().values() for t in ts}
-    assert {"register_cluster", "register_cluster_regions", "register_membership", "reference_region", "reference_okedcode"} <= tables
+    assert {"register_cluster", "register_cluster_regions", "register_membership", "reference_region", "reference_okedcode",
+            "programmes_obligationactual", "common_calendarexception"} <= tables
     for area, ts in page_cache._area_tables().items():
         for table in ts:
             with transaction.atomic():

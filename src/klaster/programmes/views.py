@@ -30,6 +30,7 @@ from klaster.programmes import domain
 from klaster.programmes import forms as pforms
 from klaster.programmes import rules as prules
 from klaster.programmes.models import CounterObligation, FundingSource, KeyProject, Programme
+from klaster.web.cache import cached
 
 VIEWERS = (Role.ORGANIZER, Role.ANALYST, Role.APPLICANT, Role.AKIMAT, Role.AUTHORIZED_BODY)
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -93,15 +94,21 @@ def _chart(rows):
     return figs
 
 
+def _detail_data(p) -> dict:
+    """What the programme page shows of ``p`` today in the active language (cached until the
+    programme's data or the calendar changes)."""
+    rows = domain.monitoring_rows(p)
+    return {"obligations": list(p.obligations.all()), "projects": list(p.projects.prefetch_related("financing")), "cap_alerts": domain.cap_alerts(p),
+            "effects": domain.effect_checks(p), "rows": rows, "charts": _chart(rows), "alerts": [r for r in rows if r["missed"] or r["overdue"]],
+            "rules_status": _rules_status(p)}
+
+
 @role_required(*VIEWERS)
 def programme_detail(request, code):
     p = _programme(request, code)
-    rows = domain.monitoring_rows(p)
+    data = cached(("programmes",), ("programme", p.pk, dates.today().isoformat(), (get_language() or "ru")[:2]), lambda: _detail_data(p))
     return render(request, "programmes/detail.html", {
-        "can_edit": prules.can_edit_programme.test(request.user, p), "can_report": prules.can_report.test(request.user, p), "obligations": p.obligations.all(),
-        "p": p, "projects": p.projects.prefetch_related("financing"), "cap_alerts": domain.cap_alerts(p),
-        "effects": domain.effect_checks(p), "rows": rows, "charts": _chart(rows), "alerts": [r for r in rows if r["missed"] or r["overdue"]],
-        "rules_status": _rules_status(p),
+        "can_edit": prules.can_edit_programme.test(request.user, p), "can_report": prules.can_report.test(request.user, p), "p": p, **data,
     })
 
 

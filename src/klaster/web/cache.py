@@ -40,6 +40,11 @@ AREAS: dict[str, tuple[str, ...]] = {
     # the public register on a date: clusters, their regions, members, eligibility, applications
     "register": ("register.Cluster", "register.Participant", "register.Membership", "register.InclusionApplication",
                  "reference.Region"),
+    # a targeted programme's page: projects, financing, effects, counter-obligations with their
+    # targets and reported actuals, and the calendar that dates the reports
+    "programmes": ("programmes.Programme", "programmes.KeyProject", "programmes.Financing", "programmes.CounterObligation",
+                   "programmes.ObligationTarget", "programmes.QuarterlyReport", "programmes.ObligationActual", "programmes.EffectRow",
+                   "common.CalendarException", "register.Cluster"),
 }
 
 TRIGGER_PREFIX = "klaster_dv_"
