@@ -24,6 +24,7 @@ ROLES = ("anonymous", "organizer", "analyst", "expert", "akimat", "authorized_bo
 VIEWERS_A = {"organizer", "analyst", "authorized_body", "akimat", "applicant"}  # alpha is in Karaganda, the akimat's region
 VIEWERS_B = {"organizer", "analyst", "authorized_body", "applicant_b"}  # beta is in Pavlodar
 APPLICANTS = {"applicant", "applicant_b"}
+SIGNED_IN = set(ROLES) - {"anonymous"}
 
 
 class PostOnly(frozenset):
@@ -52,6 +53,11 @@ def cases(w, incl, doc):
         ("register:participant_new", "/register/alpha/participants/new/", {"organizer"}, {"organizer"}),
         ("register:participant_edit", f"/register/alpha/participants/{w.member_a.pk}/", {"organizer"}, {"organizer"}),
         ("register:membership_leave", f"/register/alpha/memberships/{w.member_a.memberships.get().pk}/leave/", {"organizer"}, {"organizer"}),
+        ("register:winners", "/register/winners/", {"organizer"}, {"organizer"}),
+        ("register:new_cluster", "/register/new/", APPLICANTS, APPLICANTS),
+        ("register:alerts", "/register/alerts/", SIGNED_IN, SIGNED_IN),
+        ("register:exclude", "/register/alpha/exclude/", {"organizer"}, {"organizer"}),
+        ("register:recheck", "/register/alpha/recheck/", PostOnly({"organizer"}), {"organizer"}),
         ("programmes:list", "/programmes/", VIEWERS_A | VIEWERS_B, VIEWERS_A | VIEWERS_B),
         ("programmes:plotly_js", "/programmes/plotly.js", PUBLIC, PUBLIC),
         ("programmes:new", "/programmes/new/", {"organizer"}, {"organizer"}),

@@ -17,6 +17,8 @@ from klaster.common.bin import make_number
 
 D = dt.date
 KARAGANDA, PAVLODAR = "350000000", "550000000"
+#: The applicant's declaration that the costs are not financed from the budget under other programmes (§5.1).
+DECLARED = {"declarations": {"not-budget-funded": True}}
 
 
 def pdf_bytes() -> bytes:
@@ -89,7 +91,7 @@ def build_world(make_user) -> World:
 
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):  # tests log in with force_login
         users = _users(make_user, a, b)
-    app = sd.create_application(actor=users["applicant"], participant=member_a, component="5b", cluster=a)
+    app = sd.create_application(actor=users["applicant"], participant=member_a, component="5b", cluster=a, facts=DECLARED)
     sd.add_cost(actor=users["applicant"], application=app, description="plan", amount=Decimal("50000000"), incurred_on=D(2024, 2, 1))
     sd.register(actor=users["applicant"], application=app, on=D(2024, 3, 20), reason="test world: an application of 2024")
     return World(a=a, b=b, prog_a=progs[0], prog_b=progs[1], ob_a=obs[0], member_a=member_a, member_b=member_b, app_a=app, users=users)

@@ -19,7 +19,7 @@ from tests.register.world import build_world
 from tests.support.helpers import fix_today, pdf_bytes
 
 VALUES = ["abc", "9" * 30, "1e30", "NaN", "\u2212500\u00a0000", "", "𝔘𝔫𝔦𝔠𝔬𝔡𝔢 <script>", "31.02.2024", "9999-12-31"]
-FIELDS = ["component", "rows", "participant", "procedure", "oked_codes", "activity_since", "stage", "size", "declarations", "base_ciw", "executor_kind",
+FIELDS = ["component", "rows", "participant", "procedure", "oked_codes", "activity_since", "size", "declarations", "base_ciw", "executor_kind",
           "executor_years", "executor_projects", "documents", "costs-TOTAL_FORMS", "costs-INITIAL_FORMS", "costs-0-description", "costs-0-amount",
           "costs-0-incurred_on", "costs-0-unit_id", "costs-0-kind", "costs-0-budget_funded", "action", "on", "reason", "note", "version", "code"]
 

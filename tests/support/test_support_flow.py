@@ -11,7 +11,7 @@ import pytest
 from klaster.accounts.roles import Role
 from klaster.common.bin import make_number
 from klaster.register.domain import services as reg
-from klaster.register.models import Cluster
+from klaster.register.models import Cluster, ClusterWin
 from klaster.support import domain
 from klaster.support.models import Status
 
@@ -20,6 +20,7 @@ from tests.support.helpers import fix_today, new_form
 pytestmark = pytest.mark.django_db
 D = dt.date
 R = {"reason": "entered from the paper file"}
+DECLARED = {"declarations": {"not-budget-funded": True}}
 
 
 def _bin(serial):
@@ -37,6 +38,7 @@ def setup(user_factory):
     p = reg.save_participant(actor=None, bin=_bin(2), name="Plant", kind="enterprise", oked_main="2361", kato="350000000", founded_on=D(2010, 1, 1))
     c.association = a
     c.save()
+    ClusterWin.objects.create(cluster=c, stage=1, decided_on=D(2016, 6, 1), winner_bin=a.bin, winner_name=a.name, recorded_on=D(2016, 6, 2), source="test: a stage-1 win")
     reg.join(actor=None, cluster=c, participant=p, joined_on=D(2015, 1, 1))
     applicant = user_factory("app", Role.APPLICANT, organisation_bin=a.bin)
     org = user_factory("org", Role.ORGANIZER)
@@ -45,7 +47,7 @@ def setup(user_factory):
 
 def test_instrument_5_flow_to_refund(setup):
     c, p, applicant, org = setup
-    app = domain.create_application(actor=applicant, participant=p, component="5b", cluster=c)
+    app = domain.create_application(actor=applicant, participant=p, component="5b", cluster=c, facts=DECLARED)
     domain.add_cost(actor=applicant, application=app, description="plan", amount=Decimal("50000000"), incurred_on=D(2024, 2, 1))
     domain.set_documents(actor=applicant, application=app, provided=["charter", "contract"])
     domain.register(actor=applicant, application=app, on=D(2024, 3, 20), **R)
@@ -88,11 +90,12 @@ def test_instrument_7_per_cluster_cap_across_applications(setup):
     c, p, applicant, org = setup
     amounts = []
     for n, reg_on in enumerate((D(2024, 3, 1), D(2024, 6, 3))):
-        app = domain.create_application(actor=applicant, participant=c.association, component="7", cluster=c)
+        app = domain.create_application(actor=applicant, participant=c.association, component="7", cluster=c, facts=DECLARED)
         domain.add_cost(actor=applicant, application=app, description="strategy", amount=Decimal("20000000"), incurred_on=D(2024, 1, 10))
         domain.set_documents(actor=applicant, application=app, provided=list(domain.component_of(app).documents_required))
         domain.register(actor=applicant, application=app, on=reg_on, **R)
         domain.check_completeness(actor=org, application=app, on=reg_on + dt.timedelta(days=1), **R)
+        domain.record_expertise(actor=org, application=app, on=reg_on + dt.timedelta(days=2), **R)
         domain.decide(actor=org, application=app, approve=True, on=reg_on + dt.timedelta(days=3), **R)
         amounts.append(app.amount)
     assert amounts == [Decimal("10000000.00"), Decimal("5000000.00")]  # 15 mln per cluster

@@ -67,11 +67,17 @@ def seed_ranking_table():
     return pd.DataFrame.from_dict(rows, orient="index")
 
 
+#: The ESCA label of the six pilots — real (seed 003): "Маркированы бронзовым лэйблом Европейским секретариатом (ESCA)".
+ESCA = ("bronze", "seed 003, line 130")
+#: The invented stage-1 win of each pilot (no competition record: marked demo).
+DEMO_WIN_ON = dt.date(2017, 12, 15)
+
+
 def load_demo(console) -> None:
     from klaster.accounts.models import Profile
     from klaster.common import audit
     from klaster.register.domain import services
-    from klaster.register.models import Cluster, ClusterStatus, Participant, ParticipantIndicator, Ranking, RankingMethodology
+    from klaster.register.models import Cluster, ClusterStatus, ClusterWin, InclusionApplication, Participant, ParticipantIndicator, Ranking, RankingMethodology
 
     organizer = _user("organizer")
     applicant = _user("applicant")
@@ -81,8 +87,8 @@ def load_demo(console) -> None:
         if cluster is None:
             cluster = Cluster.objects.create(
                 code=c["id"], name_kk=c["name"]["kk"], name_ru=c["name"]["ru"], name_en=c["name"]["en"],
-                oked=c["oked"].replace(".", ""), region_label_ru=c["region"]["ru"], competition_stage_won=1,
-                source=f"seed 003, line {c['project']['line']}", is_demo=True,
+                oked=c["oked"].replace(".", ""), region_label_ru=c["region"]["ru"],
+                source=f"seed 003, line {c['project']['line']}", is_demo=True, esca_label=ESCA[0], esca_source=ESCA[1],
             )
             cluster.regions.set(Region.objects.filter(kato__in=c["kato"]))
             audit.record(actor=None, action="register.cluster.create", obj=cluster, note="demo: pilot cluster of seed 003")
@@ -110,11 +116,18 @@ def load_demo(console) -> None:
                         participant=p, year=year, turnover=(Decimal(150000 + 40000 * n) * ci * grow).quantize(Decimal("0.1")),
                         export=(Decimal(8000 * n) * grow).quantize(Decimal("0.1")), net_profit_pct=Decimal("6.5") + n,
                         gross_value_added=(Decimal(50000 + 10000 * n) * ci * grow).quantize(Decimal("0.1")),
-                        employees=40 + 15 * n + 5 * ci, rd_staff_pct=Decimal(n % 4), rd_spending=Decimal(1500 * (n % 3)),
+                        employees=40 + 15 * n + 5 * ci, rd_staff_pct=Decimal(n % 4), rd_spending=Decimal(1500 * (n % 3)), is_demo=True,
                     )
         if cluster.status != ClusterStatus.INCLUDED and not cluster.applications.exists():
             app = services.submit_inclusion(actor=applicant, cluster=cluster, on=APPLIED, reason=BACKDATED)
             services.decide_inclusion(actor=organizer, application=app, approve=True, on=INCLUDED, note="", reason=BACKDATED)
+        InclusionApplication.objects.filter(cluster=cluster, is_demo=False).update(is_demo=True)
+        if not cluster.esca_label:
+            Cluster.objects.filter(pk=cluster.pk).update(esca_label=ESCA[0], esca_source=ESCA[1])
+        if cluster.association and not cluster.wins.exists():
+            ClusterWin.objects.create(cluster=cluster, stage=1, decided_on=DEMO_WIN_ON, winner_bin=cluster.association.bin, winner_name=cluster.association.name,
+                                      recorded_on=INCLUDED, source="demo: an invented stage-1 win (no competition record)", is_demo=True)
+            Cluster.objects.filter(pk=cluster.pk).update(competition_stage_won=1)
     # the demo applicant user acts for the construction cluster's association
     construction = Cluster.objects.get(code="construction")
     if applicant is not None and construction.association:

@@ -19,8 +19,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from klaster.common import dates
-from klaster.common.forms import DayField, RecordedDayForm, VersionField
+from klaster.common.forms import DayField, IdField, RecordedDayForm, VersionField
 from klaster.register.domain import services
+from klaster.register.domain.procedure import RESERVED_CODES
 from klaster.register.models import ParticipantKind
 
 
@@ -116,3 +117,61 @@ class ImportForm(forms.Form):
     """The XLSX workbook of the import (its content is checked by :func:`klaster.common.files.check_upload`)."""
 
     file = forms.FileField(label=_("Workbook (.xlsx)"))
+
+
+class NewClusterForm(forms.Form):
+    """The association's application for a new register entry: the cluster (code, names, sector,
+    regions) and the association (its BIN is the applicant's organisation, from its profile)."""
+
+    code = forms.SlugField(label=_("Register code"), max_length=50, help_text=_("Latin letters, digits and hyphens, e.g. karaganda-construction"))
+    name_ru = forms.CharField(label=_("name (Russian)"), max_length=200)
+    name_kk = forms.CharField(label=_("name (Kazakh)"), max_length=200, required=False)
+    name_en = forms.CharField(label=_("name (English)"), max_length=200, required=False)
+    oked = forms.CharField(label=_("specialisation (OKED)"), max_length=10, help_text=_("e.g. 23 or 23.61"))
+    regions = forms.MultipleChoiceField(label=_("Regions"))
+    association_name = forms.CharField(label=_("Name of the association"), max_length=300)
+    association_oked = forms.CharField(label=_("OKED of the association"), max_length=10, initial="94.11")
+    association_kato = forms.CharField(label=_("KATO of the association's address"), max_length=9, help_text=_("9 digits"))
+    association_address = forms.CharField(label=_("Address"), max_length=300, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from klaster.reference.models import Region
+
+        self.fields["regions"].choices = [(r.kato, r.name_ru) for r in Region.objects.defer("boundary").order_by("kato")]
+
+    def clean_code(self):
+        code = self.cleaned_data["code"]
+        if code in RESERVED_CODES:
+            raise ValidationError(_("%(code)s is a word of the register's addresses; choose another code.") % {"code": code}, code="reserved")
+        return code
+
+
+class ExcludeForm(RecordedDayForm):
+    """The organizer's exclusion: its day (the first day the cluster is no longer in the register;
+    the reason when earlier than today) and its written reasons."""
+
+    on = DayField(label=_("Excluded from"), required=False, help_text=_("the first day the cluster is no longer in the register; leave empty for today"))
+    note = forms.CharField(label=_("Reasons for the exclusion"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class WinnerForm(forms.Form):
+    """The organizer's act on a competition winner: include it as a new register entry (code,
+    Kazakh and English names, sector when the package gives none) or record the win for the entry
+    whose association won."""
+
+    application = IdField()
+    action = forms.ChoiceField(choices=[("include", _("Include in the register")), ("link", _("Record the win for the cluster"))])
+    code = forms.SlugField(label=_("Register code"), max_length=50, required=False)
+    name_kk = forms.CharField(label=_("name (Kazakh)"), max_length=200, required=False)
+    name_en = forms.CharField(label=_("name (English)"), max_length=200, required=False)
+    oked = forms.CharField(label=_("specialisation (OKED)"), max_length=10, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == "include":
+            if not data.get("code"):
+                self.add_error("code", _("Give the register code of the new entry."))
+            elif data["code"] in RESERVED_CODES:
+                self.add_error("code", _("%(code)s is a word of the register's addresses; choose another code.") % {"code": data["code"]})
+        return data

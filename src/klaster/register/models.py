@@ -80,8 +80,15 @@ class Cluster(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=ClusterStatus.choices, default=ClusterStatus.APPLIED)
     included_on = models.DateField(_("included on"), null=True, blank=True)
     excluded_on = models.DateField(_("excluded on"), null=True, blank=True)
+    exclusion_reason = models.TextField(_("reasons for the exclusion"), blank=True)
+    #: The highest stage of the competitive selection the cluster won: kept equal to the highest
+    #: :class:`ClusterWin` (read from the competition's records), never typed by an applicant.
     competition_stage_won = models.PositiveSmallIntegerField(_("competition stage won"), default=0)
+    esca_label = models.CharField(_("ESCA cluster management label"), max_length=10, blank=True,
+                                  choices=[("bronze", _("bronze")), ("silver", _("silver")), ("gold", _("gold"))])
+    esca_source = models.CharField(_("source of the ESCA label"), max_length=300, blank=True)
     source = models.CharField(_("source"), max_length=300, blank=True)
+    #: Invented for the demonstration (dates of application and inclusion, stage won, association).
     is_demo = models.BooleanField(default=False)
 
     class Meta:
@@ -129,6 +136,7 @@ class ParticipantIndicator(models.Model):
     employees = models.PositiveIntegerField(_("average number of employees, persons"), null=True, blank=True)
     rd_staff_pct = models.DecimalField(_("staff in R&D, %"), max_digits=6, decimal_places=2, null=True, blank=True)
     rd_spending = models.DecimalField(_("R&D spending, thousand tenge"), max_digits=18, decimal_places=1, null=True, blank=True)
+    is_demo = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["participant", "year"]
@@ -151,9 +159,57 @@ class InclusionApplication(models.Model):
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     decided_on = models.DateField(_("decided on"), null=True, blank=True)
     decision_note = models.TextField(_("reasons"), blank=True)
+    #: The application created the register entry (a new cluster, not one already recorded).
+    new_cluster = models.BooleanField(_("application for a new register entry"), default=False)
+    is_demo = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-submitted_on", "-id"]
+
+
+class ClusterWin(models.Model):
+    """A stage of the competitive selection (Decree 535) the cluster won, read from the
+    competition's records: the winning application and the Commission's decision. The register
+    never takes a stage typed by an applicant; a demo win without a competition record is marked
+    ``is_demo``."""
+
+    cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="wins")
+    stage = models.PositiveSmallIntegerField(_("stage won"), choices=[(1, "1"), (2, "2")])
+    competition_application = models.ForeignKey("competition.Application", null=True, blank=True, on_delete=models.PROTECT, related_name="register_wins")
+    competition_title = models.CharField(_("competition"), max_length=300, blank=True)
+    decided_on = models.DateField(_("Commission's decision of"))
+    winner_bin = models.CharField(_("winner's BIN"), max_length=12)
+    winner_name = models.CharField(_("winner"), max_length=300)
+    support_recommended = models.TextField(_("recommended state support"), blank=True)
+    recorded_on = models.DateField(_("recorded on"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    source = models.CharField(_("source"), max_length=300, blank=True)
+    is_demo = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["cluster", "stage", "decided_on"]
+        constraints = [models.UniqueConstraint(fields=["competition_application"], name="register_win_once_per_application")]
+
+    def __str__(self) -> str:
+        return f"{self.cluster} won stage {self.stage} ({self.decided_on})"
+
+
+class EligibilityAlert(models.Model):
+    """Raised when a membership change leaves an included cluster below a mandatory eligibility
+    threshold (Criteria 1.1 of Decree 535); addressed to the organizer and the cluster's
+    association; resolved when a later change restores eligibility or the cluster is excluded."""
+
+    cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="alerts")
+    day = models.DateField(_("checked on"))
+    raised_at = models.DateTimeField(auto_now_add=True)
+    cause = models.CharField(_("cause"), max_length=300)
+    findings = models.JSONField(_("checks failed"), default=list)
+    recipients = models.JSONField(_("addressed to"), default=list)
+    resolved_on = models.DateField(_("resolved on"), null=True, blank=True)
+    resolution = models.CharField(_("resolution"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-raised_at", "-id"]
 
 
 class RankingMethodology(models.Model):
@@ -182,6 +238,8 @@ class Ranking(models.Model):
     data = models.JSONField(_("input table"))
     result = models.JSONField(_("result"))
     sensitivity = models.JSONField(_("sensitivity"))
+    #: Computed from invented (demo) data.
+    is_demo = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-computed_at", "-id"]

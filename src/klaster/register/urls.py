@@ -1,6 +1,6 @@
 from django.urls import path
 
-from klaster.register import views
+from klaster.register import procedure_views, views
 
 app_name = "register"
 urlpatterns = [
@@ -13,10 +13,15 @@ urlpatterns = [
     path("applications/", views.organizer_applications, name="applications"),
     path("applications/<int:pk>/decide/", views.organizer_decide, name="decide"),
     path("import-template.xlsx", views.import_template, name="import_template"),
+    path("winners/", procedure_views.winners, name="winners"),
+    path("new/", procedure_views.new_cluster, name="new_cluster"),
+    path("alerts/", procedure_views.alerts, name="alerts"),
     path("<slug:code>/", views.cluster_detail, name="detail"),
     path("<slug:code>/apply/", views.apply_inclusion, name="apply"),
     path("<slug:code>/import/", views.organizer_import, name="import"),
     path("<slug:code>/participants/new/", views.participant_new, name="participant_new"),
     path("<slug:code>/participants/<int:pk>/", views.participant_edit, name="participant_edit"),
     path("<slug:code>/memberships/<int:pk>/leave/", views.membership_leave, name="membership_leave"),
+    path("<slug:code>/exclude/", procedure_views.exclude, name="exclude"),
+    path("<slug:code>/recheck/", procedure_views.recheck, name="recheck"),
 ]

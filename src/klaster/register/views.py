@@ -31,7 +31,7 @@ from klaster.common.refusals import Refusal
 from klaster.programmes.models import Programme
 from klaster.reference.models import Region
 from klaster.register import rules as register_rules
-from klaster.register.domain import services
+from klaster.register.domain import procedure, services
 from klaster.register.i18n import text_of, unit_label
 from klaster.register.forms import DayQueryForm, DecisionForm, ImportForm, LeaveForm, ParticipantForm
 from klaster.register.interfaces import documents, xlsx
@@ -78,7 +78,7 @@ def register_list(request):
     day = form.day()
     data = cached(("register",), ("register-list", day.isoformat()), lambda: _list_data(day))
     return render(request, "register/list.html", {**data, "day": day, "lang": _lang(), "day_form": form,
-                                                  "act_notice": services.eligibility_notice(day)},
+                                                  "act_notice": services.eligibility_notice(day), "alerts": procedure.alerts_for(request.user)},
                   status=400 if form.errors else 200)
 
 
@@ -102,9 +102,27 @@ def cluster_detail(request, code):
     c = data["c"]
     return render(request, "register/detail.html", {
         **data, "day": day, "day_form": form, "act_notice": services.eligibility_notice(day),
-        "can_apply": request.user.is_authenticated and register_rules.can_apply_for_inclusion(request.user, c),
+        "can_apply": request.user.is_authenticated and register_rules.can_apply_for_inclusion(request.user, c) and c.status not in ("included", "excluded"),
         "programme": request.user.is_authenticated and Programme.objects.filter(cluster=c).exists(),
+        **_card(request, c),
     }, status=400 if form.errors else 200)
+
+
+def _card(request, c) -> dict:
+    """The public card beyond the cached profile: the wins recorded from the competition, the
+    history, the programme in brief, the support received, the ESCA label; the open eligibility
+    alerts for the users they are addressed to (organizers, the association)."""
+    prog = Programme.objects.filter(cluster=c).prefetch_related("projects").first()
+    summary = None
+    if prog is not None:
+        projects = list(prog.projects.all())
+        summary = {"p": prog, "projects": projects, "cost": sum((x.cost for x in projects), Decimal(0)), "state": sum((x.state_amount for x in projects), Decimal(0))}
+    mine = request.user.is_authenticated and request.user.get_username()
+    return {
+        "wins": list(c.wins.all()), "card_history": procedure.history(c), "programme_summary": summary, "support": procedure.support_received(c),
+        "cluster_alerts": [a for a in c.alerts.filter(resolved_on__isnull=True) if mine and mine in (a.recipients or [])],
+        "can_exclude": request.user.is_authenticated and register_rules.is_organizer(request.user) and c.status == ClusterStatus.INCLUDED,
+    }
 
 
 def _bad_date(form) -> JsonResponse:
@@ -128,7 +146,8 @@ def api_clusters(request):
     for row in _rows(day):
         c = row["c"]
         data.append({
-            "code": c.code, "name": {"kk": c.name_kk, "ru": c.name_ru, "en": c.name_en}, "oked": c.oked,
+            "code": c.code, "demo": c.is_demo, "invented": INVENTED_CLUSTER_FIELDS if c.is_demo else [],
+            "name": {"kk": c.name_kk, "ru": c.name_ru, "en": c.name_en}, "oked": c.oked,
             "regions": [r.kato for r in c.regions.all()], "included_on": c.included_on.isoformat() if c.included_on else None,
             "association_bin": c.association.bin if c.association else None, "members": row["members"],
             "eligibility": [{k: f[k] for k in ("id", "clause", "required", "actual", "passed")} for f in row["eligibility"]],
@@ -143,8 +162,17 @@ def api_cluster(request, code):
     if form.errors:
         return _bad_date(form)
     day = form.day()
-    members = [{"bin": p.bin, "name": p.name, "kind": p.kind, "oked_main": p.oked_main, "oked_additional": p.oked_additional, "kato": p.kato} for p in services.members_on(c, day)]
-    return JsonResponse({"date": day.isoformat(), "code": c.code, "name_ru": c.name_ru, "members": members}, json_dumps_params={"ensure_ascii": False})
+    members = [{"bin": p.bin, "name": p.name, "kind": p.kind, "oked_main": p.oked_main, "oked_additional": p.oked_additional, "kato": p.kato, "demo": p.is_demo}
+               for p in services.members_on(c, day)]
+    wins = [{"stage": w.stage, "decided_on": w.decided_on.isoformat(), "competition": w.competition_title, "winner_bin": w.winner_bin, "demo": w.is_demo} for w in c.wins.all()]
+    return JsonResponse({"date": day.isoformat(), "code": c.code, "demo": c.is_demo, "invented": INVENTED_CLUSTER_FIELDS if c.is_demo else [],
+                         "name_ru": c.name_ru, "source": c.source, "esca_label": c.esca_label or None, "esca_source": c.esca_source or None,
+                         "wins": wins, "members": members}, json_dumps_params={"ensure_ascii": False})
+
+
+#: What the demo invents about a real pilot cluster of seed 003 (its name, region, sector and
+#: programme figures are real and carry their source line).
+INVENTED_CLUSTER_FIELDS = ["included_on", "applications", "association", "members", "participant_indicators", "competition_wins"]
 
 
 def _back_to_list(request, form):
@@ -227,7 +255,7 @@ def apply_inclusion(request, code):
 @role_required(Role.ORGANIZER)
 def organizer_applications(request):
     return render(request, "register/applications.html", {"applications": InclusionApplication.objects.select_related("cluster"),
-                                                          "act_notice": services.eligibility_notice(dates.today())})
+                                                          "act_notice": services.eligibility_notice(dates.today()), "alerts": procedure.alerts_for(request.user)})
 
 
 @role_required(Role.ORGANIZER)

@@ -2,8 +2,9 @@
 association) — one registered today under instrument 3 (training), with a sample PDF uploaded for
 the charter; one under instrument 5, 2) returned today for correction (the efficiency plan is
 missing: the applicant can upload, remove and register it again); one paid under instrument 7 in
-2018 (entered later: each of its back-dated acts carries the reason, kept in the audit trail). All
-are dated after Decree 440 went out of force, so their pages carry the act's warning. Idempotent.
+2018 (entered later: each of its back-dated acts carries the reason, kept in the audit trail; the
+stage won is the demo win recorded in the register). All are dated after Decree 440 went out of
+force, so their pages carry the act's warning; all are invented and marked ``is_demo``. Idempotent.
 """
 
 from __future__ import annotations
@@ -29,16 +30,19 @@ def load_demo(console) -> None:
         return
     member = cluster.memberships.filter(participant__kind="enterprise").order_by("participant__bin").first().participant
     today = dates.today()  # in the site's time zone, as the date checks count it
-    a = domain.create_application(actor=applicant, participant=member, component="3a", cluster=cluster, facts={"oked_codes": [member.oked_main], "activity_since": "2012-03-01"}, executor={"kind": "specialised-organisation", "years_experience": 6, "prior_projects": 8})
+    declared = {"not-budget-funded": True}
+    a = domain.create_application(actor=applicant, participant=member, component="3a", cluster=cluster, facts={"oked_codes": [member.oked_main], "activity_since": "2012-03-01", "declarations": declared},
+                                  executor={"kind": "specialised-organisation", "years_experience": 6, "prior_projects": 8})
     for who, amount, days in (("Иванов А.", "3200000", 40), ("Сейткали Б.", "1500000", 70)):
         domain.add_cost(actor=applicant, application=a, description=f"Курс BIM-проектирования: {who}", amount=Decimal(amount), incurred_on=today - dt.timedelta(days=days), unit_id=who)
-    domain.set_documents(actor=applicant, application=a, provided=["charter", "tax-paid", "contract", "act", "invoice", "payment", "training-programme", "employee-contract", "training-report", "executor-qualification", "executor-staff"])
+    domain.set_documents(actor=applicant, application=a, provided=["charter", "tax-paid", "contract", "act", "invoice", "payment", "training-programme", "employee-contract", "training-report",
+                                                                   "executor-qualification", "executor-staff", "executor-reference"])
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     sample = _sample_pdf()
     domain.attach_document(actor=applicant, application=a, code="charter", uploaded=SimpleUploadedFile("charter-sample.pdf", sample))
     domain.register(actor=applicant, application=a, on=today)
-    c = domain.create_application(actor=applicant, participant=member, component="5b", cluster=cluster, facts={"oked_codes": [member.oked_main], "activity_since": "2012-03-01"},
+    c = domain.create_application(actor=applicant, participant=member, component="5b", cluster=cluster, facts={"oked_codes": [member.oked_main], "activity_since": "2012-03-01", "declarations": declared},
                                   executor={"kind": "consultant", "years_experience": 5, "prior_projects": 3})
     domain.add_cost(actor=applicant, application=c, description="Внедрение плана повышения эффективности (Lean)", amount=Decimal("18500000"), incurred_on=today - dt.timedelta(days=60))
     domain.set_documents(actor=applicant, application=c, provided=["tax-paid", "contract", "act", "invoice", "payment"])
@@ -46,15 +50,16 @@ def load_demo(console) -> None:
     domain.register(actor=applicant, application=c, on=today)
     domain.check_completeness(actor=organizer, application=c, on=today)  # returned: the efficiency plan and others are missing
     assoc = cluster.association
-    b = domain.create_application(actor=applicant, participant=assoc, component="7", cluster=cluster, facts={"competition_stage_won": 1})
+    b = domain.create_application(actor=applicant, participant=assoc, component="7", cluster=cluster, facts={"declarations": declared})
     domain.add_cost(actor=applicant, application=b, description="Разработка стратегии и дорожной карты кластера", amount=Decimal("24000000"), incurred_on=dt.date(2018, 6, 1))
     domain.set_documents(actor=applicant, application=b, provided=["strategy-roadmap", "contract", "act", "invoice", "payment"])
     why = "demo data: a 2018 application entered for training"
     domain.register(actor=applicant, application=b, on=dt.date(2018, 9, 3), reason=why)
     domain.check_completeness(actor=organizer, application=b, on=dt.date(2018, 9, 5), reason=why)
+    domain.record_expertise(actor=organizer, application=b, on=dt.date(2018, 9, 7), reason=why)
     domain.decide(actor=organizer, application=b, approve=True, on=dt.date(2018, 9, 12), reason=why)
-    domain.sign_agreement(actor=organizer, application=b, on=dt.date(2018, 9, 14), target_indicator="strategy and roadmap adopted by the cluster", reason=why)
-    domain.pay(actor=organizer, application=b, on=dt.date(2018, 9, 19), reason=why)
+    domain.pay(actor=organizer, application=b, on=dt.date(2018, 9, 19), reason=why)  # instrument 7: paid on the decision (no agreement step)
+    Application.objects.filter(pk__in=[a.pk, b.pk, c.pk]).update(is_demo=True)
     console.print(f"support: {Application.objects.count()} applications")
 
 

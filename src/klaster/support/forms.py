@@ -47,8 +47,10 @@ class ComponentForm(forms.Form):
 
 
 class CostForm(forms.Form):
-    """One cost line: description, amount in tenge (≥ 0), day incurred, employee or specialist,
-    kind (one of the component's eligible kinds), financed from the budget under another programme."""
+    """One cost line: description, amount in tenge (≥ 0), day incurred, employee or specialist
+    (several employees of one contract separated by ``;`` where the instrument splits a group
+    contract equally), kind (one of the component's eligible kinds), financed from the budget under
+    another programme, and — where only full calendar months are reimbursed — the period of work."""
 
     description = forms.CharField(label=_("Description"), max_length=CostLine._meta.get_field("description").max_length)
     amount = AmountField(label=_("Amount, tenge"), max_digits=_AMOUNT.max_digits, decimal_places=_AMOUNT.decimal_places)
@@ -56,13 +58,19 @@ class CostForm(forms.Form):
     unit_id = forms.CharField(label=_("Employee or specialist"), max_length=CostLine._meta.get_field("unit_id").max_length, required=False)
     kind = forms.ChoiceField(label=_("Kind"))
     budget_funded = forms.BooleanField(label=_("Financed from the budget under another programme"), required=False)
+    period_start = DayField(label=_("Work from"), required=False)
+    period_end = DayField(label=_("Work to"), required=False)
 
-    def __init__(self, *args, kinds=(), needs_unit=False, **kwargs):
+    def __init__(self, *args, kinds=(), needs_unit=False, needs_period=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [(k, COST_KINDS.get(k, k)) for k in kinds]
         if kinds:
             self.fields["kind"].initial = kinds[0]
         self.needs_unit = needs_unit
+        self.needs_period = needs_period
+        if not needs_period:
+            del self.fields["period_start"]
+            del self.fields["period_end"]
         for name in ("description", "unit_id"):
             self.fields[name].widget.attrs.setdefault("size", 30 if name == "description" else 14)
         self.fields["amount"].widget.attrs.setdefault("size", 14)
@@ -74,6 +82,15 @@ class CostForm(forms.Form):
         data = super().clean()
         if self.needs_unit and data.get("description") and not (data.get("unit_id") or "").strip():
             self.add_error("unit_id", _("This instrument caps the amount per employee or specialist: name them."))
+        if self.needs_period and data.get("description"):
+            start, end = data.get("period_start"), data.get("period_end")
+            if "period_start" not in self.errors and "period_end" not in self.errors:
+                if start is None or end is None:
+                    self.add_error("period_start", _("Only full calendar months of work are reimbursed: give the period of work this cost pays for."))
+                elif end < start:
+                    self.add_error("period_end", _("The period of work ends before it starts."))
+                elif end > dates.today():
+                    self.add_error("period_end", _("%(day)s is in the future.") % {"day": dates.day_text(end)})
         return data
 
 
@@ -97,13 +114,17 @@ def cost_formset(data=None, *, component, kinds, rows: int | None = None):
     """The cost rows of ``component`` (prefix ``costs``)."""
     extra = rows or DEFAULT_COST_ROWS
     fs = forms.formset_factory(CostForm, formset=BaseCostFormSet, extra=extra, max_num=MAX_COST_ROWS, absolute_max=MAX_COST_ROWS, validate_max=True)
-    return fs(data, prefix="costs", form_kwargs={"kinds": tuple(kinds), "needs_unit": component.calculation.per_unit is not None})
+    return fs(data, prefix="costs", form_kwargs={"kinds": tuple(kinds), "needs_unit": component.calculation.per_unit is not None,
+                                                 "needs_period": bool(component.calculation.full_months_clause)})
 
 
 class ApplicationForm(forms.Form):
     """The application for an instrument component: participant, facts, executor, documents.
 
     ``participants`` is the queryset the user may apply for (:func:`klaster.support.rules.participants_for`).
+    The stage of the competition won is not a field: it is read from the register (the wins
+    recorded from the competition's records). Leasing (instrument 1) takes the leased asset's
+    value, the own cash and the term instead of cost lines.
     """
 
     component = forms.ChoiceField(widget=forms.HiddenInput)
@@ -111,13 +132,18 @@ class ApplicationForm(forms.Form):
     procedure = forms.ChoiceField(label=_("Procedure"), required=False)
     oked_codes = forms.CharField(label=_("OKED codes of the activity (comma-separated; default the participant's)"), max_length=200, required=False)
     activity_since = DayField(label=_("Activity since"), required=False)
-    stage = forms.TypedChoiceField(label=_("Competition stage won"), choices=[(0, "0"), (1, "1"), (2, "2")], coerce=int, empty_value=0, required=False)
     size = forms.ChoiceField(label=_("Size"), choices=[("", "—"), ("sme", _("small or medium")), ("large", _("large"))], required=False)
     declarations = forms.MultipleChoiceField(label=_("Declarations"), required=False)
     base_ciw = AmountField(label=_("Construction-and-installation cost, tenge"), max_digits=_AMOUNT.max_digits, decimal_places=_AMOUNT.decimal_places, required=False)
     executor_kind = forms.ChoiceField(label=_("Executor"), required=False)
     executor_years = IntegerField(label=_("years of experience"), min_value=0, max_value=100, required=False)
     executor_projects = IntegerField(label=_("prior projects"), min_value=0, max_value=10_000, required=False)
+    executor_projects_expertise = IntegerField(label=_("of them with a positive conclusion of the extra-departmental expertise"), min_value=0, max_value=10_000, required=False)
+    executor_licence_required = forms.BooleanField(label=_("the law requires a licence for the executor's services"), required=False)
+    executor_has_licence = forms.BooleanField(label=_("the executor has it"), required=False)
+    asset_value = AmountField(label=_("Value of the leased asset, tenge"), max_digits=_AMOUNT.max_digits, decimal_places=_AMOUNT.decimal_places, required=False)
+    own_cash = AmountField(label=_("Own cash in the project, tenge"), max_digits=_AMOUNT.max_digits, decimal_places=_AMOUNT.decimal_places, required=False)
+    term_years = IntegerField(label=_("Term of the leasing, years"), min_value=1, max_value=100, required=False)
     documents = forms.MultipleChoiceField(label=_("Documents"), required=False)
 
     def __init__(self, data=None, *, component, participants, **kwargs):
@@ -150,10 +176,23 @@ class ApplicationForm(forms.Form):
     def clean_activity_since(self):
         return _not_future(self.cleaned_data.get("activity_since"))
 
+    @property
+    def leasing(self) -> bool:
+        return self.component_obj.calculation.kind == "leasing"
+
     def clean(self):
         data = super().clean()
         if data.get("executor_kind") == "" and (data.get("executor_years") is not None or data.get("executor_projects") is not None):
             self.add_error("executor_kind", _("Choose the executor's kind, or leave its experience empty."))
+        if self.leasing:
+            for name in ("asset_value", "own_cash", "term_years"):
+                if data.get(name) is None and name not in self.errors:
+                    self.add_error(name, _("Leasing financing: give the value of the asset, the own cash and the term."))
+            if data.get("asset_value") is not None and data.get("own_cash") is not None and data["own_cash"] > data["asset_value"]:
+                self.add_error("own_cash", _("The own cash exceeds the value of the asset."))
+        p, e = data.get("executor_projects"), data.get("executor_projects_expertise")
+        if p is not None and e is not None and e > p:
+            self.add_error("executor_projects_expertise", _("More projects with a positive expertise than prior projects."))
         return data
 
     def facts(self) -> dict:
@@ -161,20 +200,24 @@ class ApplicationForm(forms.Form):
         d = self.cleaned_data
         p = d["participant"]
         since = d.get("activity_since")
-        return {
+        out = {
             "oked_codes": d.get("oked_codes") or list(p.oked_codes),
             "activity_since": since.isoformat() if since else None,
-            "competition_stage_won": d.get("stage") or 0,
             "declarations": {k: True for k in d.get("declarations") or ()},
             "enterprise_size": d.get("size") or p.size,
             "bases": {"construction-installation-cost": str(d["base_ciw"])} if d.get("base_ciw") is not None else {},
         }
+        if self.leasing:
+            out["leasing"] = {"asset_value": str(d["asset_value"]), "own_cash": str(d["own_cash"]), "term_years": d["term_years"]}
+        return out
 
     def executor(self) -> dict:
         d = self.cleaned_data
         if not d.get("executor_kind"):
             return {}
-        return {"kind": d["executor_kind"], "years_experience": d.get("executor_years") or 0, "prior_projects": d.get("executor_projects") or 0}
+        return {"kind": d["executor_kind"], "years_experience": d.get("executor_years") or 0, "prior_projects": d.get("executor_projects") or 0,
+                "prior_projects_positive_expertise": d.get("executor_projects_expertise") or 0,
+                "licence_required": bool(d.get("executor_licence_required")), "has_licence": bool(d.get("executor_has_licence"))}
 
 
 class UploadForm(forms.Form):
@@ -206,7 +249,7 @@ class ResubmitForm(forms.Form):
         self.fields["documents"].choices = [(c, c) for c in codes]
 
 
-ACTIONS = ("completeness", "approve", "refuse", "agreement", "pay", "breach", "refund")
+ACTIONS = ("completeness", "expertise", "approve", "refuse", "agreement", "pay", "breach", "refund")
 
 
 class ActionForm(RecordedDayForm):

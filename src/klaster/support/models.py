@@ -50,6 +50,8 @@ class Application(models.Model):
     decision_note = models.TextField(_("reasons"), blank=True)
     readings = models.JSONField(_("readings of the act used"), default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    #: Invented for the demonstration.
+    is_demo = models.BooleanField(default=False)
     version = VersionField()
 
     class Meta:
@@ -64,9 +66,12 @@ class CostLine(models.Model):
     description = models.CharField(_("description"), max_length=300)
     amount = models.DecimalField(_("amount, tenge"), max_digits=16, decimal_places=2)
     incurred_on = models.DateField(_("incurred on"))
-    unit_id = models.CharField(_("employee / specialist"), max_length=100, blank=True)
+    unit_id = models.CharField(_("employee / specialist"), max_length=300, blank=True,
+                               help_text=_("several employees of one contract separated by “;” (the cost is split equally)"))
     kind = models.CharField(_("kind"), max_length=20, default="services", choices=[("services", _("services")), ("labour", _("labour")), ("travel", _("travel")), ("accommodation", _("accommodation")), ("per-diem", _("per diem")), ("other", _("other"))])
     budget_funded = models.BooleanField(_("financed from the budget under another programme"), default=False)
+    period_start = models.DateField(_("work from"), null=True, blank=True)
+    period_end = models.DateField(_("work to"), null=True, blank=True)
 
     class Meta:
         ordering = ["application", "incurred_on", "id"]

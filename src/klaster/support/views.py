@@ -31,7 +31,8 @@ from klaster.register.i18n import clause_in, explanation_line
 from klaster.support import domain, uploads
 from klaster.support import rules as support_rules
 from klaster.support.forms import ActionForm, ApplicationForm, ComponentForm, PkForm, ResubmitForm, UploadForm, VersionForm, cost_formset
-from klaster.support.i18n import COST_KINDS, DEADLINE_STATUS, EXECUTOR_KINDS, finding_text
+from klaster.engine.support import document_checklist
+from klaster.support.i18n import COST_KINDS, DEADLINE_STATUS, EXECUTOR_KINDS, finding_text, when_text
 from klaster.support.models import Application, ApplicationDocument
 
 BOTH = (Role.APPLICANT, Role.ORGANIZER)
@@ -66,8 +67,24 @@ def application_list(request):
     return render(request, "support/list.html", {"rows": rows, "instruments": inst.instruments, "lang": _lang()})
 
 
-def _checklist(inst, comp):
-    return [{"code": c, "required": req, "name": inst.documents[c]} for req, codes in ((True, comp.documents_required), (False, comp.documents_conditional)) for c in codes]
+def _checklist(inst, comp, context: dict | None = None):
+    """The document list of ``comp``: an item the act requires only in a case is required when
+    its case applies to the application (``context``: :func:`klaster.support.domain.document_context`)
+    and says when it is required."""
+    rows = document_checklist(comp, frozenset(), **(context or {}))
+    return [{"code": r["code"], "required": r["required"], "name": inst.documents[r["code"]], "when": when_text(r["when"])} for r in rows]
+
+
+def _stage_info(user) -> list[dict]:
+    """The wins recorded in the register for the clusters whose association ``user`` acts for
+    (the stage of instruments 7 and 8 is read from them, never typed)."""
+    from klaster.register.domain.procedure import stage_for
+    from klaster.register.models import Cluster
+
+    b = support_rules._bin(user)
+    if not b:
+        return []
+    return [{"cluster": c, **stage_for(c, c.association)} for c in Cluster.objects.filter(association__bin=b).select_related("association")]
 
 
 def _readings(doc, chosen) -> list[dict]:
@@ -108,7 +125,7 @@ def application_new(request):
             costs.check_activity(form.cleaned_data.get("activity_since") or form.cleaned_data["participant"].founded_on)
             costs_ok = costs.is_valid()
         errors += errors_text(form)
-        if costs_ok and not costs.filled():
+        if costs_ok and not costs.filled() and comp.calculation.kind != "leasing":
             errors.append(_("give at least one cost line"))
         errors += [str(e) for e in costs.non_form_errors()]
         if any(f.errors for f in costs.forms):
@@ -131,9 +148,10 @@ def application_new(request):
                     cluster = participant.memberships.filter(left_on__isnull=True).first()
                     app = domain.create_application(actor=request.user, participant=participant, component=comp.id, procedure=form.cleaned_data.get("procedure") or None,
                                                     cluster=cluster.cluster if cluster else None, facts=form.facts(), executor=form.executor())
-                    for c in costs.filled():
+                    for c in costs.filled() if comp.calculation.kind != "leasing" else ():
                         domain.add_cost(actor=request.user, application=app, description=c["description"], amount=c["amount"], incurred_on=c["incurred_on"],
-                                        unit_id=c.get("unit_id") or "", kind=c["kind"], budget_funded=bool(c.get("budget_funded")))
+                                        unit_id=c.get("unit_id") or "", kind=c["kind"], budget_funded=bool(c.get("budget_funded")),
+                                        period_start=c.get("period_start"), period_end=c.get("period_end"))
                     for code, f in uploaded.items():
                         saved.append(domain.attach_document(actor=request.user, application=app, code=code, uploaded=f).file.name)
                     domain.set_documents(actor=request.user, application=app, provided=form.cleaned_data["documents"])
@@ -161,6 +179,9 @@ def application_new(request):
         "cost_kinds": [(k, COST_KINDS.get(k, k)) for k in kinds], "needs_ciw": any(c.type == "share-of-base" for c in comp.calculation.caps),
         "act_notice": acts.act_notice(inst.doc, dates.today()),
         "readings": _readings(inst.doc, None) if comp.calculation.cap_reading else [],
+        "leasing": comp.calculation.kind == "leasing", "parameters": comp.calculation.parameters, "needs_stage": any(r.type == "competition-stage-won" for r in comp.eligibility),
+        "stage_info": _stage_info(request.user),
+        "rates_by_year": [{"pct": (r.rate * 100).normalize(), "years": r.years} for r in comp.calculation.rates_by_year],
     })
 
 
@@ -176,8 +197,11 @@ def _detail_context(request, app: Application, *, action_form=None, resubmit_for
     comp = inst.component(app.component)
     uploaded = domain.documents_uploaded(app)
     ticked = set(resubmit_form["documents"].value() or []) if resubmit_form is not None and resubmit_form.is_bound else set(app.documents)
-    checklist = [{**d, "provided": d["code"] in app.documents, "ticked": d["code"] in ticked, "files": uploaded.get(d["code"], [])} for d in _checklist(inst, comp)]
+    checklist = [{**d, "provided": d["code"] in app.documents, "ticked": d["code"] in ticked, "files": uploaded.get(d["code"], [])}
+                 for d in _checklist(inst, comp, domain.document_context(app))]
     with_check = domain.has_completeness_step(app)
+    with_expertise = domain.has_step(app, "expertise")
+    pays_after = domain.payment_follows(app)
     return {
         "can_edit": support_rules.can_edit_application(request.user, app) and app.status in ("draft", "incomplete"),
         "max_mb": uploads.max_bytes() // 1048576, "accepted": ", ".join(sorted(uploads.TYPES)),
@@ -186,7 +210,13 @@ def _detail_context(request, app: Application, *, action_form=None, resubmit_for
         "explanation": [explanation_line(x) for x in app.explanation.get(_lang(), app.explanation.get("en", []))], "agreement": getattr(app, "agreement", None),
         "agreement_terms": inst.agreement.get("terms", []), "is_operator": has_role(request.user, Role.ORGANIZER),
         "costs": [{"c": c, "kind": COST_KINDS.get(c.kind, c.kind)} for c in app.costs.all()],
-        "can_decide": app.status == "complete" or (app.status == "registered" and not with_check), "with_check": with_check,
+        "can_decide": (app.status == "complete" and (not with_expertise or "expertise-done" in app.events)) or (app.status == "registered" and not with_check),
+        "with_check": with_check, "can_expertise": with_expertise and app.status == "complete" and "expertise-done" not in app.events,
+        "can_sign": app.status == "approved" and pays_after == "agreement-signed",
+        "can_pay": (app.status == "agreement" and pays_after == "agreement-signed") or (app.status == "approved" and pays_after == "decided"),
+        "can_breach": getattr(app, "agreement", None) is not None and app.status in ("paid", "agreement"),
+        "leasing": comp.calculation.kind == "leasing", "parameters": comp.calculation.parameters, "stage": domain.stage_source(app),
+        "needs_stage": any(r.type == "competition-stage-won" for r in comp.eligibility),
         "action_form": action_form or ActionForm(initial={"version": app.version}), "problems": list(problems), "stale_text": stale_text,
         "act_notice": acts.act_notice(inst.doc, domain.act_day(app)), "act_day": domain.act_day(app),
         "readings": _readings(inst.doc, domain.readings_of(app)) if comp.calculation.cap_reading else [],
@@ -212,6 +242,8 @@ def _record(action: str, user, app: Application, d: dict):
     note = d.get("note") or ""
     if action == "completeness":
         domain.check_completeness(**common)
+    elif action == "expertise":
+        domain.record_expertise(**common)
     elif action in ("approve", "refuse"):
         domain.decide(approve=action == "approve", note=note, **common)
     elif action == "agreement":

@@ -6,14 +6,14 @@
 - :mod:`.deadlines` — processing deadlines in working days.
 """
 
-from .calculator import CalculationError, CostItem, PriorUse, Reimbursement, Step, compute_reimbursement, window_start
+from .calculator import CalculationError, CostItem, PriorUse, Reimbursement, Step, compute_leasing, compute_reimbursement, window_start
 from .deadlines import Deadline, schedule
-from .eligibility import ApplicantFacts, ExecutorFacts, Finding, check_eligibility, check_executor, document_checklist, is_eligible, missing_documents
+from .eligibility import ApplicantFacts, ExecutorFacts, Finding, LeasingFacts, check_eligibility, check_executor, check_leasing, document_checklist, is_eligible, is_light_industry, missing_documents
 from .rules import Component, Instrument, InstrumentError, InstrumentSet, load_instruments, parse
 
 __all__ = [
     "ApplicantFacts", "CalculationError", "Component", "CostItem", "Deadline", "ExecutorFacts", "Finding", "Instrument",
-    "InstrumentError", "InstrumentSet", "PriorUse", "Reimbursement", "Step", "check_eligibility", "check_executor",
-    "compute_reimbursement", "document_checklist", "is_eligible", "load_instruments", "missing_documents", "parse",
+    "InstrumentError", "InstrumentSet", "LeasingFacts", "PriorUse", "Reimbursement", "Step", "check_eligibility", "check_executor",
+    "check_leasing", "compute_leasing", "compute_reimbursement", "document_checklist", "is_light_industry", "is_eligible", "load_instruments", "missing_documents", "parse",
     "schedule", "window_start",
 ]

@@ -25,8 +25,9 @@ kk, ru or en. Amounts are :class:`~klaster.common.money.Money` in tenge; floats 
 
 from __future__ import annotations
 
+import calendar as _calendar
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 
 from dateutil.relativedelta import relativedelta
@@ -62,12 +63,17 @@ class CostItem:
     incurred_on : date
         Date of the cost (payment order).
     unit_id : str, optional
-        The employee or specialist the cost is for (required when the component caps per unit).
+        The employee or specialist the cost is for (required when the component caps per unit);
+        where the component splits a group contract equally (instrument 3, 1)), several names
+        separated by ``;``.
     kind : str
         ``services`` (default), ``labour``, ``travel``, ``accommodation``, ``per-diem`` or ``other``.
     budget_funded : bool
         Already financed from the republican/local budget under another programme.
     description : str
+    period_start, period_end : date, optional
+        The period of work the cost pays for (needed where only full calendar months are
+        reimbursed, instrument 3, 2)).
     """
 
     amount: Money
@@ -76,6 +82,16 @@ class CostItem:
     kind: str = "services"
     budget_funded: bool = False
     description: str = ""
+    period_start: dt.date | None = None
+    period_end: dt.date | None = None
+
+    def units(self, split: bool) -> list[str]:
+        """The units the cost is for: several (``;``-separated) where ``split``, else one."""
+        if not self.unit_id:
+            return []
+        if not split:
+            return [self.unit_id]
+        return [u.strip() for u in self.unit_id.split(";") if u.strip()]
 
 
 @dataclass(frozen=True)
@@ -84,11 +100,13 @@ class PriorUse:
 
     ``unit_reimbursed`` maps a unit id (employee, specialist) to the amount already reimbursed to
     it under this component in the calendar year of the application; ``cluster_reimbursed`` is
-    what the cluster already received under a per-cluster cap.
+    what the cluster already received under a per-cluster cap; ``cluster_reimbursed_year`` what
+    it received in the calendar year of the application (a per-cluster-year cap).
     """
 
     unit_reimbursed: dict[str, Money] = field(default_factory=dict)
     cluster_reimbursed: Money = ZERO
+    cluster_reimbursed_year: Money = ZERO
 
 
 @dataclass(frozen=True)
@@ -105,7 +123,7 @@ class Step:
 
     def text(self, lang: str = "en") -> str:
         """The step as a sentence in ``lang`` (kk, ru, en), ending with its clause."""
-        p = {k: (_fmt(v, lang) if isinstance(v, Money) else v) for k, v in self.params.items()}
+        p = {k: (_fmt(v, lang) if isinstance(v, Money) else (v.get(lang) or v.get("en", "")) if isinstance(v, dict) else v) for k, v in self.params.items()}
         if "unit" in p:
             p["unit"] = UNIT_NAMES.get(p["unit"], {}).get(lang, p["unit"])
         if "size" in p:
@@ -240,6 +258,56 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "ru": "Округление до {decimals} знаков: {before} → {after}",
         "kk": "{decimals} таңбаға дейін дөңгелектеу: {before} → {after}",
     },
+    "group-split": {
+        "en": "{item} ({amount}): one contract for {count} {unit}(s), {share} each (split equally)",
+        "ru": "{item} ({amount}): один договор на {count} ({unit}), по {share} на каждого (поровну)",
+        "kk": "{item} ({amount}): {count} ({unit}) бір шарт, әрқайсысына {share} (тең бөлінеді)",
+    },
+    "full-months": {
+        "en": "{item}: period of work {start} – {end}, full calendar months in it and in the window: {months} ({days} of {total} days): {before} → {after}",
+        "ru": "{item}: период работы {start} – {end}, полных календарных месяцев в нём и в пределах срока: {months} ({days} из {total} дн.): {before} → {after}",
+        "kk": "{item}: жұмыс кезеңі {start} – {end}, ондағы және мерзім ішіндегі толық күнтізбелік айлар: {months} ({total} күннің {days} күні): {before} → {after}",
+    },
+    "rate-year": {
+        "en": "Support year {year} of {years}: rate {rate}%",
+        "ru": "Год поддержки {year} из {years}: ставка {rate}%",
+        "kk": "Қолдаудың {years} жылының {year}-жылы: мөлшерлеме {rate}%",
+    },
+    "support-ended": {
+        "en": "Support year {year}: support is given for {years} years only; nothing is reimbursed",
+        "ru": "Год поддержки {year}: поддержка оказывается только {years} лет; возмещение не положено",
+        "kk": "Қолдаудың {year}-жылы: қолдау тек {years} жыл көрсетіледі; өтелмейді",
+    },
+    "parameters": {
+        "en": "Decree 440 states no rate or amount for this instrument: the parameters of {document} are applied",
+        "ru": "Постановление 440 не устанавливает ставку и сумму по этому инструменту: применены параметры документа «{document}»",
+        "kk": "440 қаулы бұл құрал бойынша мөлшерлеме мен соманы белгілемейді: «{document}» құжатының параметрлері қолданылды",
+    },
+    "cap-per-cluster-year": {
+        "en": "Cap {cap} per cluster a year, {prior} already reimbursed to the cluster this year, {remaining} left: {before} → {after}",
+        "ru": "Ограничение {cap} на кластер в год, кластеру в этом году уже возмещено {prior}, остаток {remaining}: {before} → {after}",
+        "kk": "Бір кластерге жылына {cap} шегі, кластерге осы жылы өтелгені {prior}, қалдығы {remaining}: {before} → {after}",
+    },
+    "leasing-asset": {
+        "en": "Value of the leased asset {asset}; at least {minimum}{light}",
+        "ru": "Стоимость предмета лизинга {asset}; не менее {minimum}{light}",
+        "kk": "Лизинг мәнінің құны {asset}; кемінде {minimum}{light}",
+    },
+    "leasing-own": {
+        "en": "Applicant's own cash {own} = {share}% of the asset; at least {required}%",
+        "ru": "Собственные денежные средства заявителя {own} = {share}% стоимости; не менее {required}%",
+        "kk": "Өтінім берушінің өз ақша қаражаты {own} = құнның {share}%-ы; кемінде {required}%",
+    },
+    "leasing-term": {
+        "en": "Term {years} year(s); at most {max}",
+        "ru": "Срок {years} лет; не более {max}",
+        "kk": "Мерзімі {years} жыл; {max} жылдан аспайды",
+    },
+    "leasing-financed": {
+        "en": "Leasing financing: {asset} − {own} = {after}; the applicant's rate {rate}% a year; the operator funds it {credit}% from the budget credit and {other}% from other sources",
+        "ru": "Лизинговое финансирование: {asset} − {own} = {after}; ставка для заявителя {rate}% годовых; оператор финансирует {credit}% из бюджетного кредита и {other}% из иных источников",
+        "kk": "Лизингтік қаржыландыру: {asset} − {own} = {after}; өтінім беруші үшін мөлшерлеме жылына {rate}%; оператор {credit}%-ын бюджеттік кредиттен және {other}%-ын өзге көздерден қаржыландырады",
+    },
     "result": {
         "en": "Reimbursable amount: {after}",
         "ru": "Сумма к возмещению: {after}",
@@ -322,6 +390,7 @@ def compute_reimbursement(
     prior: PriorUse | None = None,
     rounding_decimals: int = 2,
     readings: dict[str, str] | None = None,
+    support_year: int | None = None,
 ) -> Reimbursement:
     """Compute the reimbursable amount of one application for one instrument component.
 
@@ -346,6 +415,9 @@ def compute_reimbursement(
         :func:`klaster.regulations.check_readings` completes them); a reading not given takes its
         default. Only ``cap_reading`` of the component is used here: ``reimbursement`` or ``costs``
         (:data:`~klaster.engine.support.rules.CAP_READING_OPTIONS`).
+    support_year : int, optional
+        The year of support (1 = the first) where the rate depends on it (instrument 8, 8a:
+        75 % in years 1–2, 40 % in years 3–5, parameters of seed 002).
 
     Returns
     -------
@@ -354,11 +426,15 @@ def compute_reimbursement(
     Raises
     ------
     CalculationError
-        The component has no rate in the act (instrument 8), a per-unit component gets a cost
-        without ``unit_id``, a size / base value the caps need is missing, or the option chosen
-        for the component's cap reading is unknown.
+        The component has no rate (instrument 6; instrument 1 is computed by
+        :func:`compute_leasing`), a per-unit component gets a cost without ``unit_id``, a cost of a
+        component reimbursing full months has no period of work, a size / base value / support
+        year the calculation needs is missing, or the option chosen for the component's cap
+        reading is unknown.
     """
     calc = component.calculation
+    if calc.kind == "leasing":
+        raise CalculationError(Msg("calc.leasing", component=component.id))
     if calc.not_in_seed or calc.rate is None:
         raise CalculationError(Msg("calc.not_computable", component=component.id, reason=str(calc.not_in_seed)))
     prior = prior or PriorUse()
@@ -388,9 +464,26 @@ def compute_reimbursement(
             )
             continue
         kept.append(it)
+    if calc.full_months_clause:
+        kept = [_full_months(component, it, n, start, application_date, steps) for n, it in enumerate(kept, 1)]
     eligible = _sum(kept)
     steps.append(Step("eligible", "", {"eligible": eligible}))
-    rate_pct = _pct(calc.rate)
+    rate = calc.rate
+    if calc.parameters is not None:
+        steps.append(Step("parameters", calc.parameters.clause, {"document": calc.parameters.title}))
+    ended = False
+    if calc.rates_by_year:
+        if support_year is None:
+            raise CalculationError(Msg("calc.no_support_year", component=component.id))
+        found = next((r for r in calc.rates_by_year if support_year in r.years), None)
+        if found is None or (calc.support_years and not 1 <= support_year <= calc.support_years):
+            ended = True
+            steps.append(Step("support-ended", calc.support_years_clause, {"year": support_year, "years": calc.support_years}, binding=True))
+            binding.append("support-years")
+        else:
+            rate = found.rate
+            steps.append(Step("rate-year", found.clause, {"year": support_year, "years": calc.support_years, "rate": _pct(rate)}))
+    rate_pct = _pct(rate)
     on_costs = False
     if calc.cap_reading:
         option = (readings or {}).get(calc.cap_reading, calc.cap_reading_default)
@@ -399,13 +492,23 @@ def compute_reimbursement(
         on_costs = option == "costs"
         steps.append(Step(f"reading-{option}", calc.cap_reading_clause, {}))
 
-    if calc.per_unit is not None:
+    if ended:
+        unit_amounts = {}
+        gross = ZERO
+        amount = ZERO
+    elif calc.per_unit is not None:
         pu = calc.per_unit
         by_unit: dict[str, Money] = {}
-        for it in kept:
-            if not it.unit_id:
+        split = bool(calc.group_split_clause)
+        for n, it in enumerate(kept, 1):
+            units = it.units(split)
+            if not units:
                 raise CalculationError(Msg("calc.no_unit", component=component.id, unit=UNIT_NAMES.get(pu.unit, {"en": pu.unit}), cost=it.description or str(it.amount)))
-            by_unit[it.unit_id] = by_unit.get(it.unit_id, ZERO) + it.amount.to("tenge")
+            share = Money(it.amount.to("tenge").amount / len(units), "tenge")
+            if len(units) > 1:
+                steps.append(Step("group-split", calc.group_split_clause, {"item": it.description or f"#{n}", "amount": it.amount.to("tenge"), "count": len(units), "unit": pu.unit, "share": share}))
+            for uid in units:
+                by_unit[uid] = by_unit.get(uid, ZERO) + share
         counted = set(prior.unit_reimbursed)
         unit_amounts: dict[str, Money] = {}
         total = ZERO
@@ -418,12 +521,12 @@ def compute_reimbursement(
                 continue
             counted.add(uid)
             admitted += 1
-            gross = gross + cost * calc.rate
+            gross = gross + cost * rate
             already = prior.unit_reimbursed.get(uid, ZERO).to("tenge")
             if on_costs:
                 # the cap limits the unit's costs of the year; what it already received this year
                 # stands for costs of (received ÷ rate)
-                prior_cost = Money(already.amount / calc.rate, "tenge")
+                prior_cost = Money(already.amount / rate, "tenge")
                 room = pu.cap.to("tenge") - prior_cost
                 if room < ZERO:
                     room = ZERO
@@ -432,10 +535,10 @@ def compute_reimbursement(
                     steps.append(Step("unit-costs-cap", pu.clause, {"unit": pu.unit, "unit_id": uid, "cap": pu.cap, "prior": prior_cost},
                                       before=cost, after=admitted_cost, binding=True))
                     binding.append("unit-cap")
-                capped = admitted_cost * calc.rate
+                capped = admitted_cost * rate
                 steps.append(Step("unit-rate", calc.clause, {"unit": pu.unit, "unit_id": uid, "rate": rate_pct, "cost": admitted_cost}, after=capped))
             else:
-                g = cost * calc.rate
+                g = cost * rate
                 steps.append(Step("unit-rate", calc.clause, {"unit": pu.unit, "unit_id": uid, "rate": rate_pct, "cost": cost}, after=g))
                 room = pu.cap - already
                 if room < ZERO:
@@ -450,7 +553,7 @@ def compute_reimbursement(
         amount = total
     else:
         unit_amounts = {}
-        gross = eligible * calc.rate
+        gross = eligible * rate
         admitted_cost = eligible
         if on_costs:  # the fixed and by-size caps limit the costs admitted, before the rate
             for cap in calc.caps:
@@ -463,10 +566,10 @@ def compute_reimbursement(
                 steps.append(Step(f"costs-cap-{cap.type}", cap.clause, params, before=before, after=admitted_cost, binding=bound))
                 if bound:
                     binding.append(f"cap-{cap.type}")
-        amount = admitted_cost * calc.rate
+        amount = admitted_cost * rate
         steps.append(Step("rate", calc.clause, {"rate": rate_pct, "eligible": admitted_cost}, after=amount))
 
-    for cap in calc.caps:
+    for cap in () if ended else calc.caps:
         before = amount
         if on_costs and cap.type in ("fixed", "by-size"):
             continue  # applied to the costs above
@@ -478,8 +581,8 @@ def compute_reimbursement(
             base_value = bases[cap.base].to("tenge")
             limit = base_value * cap.share
             params = {"cap": limit, "share": _pct(cap.share), "base": cap.base, "base_value": base_value}
-        elif cap.type == "per-cluster":
-            already = prior.cluster_reimbursed.to("tenge")
+        elif cap.type in ("per-cluster", "per-cluster-year"):
+            already = (prior.cluster_reimbursed if cap.type == "per-cluster" else prior.cluster_reimbursed_year).to("tenge")
             limit = cap.amount.to("tenge") - already
             if limit < ZERO:
                 limit = ZERO
@@ -507,3 +610,69 @@ def compute_reimbursement(
         binding_caps=tuple(binding),
         unit_amounts=unit_amounts,
     )
+
+
+def _months_in_full(start: dt.date, end: dt.date, lo: dt.date | None, hi: dt.date) -> list[tuple[int, int]]:
+    """The calendar months ``(year, month)`` that the period ``start``–``end`` covers in full and
+    that lie wholly within ``lo``–``hi`` (the window; ``lo`` None: no lower bound)."""
+    out = []
+    y, m = start.year, start.month
+    while (y, m) <= (end.year, end.month):
+        first = dt.date(y, m, 1)
+        last = dt.date(y, m, _calendar.monthrange(y, m)[1])
+        if start <= first and last <= end and (lo is None or lo <= first) and last <= hi:
+            out.append((y, m))
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+def _full_months(component: Component, it: CostItem, n: int, lo: dt.date | None, hi: dt.date, steps: list) -> CostItem:
+    """The part of a cost that pays for full calendar months of work (instrument 3, 2)): the
+    amount × days of the full months within the window ÷ days of the period (pro rata by days)."""
+    calc = component.calculation
+    if it.period_start is None or it.period_end is None or it.period_end < it.period_start:
+        raise CalculationError(Msg("calc.no_period", component=component.id, cost=it.description or f"#{n}"))
+    months = _months_in_full(it.period_start, it.period_end, lo, hi)
+    days = sum(_calendar.monthrange(y, m)[1] for y, m in months)
+    total = (it.period_end - it.period_start).days + 1
+    before = it.amount.to("tenge")
+    after = Money(before.amount * days / total, "tenge") if days < total else before
+    if after < before:
+        steps.append(Step("full-months", calc.full_months_clause, {"item": it.description or f"#{n}", "start": it.period_start.isoformat(), "end": it.period_end.isoformat(),
+                                                                  "months": len(months), "days": days, "total": total}, before=before, after=after, binding=True))
+    return replace(it, amount=after)
+
+
+def compute_leasing(component: Component, *, asset_value: Money, own_cash: Money, term_years: int, light_industry: bool = False) -> Reimbursement:
+    """The leasing terms of instrument 1 for the applicant's project (Programme §5.3, instrument 1).
+
+    The amount is the leasing financing (the asset's value less the applicant's own cash); the
+    steps state the asset's value against its minimum (150 mln tenge, 75 mln for light industry),
+    the own cash share (≥ 15 %), the term (≤ 10 years), the applicant's rate (5 %) and the
+    operator's funding ratio (80 : 20). Whether each term is met is decided by
+    :func:`klaster.engine.support.eligibility.check_leasing`.
+
+    Raises
+    ------
+    CalculationError
+        The component is not a leasing component, or the own cash exceeds the asset's value.
+    """
+    lz = component.calculation.leasing
+    if component.calculation.kind != "leasing" or lz is None:
+        raise CalculationError(Msg("calc.not_leasing", component=component.id))
+    asset = asset_value.to("tenge")
+    own = own_cash.to("tenge")
+    if own > asset:
+        raise CalculationError(Msg("calc.own_exceeds", component=component.id, own=str(own.amount), asset=str(asset.amount)))
+    minimum = lz.min_asset_value["light-industry" if light_industry else "default"].to("tenge")
+    share = (own.amount / asset.amount * 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) if asset.amount else Decimal(0)
+    financed = asset - own
+    light = {"en": " (light industry)", "ru": " (лёгкая промышленность)", "kk": " (жеңіл өнеркәсіп)"}
+    steps = [
+        Step("leasing-asset", lz.min_asset_value_clause, {"asset": asset, "minimum": minimum, "light": light if light_industry else ""}),
+        Step("leasing-own", lz.min_own_share_clause, {"own": own, "share": format(share.normalize(), "f"), "required": _pct(lz.min_own_share)}),
+        Step("leasing-term", lz.max_term_clause, {"years": term_years, "max": lz.max_term_years}),
+        Step("leasing-financed", lz.funding_ratio_clause, {"asset": asset, "own": own, "rate": _pct(lz.applicant_rate),
+                                                           "credit": _pct(lz.funding_ratio.get("budget_credit", Decimal(0))), "other": _pct(lz.funding_ratio.get("other", Decimal(0)))}, after=financed),
+    ]
+    return Reimbursement(component_id=component.id, claimed=asset, eligible_cost=asset, gross=financed, amount=financed, steps=tuple(steps), binding_caps=())

@@ -25,6 +25,13 @@ MESSAGES: dict[str, str] = {
     "activity.years": "{years} full year(s) of activity since {since}; at least {required} required",
     "stage.won": "winner of stage {stage}; stage {required} required",
     "stage.none": "winner of no stage; stage {required} required",
+    "stage.won_in": "winner of stage {stage} ({competition}, decision of {day}); stage {required} required",
+    "stage.not_winner": "the cluster won stage {stage} ({competition}), but the winner is {winner} (BIN {winner_bin}), not the applicant; stage {required} required",
+    "support.year": "support year {year} (from the stage-2 decision of {day}); support is given for {years} years",
+    "support.no_year": "the cluster's stage-2 win is not recorded: the support year cannot be counted",
+    "leasing.asset": "the leased asset is worth {asset} tenge; at least {minimum} tenge required{light}",
+    "leasing.own_share": "own cash {own} tenge = {share}% of the asset; at least {required}% required",
+    "leasing.term": "term {years} year(s); at most {max} allowed",
     "declaration.yes": "{text}: declared",
     "declaration.no": "{text}: not declared",
     # eligibility.py — executor (programme §5.2)
@@ -32,6 +39,7 @@ MESSAGES: dict[str, str] = {
     "executor.kind": "executor kind '{kind}' is not one of {kinds}",
     "executor.experience": "{years} year(s) of experience; at least {required} required",
     "executor.projects": "{projects} prior project(s); at least {required} required",
+    "executor.projects_expertise": "{projects} prior project(s) with a positive conclusion of the comprehensive extra-departmental expertise; at least {required} required",
     "executor.licence_yes": "licence required by law: present",
     "executor.licence_no": "licence required by law: missing",
     "executor.accredited_yes": "accredited expert organisation or attested expert: yes",
@@ -42,6 +50,11 @@ MESSAGES: dict[str, str] = {
     "calc.no_size": "component {component}: the cap depends on the enterprise size; give enterprise_size as one of {sizes}",
     "calc.no_base": "component {component}: the cap is {share}% of '{base}'; give it in bases",
     "calc.reading": "component {component}: reading {reading} has no option '{option}'; options: {options}",
+    "calc.leasing": "component {component} is leasing financing: its terms are checked, no reimbursement is computed",
+    "calc.not_leasing": "component {component} is not leasing financing",
+    "calc.own_exceeds": "component {component}: the own cash {own} exceeds the asset's value {asset}",
+    "calc.no_period": "component {component} reimburses full calendar months: cost {cost} has no period of work",
+    "calc.no_support_year": "component {component}: the rate depends on the year of support; the cluster's stage-2 win is not recorded",
 }
 
 

@@ -24,7 +24,12 @@ from klaster.common.money import Money, to_decimal
 from klaster.regulations import RegulationDocument
 
 DOC_ID = "productivity2020-instruments"
-CAP_TYPES = ("fixed", "by-size", "share-of-base", "per-cluster")
+CAP_TYPES = ("fixed", "by-size", "share-of-base", "per-cluster", "per-cluster-year")
+#: Kinds of a calculation: a reimbursement of costs (instruments 2–5, 7, 8) or the leasing terms
+#: the programme operator confirms (instrument 1).
+CALCULATION_KINDS = ("reimbursement", "leasing")
+#: Conditions under which an item of a document list becomes required (``required_when``).
+DOCUMENT_CONDITIONS = ("executor_kind", "cost_kind", "executor_licence_required")
 ELIGIBILITY_TYPES = ("priority-oked", "min-years-activity", "competition-stage-won", "declaration")
 #: Options of a reading of the caps (``cap_reading`` of a calculation): the cap limits the
 #: reimbursement (the rate first, then the cap) or the costs admitted (the cap first, then the rate).
@@ -42,7 +47,8 @@ class Cap:
     ``type`` is one of :data:`CAP_TYPES`: ``fixed`` (``amount``), ``by-size`` (``amounts`` by
     enterprise size ``sme``/``large``), ``share-of-base`` (``share`` × a base value the applicant
     states, e.g. the construction-and-installation cost), ``per-cluster`` (``amount`` per cluster,
-    less what the cluster already received).
+    less what the cluster already received), ``per-cluster-year`` (``amount`` per cluster and
+    calendar year, less what the cluster received in the year of the application).
     """
 
     type: str
@@ -65,12 +71,66 @@ class PerUnit:
 
 
 @dataclass(frozen=True)
+class RateStep:
+    """The rate of the support years ``years`` (1 = the first year), e.g. 75 % in years 1–2."""
+
+    years: tuple[int, ...]
+    rate: Decimal
+    clause: str
+
+
+@dataclass(frozen=True)
+class Leasing:
+    """The leasing terms of instrument 1 (Programme §5.3, instrument 1): the applicant's own cash
+    share of the leased asset's value, the least asset value (lower for light industry, read from
+    the OKED divisions ``light_industry_oked``), the longest term, the applicant's rate and the
+    operator's funding ratio (budget credit : other funding); each with its clause."""
+
+    clause: str
+    min_own_share: Decimal
+    min_own_share_clause: str
+    min_asset_value: dict[str, Money]
+    min_asset_value_clause: str
+    light_industry_oked: tuple[str, ...]
+    max_term_years: int
+    max_term_clause: str
+    applicant_rate: Decimal
+    applicant_rate_clause: str
+    funding_ratio: dict[str, Decimal]
+    funding_ratio_clause: str
+
+
+@dataclass(frozen=True)
+class Parameters:
+    """Where the rates and caps of a component come from when the act states none (instrument 8):
+    the regulation document (id, version, SHA-256, title) and the entry and clause in it."""
+
+    id: str
+    version: str
+    sha256: str
+    title: dict
+    entry: str
+    clause: str
+
+    @property
+    def pin(self) -> dict:
+        return {"id": self.id, "version": self.version, "sha256": self.sha256}
+
+
+@dataclass(frozen=True)
 class Calculation:
     """How a component's reimbursement is computed (rate, window, caps).
 
     ``cap_reading`` names the reading of the regulation (:attr:`RegulationDocument.readings`) that
     says what the caps limit, with options :data:`CAP_READING_OPTIONS`; ``cap_reading_default`` is
     its default option and ``cap_reading_clause`` its clause. None: the caps limit the reimbursement.
+
+    ``kind`` is ``reimbursement`` or ``leasing`` (instrument 1: :attr:`leasing` holds the terms,
+    no rate). ``group_split_clause``: a cost of one contract for several units is split equally
+    among them (instrument 3, 1)). ``full_months_clause``: only full calendar months of a
+    specialist's period of work are reimbursed (instrument 3, 2)). ``rates_by_year``: the rate
+    depends on the support year (instrument 8, 8a), for ``support_years`` years. ``parameters``:
+    the regulation the rates and caps are taken from when the act gives none (instrument 8).
     """
 
     clause: str
@@ -84,6 +144,34 @@ class Calculation:
     cap_reading: str | None = None
     cap_reading_default: str = "reimbursement"
     cap_reading_clause: str = ""
+    kind: str = "reimbursement"
+    leasing: Leasing | None = None
+    group_split_clause: str = ""
+    full_months_clause: str = ""
+    rates_by_year: tuple[RateStep, ...] = ()
+    support_years: int | None = None
+    support_years_clause: str = ""
+    parameters: Parameters | None = None
+
+
+@dataclass(frozen=True)
+class RequiredWhen:
+    """An item of the document list required only in a case: ``when`` maps a condition of
+    :data:`DOCUMENT_CONDITIONS` to the values that make it apply (all conditions must hold)."""
+
+    code: str
+    when: dict
+    clause: str
+
+    def applies(self, *, executor_kind: str | None = None, cost_kinds=(), executor_licence_required: bool = False) -> bool:
+        for cond, value in self.when.items():
+            if cond == "executor_kind" and executor_kind not in value:
+                return False
+            if cond == "cost_kind" and not set(cost_kinds) & set(value):
+                return False
+            if cond == "executor_licence_required" and bool(executor_licence_required) != bool(value):
+                return False
+        return True
 
 
 @dataclass(frozen=True)
@@ -103,6 +191,7 @@ class ExecutorVariant:
     min_prior_projects: int | None = None
     licence_if_required: bool = False
     accredited: bool = False
+    prior_projects_qualifier: str | None = None
 
 
 @dataclass(frozen=True)
@@ -118,6 +207,7 @@ class Component:
     documents_required: tuple[str, ...]
     documents_conditional: tuple[str, ...]
     procedures: tuple[str, ...]
+    documents_required_when: tuple[RequiredWhen, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -207,7 +297,7 @@ def _cap(doc, iid, cid, raw) -> Cap:
     if not clause:
         raise InstrumentError(f"{where}: every cap needs its clause")
     unit = raw.get("unit", "tenge")
-    if t in ("fixed", "per-cluster"):
+    if t in ("fixed", "per-cluster", "per-cluster-year"):
         return Cap(type=t, clause=clause, amount=_money(raw["amount"], unit, where))
     if t == "by-size":
         return Cap(type=t, clause=clause, amounts={k: _money(v, unit, where) for k, v in raw["amounts"].items()})
@@ -232,13 +322,69 @@ def _eligibility(doc, where, rows) -> tuple[EligibilityRule, ...]:
     return tuple(out)
 
 
+def _rate(v, where) -> Decimal:
+    rate = to_decimal(str(v), field=where + " → rate")
+    if not 0 < rate <= 1:
+        raise InstrumentError(f"{where}: rate {rate} must be in (0, 1]")
+    return rate
+
+
+def _leasing(raw, where) -> Leasing:
+    try:
+        mav = raw["min_asset_value"]
+        unit = mav.get("unit", "tenge")
+        return Leasing(
+            clause=raw["clause"],
+            min_own_share=_rate(raw["min_own_share"]["value"], where + " → min_own_share"),
+            min_own_share_clause=raw["min_own_share"]["clause"],
+            min_asset_value={k: _money(v, unit, where + " → min_asset_value") for k, v in mav.items() if k not in ("unit", "clause")},
+            min_asset_value_clause=mav["clause"],
+            light_industry_oked=tuple(str(c) for c in raw.get("light_industry_oked") or ()),
+            max_term_years=int(raw["max_term_years"]["value"]),
+            max_term_clause=raw["max_term_years"]["clause"],
+            applicant_rate=_rate(raw["applicant_rate"]["value"], where + " → applicant_rate"),
+            applicant_rate_clause=raw["applicant_rate"]["clause"],
+            funding_ratio={k: to_decimal(str(v), field=where + " → funding_ratio") for k, v in raw["funding_ratio"].items() if k != "clause"},
+            funding_ratio_clause=raw["funding_ratio"]["clause"],
+        )
+    except (KeyError, TypeError) as e:
+        raise InstrumentError(f"{where} → leasing: missing or malformed {e}") from None
+
+
+def _parameters(doc, iid, cid, raw, where) -> tuple[dict, Parameters]:
+    """The entry of the parameters document a calculation names (instrument 8), and where it is."""
+    ref = raw["parameters"]
+    try:
+        pdoc = regulations.load(str(ref["document"]), str(ref["version"]))
+    except (KeyError, regulations.RegulationError) as e:
+        raise InstrumentError(f"{where}: parameters: {e}") from None
+    if pdoc.kind != "support-parameters":
+        raise InstrumentError(f"{where}: parameters: {pdoc.path.name} is of kind {pdoc.kind!r}, not 'support-parameters'")
+    entry = (pdoc.content or {}).get(str(ref.get("entry")))
+    if not isinstance(entry, dict):
+        raise InstrumentError(f"{where}: parameters: {pdoc.path.name} has no entry {ref.get('entry')!r}")
+    return entry, Parameters(id=pdoc.id, version=pdoc.version, sha256=pdoc.sha256, title=dict(pdoc.title), entry=str(ref["entry"]), clause=str(entry.get("clause", "")))
+
+
 def _calculation(doc, iid, cid, raw) -> Calculation:
     where = _where(doc, f"instrument {iid}", f"component {cid}", "calculation")
     if raw.get("not_in_seed"):
         return Calculation(clause=raw.get("clause", ""), rate=None, not_in_seed=raw["not_in_seed"])
-    rate = to_decimal(str(raw["rate"]), field=where + " → rate")
-    if not 0 < rate <= 1:
-        raise InstrumentError(f"{where}: rate {rate} must be in (0, 1]")
+    kind = raw.get("kind", "reimbursement")
+    if kind not in CALCULATION_KINDS:
+        raise InstrumentError(f"{where}: kind {kind!r} is not one of {', '.join(CALCULATION_KINDS)}")
+    if kind == "leasing":
+        return Calculation(clause=raw["clause"], rate=None, kind="leasing", leasing=_leasing(raw.get("leasing") or {}, where))
+    parameters = None
+    if raw.get("parameters"):
+        entry, parameters = _parameters(doc, iid, cid, raw, where)
+        raw = {**entry, "clause": raw["clause"], "caps": entry.get("caps") or ()}
+    steps = tuple(RateStep(tuple(int(y) for y in r["years"]), _rate(r["rate"], where), r.get("clause", "")) for r in raw.get("rates_by_support_year") or ())
+    if steps:
+        rate = steps[0].rate
+    else:
+        rate = _rate(raw["rate"], where)
+    support = raw.get("support_years") or {}
     window = raw.get("window") or {}
     pu = raw.get("per_unit")
     per_unit = None
@@ -263,6 +409,12 @@ def _calculation(doc, iid, cid, raw) -> Calculation:
     return Calculation(
         clause=raw["clause"],
         rate=rate,
+        rates_by_year=steps,
+        support_years=int(support["value"]) if support else None,
+        support_years_clause=str(support.get("clause", "")) if support else "",
+        parameters=parameters,
+        group_split_clause=str((raw.get("group_contract") or {}).get("clause", "")),
+        full_months_clause=str((raw.get("full_calendar_months") or {}).get("clause", "")),
         cap_reading=str(reading_id) if reading_id else None,
         cap_reading_default=reading_default,
         cap_reading_clause=reading_clause,
@@ -314,6 +466,16 @@ def parse(doc: RegulationDocument) -> InstrumentSet:
             for code in list(docs.get("required") or ()) + list(docs.get("conditional") or ()):
                 if code not in documents:
                     raise InstrumentError(f"{where}: document {code!r} is not in the document list")
+            required_when = []
+            for rw in docs.get("required_when") or ():
+                if rw.get("code") not in (docs.get("conditional") or ()):
+                    raise InstrumentError(f"{where}: required_when names {rw.get('code')!r}, which is not a conditional document of the component")
+                unknown = set(rw.get("when") or {}) - set(DOCUMENT_CONDITIONS)
+                if unknown or not rw.get("when"):
+                    raise InstrumentError(f"{where}: required_when of {rw['code']!r}: conditions must be among {', '.join(DOCUMENT_CONDITIONS)}")
+                if not rw.get("clause"):
+                    raise InstrumentError(f"{where}: required_when of {rw['code']!r} needs its clause")
+                required_when.append(RequiredWhen(code=rw["code"], when=dict(rw["when"]), clause=rw["clause"]))
             ex = rc.get("executor") or {}
             comps.append(
                 Component(
@@ -328,6 +490,7 @@ def parse(doc: RegulationDocument) -> InstrumentSet:
                     documents_required=tuple(docs.get("required") or ()),
                     documents_conditional=tuple(docs.get("conditional") or ()),
                     procedures=procs,
+                    documents_required_when=tuple(required_when),
                 )
             )
         instruments.append(

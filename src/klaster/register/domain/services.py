@@ -225,9 +225,14 @@ def _not_future(day: dt.date, field, today: dt.date | None = None) -> None:
     dates.check_recorded_day(day, field=field, on=today, require_reason=False)
 
 
-def join(*, actor, cluster: Cluster, participant: Participant, joined_on: dt.date, note: str = "", audit_note: str = "", today: dt.date | None = None) -> Membership:
+def join(*, actor, cluster: Cluster, participant: Participant, joined_on: dt.date, note: str = "", audit_note: str = "", today: dt.date | None = None,
+         recheck: bool = True) -> Membership:
     """Record that ``participant`` joined ``cluster`` on ``joined_on`` (the primitive of
     :func:`add_participant` and the import, which carry the reason of a back-dated record).
+
+    ``recheck``: re-check the cluster's eligibility after the change
+    (:func:`klaster.register.domain.procedure.recheck_eligibility`; an import re-checks once, at
+    its end).
 
     Raises
     ------
@@ -241,11 +246,16 @@ def join(*, actor, cluster: Cluster, participant: Participant, joined_on: dt.dat
         raise RegisterError(_("%(participant)s is already a member of %(cluster)s on %(day)s"), participant=participant, cluster=cluster, day=joined_on)
     m = Membership.objects.create(cluster=cluster, participant=participant, joined_on=joined_on, note=note)
     audit.record(actor=actor, action="register.membership.join", obj=m, note=audit_note)
+    if recheck:
+        from klaster.register.domain.procedure import recheck_eligibility
+
+        recheck_eligibility(actor=actor, cluster=cluster, cause=f"{participant.name} ({participant.bin}) joined on {joined_on.isoformat()}", today=today)
     return m
 
 
 @transaction.atomic
-def leave(*, actor, membership: Membership, left_on: dt.date, reason: str = "", note: str = "", today: dt.date | None = None) -> Membership:
+def leave(*, actor, membership: Membership, left_on: dt.date, reason: str = "", note: str = "", today: dt.date | None = None,
+          recheck: bool = True) -> Membership:
     """Close a membership on ``left_on`` (the participant is no longer a member from that day).
 
     Parameters
@@ -255,6 +265,9 @@ def leave(*, actor, membership: Membership, left_on: dt.date, reason: str = "", 
         today only with ``reason``, which the audit note keeps.
     note : str
         Shown in the membership history (e.g. "moved away").
+    recheck : bool
+        Re-check the cluster's eligibility after the change (an alert to the organizer and the
+        association when a mandatory check fails).
 
     Raises
     ------
@@ -275,6 +288,11 @@ def leave(*, actor, membership: Membership, left_on: dt.date, reason: str = "", 
     membership.save()
     audit_note = "; ".join(x for x in (note, dates.backdating_note(left_on, reason, on=today)) if x)
     audit.record(actor=actor, action="register.membership.leave", obj=membership, before=before, note=audit_note)
+    if recheck:
+        from klaster.register.domain.procedure import recheck_eligibility
+
+        p = membership.participant
+        recheck_eligibility(actor=actor, cluster=membership.cluster, cause=f"{p.name} ({p.bin}) left on {left_on.isoformat()}", today=today)
     return membership
 
 
@@ -379,6 +397,8 @@ def submit_inclusion(*, actor, cluster: Cluster, on: dt.date, reason: str = "", 
         raise RegisterError(_("%(cluster)s: only a cluster association may apply; record the association first"), cluster=cluster)
     if cluster.status == ClusterStatus.INCLUDED:
         raise RegisterError(_("%(cluster)s is already in the register"), cluster=cluster)
+    if cluster.status == ClusterStatus.EXCLUDED:
+        raise RegisterError(_("%(cluster)s was excluded from the register on %(day)s; a new application is a new register entry"), cluster=cluster, day=cluster.excluded_on)
     if cluster.applications.filter(status=InclusionApplication.Status.SUBMITTED).exists():
         raise RegisterError(_("%(cluster)s already has an application awaiting the organizer's decision"), cluster=cluster)
     app = InclusionApplication.objects.create(cluster=cluster, submitted_by=actor if getattr(actor, "pk", None) else None, submitted_on=on, eligibility=eligibility(cluster, on))

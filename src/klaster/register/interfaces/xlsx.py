@@ -258,10 +258,10 @@ def _import(book, *, actor, cluster: Cluster, source: str) -> dict:
                 p = services.save_participant(actor=actor, **clean, **extra)
                 counts["participants"] += 1
                 if not Membership.objects.filter(cluster=cluster, participant=p, joined_on=joined).exists():
-                    m = services.join(actor=actor, cluster=cluster, participant=p, joined_on=joined, audit_note=source)
+                    m = services.join(actor=actor, cluster=cluster, participant=p, joined_on=joined, audit_note=source, recheck=False)
                     counts["memberships"] += 1
                     if left:
-                        services.leave(actor=actor, membership=m, left_on=left, reason=source)
+                        services.leave(actor=actor, membership=m, left_on=left, reason=source, recheck=False)
             except Refusal as e:  # the history of the cluster refuses this row: nothing of the import stays
                 raise ImportRejected([RowError("participants", n, "joined_on", e)]) from None
         for b, year, vals in indicators:
@@ -274,6 +274,10 @@ def _import(book, *, actor, cluster: Cluster, source: str) -> dict:
             obj.save()
             audit.record(actor=actor, action="register.indicator.save", obj=obj, before=before)
             counts["indicators"] += 1
+        if counts["memberships"]:
+            from klaster.register.domain.procedure import recheck_eligibility
+
+            recheck_eligibility(actor=actor, cluster=cluster, cause=source)
     return counts
 
 

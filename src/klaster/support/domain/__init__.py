@@ -44,11 +44,15 @@ from klaster.engine.support import (
     ApplicantFacts,
     CostItem,
     ExecutorFacts,
+    LeasingFacts,
     PriorUse,
     check_eligibility,
     check_executor,
+    check_leasing,
+    compute_leasing,
     compute_reimbursement,
     is_eligible,
+    is_light_industry,
     load_instruments,
     missing_documents,
     schedule,
@@ -108,14 +112,42 @@ def activity_start(app: Application) -> dt.date | None:
     return dt.date.fromisoformat(since) if since else app.participant.founded_on
 
 
-def _facts(app: Application) -> ApplicantFacts:
+def stage_source(app: Application) -> dict:
+    """The stage of the competitive selection the applicant won, read from the register (the
+    cluster's wins recorded from the competition's records), never from what the applicant typed:
+    :func:`klaster.register.domain.procedure.stage_for`."""
+    from klaster.register.domain.procedure import stage_for
+
+    return stage_for(app.cluster, app.participant)
+
+
+def _facts(app: Application, on: dt.date | None = None) -> ApplicantFacts:
+    from klaster.register.domain.procedure import support_year
+
     f = app.facts or {}
+    src = stage_source(app)
+    comp = component_of(app)
     return ApplicantFacts(
         oked_codes=tuple(f.get("oked_codes") or app.participant.oked_codes),
         activity_since=activity_start(app),
-        competition_stage_won=int(f.get("competition_stage_won", app.cluster.competition_stage_won if app.cluster else 0)),
+        competition_stage_won=int(src.get("stage") or 0),
         declarations=dict(f.get("declarations") or {}),
+        competition=src if src.get("cluster_stage") else None,
+        support_year=support_year(app.cluster, on or dates.today()) if comp.calculation.support_years else None,
     )
+
+
+def is_leasing(app: Application) -> bool:
+    """Whether the application is for leasing financing (instrument 1: terms confirmed, nothing reimbursed)."""
+    return component_of(app).calculation.kind == "leasing"
+
+
+def document_context(app: Application) -> dict:
+    """What makes a conditional item of the document list required for ``app``: the executor's
+    kind, the kinds of the costs claimed, a licence the law requires of the executor."""
+    ex = app.executor or {}
+    return {"executor_kind": ex.get("kind"), "cost_kinds": tuple(app.costs.values_list("kind", flat=True).distinct()) if app.pk else (),
+            "executor_licence_required": bool(ex.get("licence_required"))}
 
 
 def _require(app: Application, *statuses):
@@ -182,7 +214,7 @@ def create_application(*, actor, participant, component: str, procedure: str | N
 
 @transaction.atomic
 def add_cost(*, actor, application: Application, description: str, amount: Decimal, incurred_on: dt.date, unit_id: str = "", kind: str | None = None,
-             budget_funded: bool = False, version: int | None = None) -> CostLine:
+             budget_funded: bool = False, version: int | None = None, period_start: dt.date | None = None, period_end: dt.date | None = None) -> CostLine:
     """Add a cost line (tenge) to a draft or returned application.
 
     Parameters
@@ -195,12 +227,15 @@ def add_cost(*, actor, application: Application, description: str, amount: Decim
         One of the component's eligible cost kinds (default the first of them).
     budget_funded : bool
         Financed from the budget under another programme (excluded, Programme §5.1).
+    period_start, period_end : date, optional
+        The period of work the cost pays for; required where only full calendar months are
+        reimbursed (instrument 3, 2)); the end not before the start, neither in the future.
 
     Raises
     ------
     SupportError
         Wrong status; an amount that is negative, not a number or too long; an unknown kind;
-        a description or unit longer than the model stores.
+        a description or unit longer than the model stores; a missing or reversed period.
         ``incurred_on`` in the future or before the activity started.
     klaster.common.dates.DayRefused
         ``incurred_on`` outside the calendar years.
@@ -215,8 +250,18 @@ def add_cost(*, actor, application: Application, description: str, amount: Decim
     if not amount.is_finite() or amount < 0 or amount >= Decimal(10) ** integer_digits or amount != amount.quantize(Decimal(1).scaleb(-_AMOUNT.decimal_places)):
         raise SupportError(_("cost %(description)s: the amount %(amount)s is not a sum of tenge ≥ 0 with at most %(digits)s digits and %(places)s decimals"),
                            description=description, amount=amount, digits=integer_digits, places=_AMOUNT.decimal_places)
-    if not description.strip() or len(description) > 300 or len(unit_id or "") > 100:
-        raise SupportError(_("cost %(description)s: give a description of at most 300 characters and an employee or specialist of at most 100"), description=description[:50])
+    if not description.strip() or len(description) > 300 or len(unit_id or "") > 300:
+        raise SupportError(_("cost %(description)s: give a description of at most 300 characters and the employees or specialist in at most 300"), description=description[:50])
+    comp = component_of(application)
+    if comp.calculation.full_months_clause and (period_start is None or period_end is None):
+        raise SupportError(_("cost %(description)s: give the period of work it pays for (only full calendar months are reimbursed, %(clause)s)"),
+                           description=description, clause=ClauseText(comp.calculation.full_months_clause))
+    if period_start is not None and period_end is not None:
+        for d in (period_start, period_end):
+            dates.check_in_range(d, field=DAY_FIELDS["cost"])
+        if period_end < period_start or period_end > dates.today():
+            raise SupportError(_("cost %(description)s: the period of work %(start)s – %(end)s ends before it starts or in the future"),
+                               description=description, start=period_start, end=period_end)
     dates.check_in_range(incurred_on, field=DAY_FIELDS["cost"])
     if incurred_on > dates.today():
         raise SupportError(_("cost %(description)s: %(day)s is in the future; a cost is claimed after it is incurred"), description=description, day=incurred_on)
@@ -225,7 +270,8 @@ def add_cost(*, actor, application: Application, description: str, amount: Decim
         raise SupportError(_("cost %(description)s: %(day)s is before the applicant's activity started on %(since)s"), description=description, day=incurred_on, since=since)
     if version is not None:
         locking.touch(application, version)
-    line = CostLine.objects.create(application=application, description=description, amount=amount, incurred_on=incurred_on, unit_id=unit_id or "", kind=kind, budget_funded=budget_funded)
+    line = CostLine.objects.create(application=application, description=description, amount=amount, incurred_on=incurred_on, unit_id=unit_id or "", kind=kind,
+                                   budget_funded=budget_funded, period_start=period_start, period_end=period_end)
     audit.record(actor=actor, action="support.cost.add", obj=line)
     return line
 
@@ -321,21 +367,52 @@ def documents_uploaded(application: Application) -> dict[str, list[ApplicationDo
     return out
 
 
+#: Statuses of an application whose amount is granted (it counts against the limits of later ones).
+GRANTED = (Status.APPROVED, Status.AGREEMENT, Status.PAID, Status.BREACHED, Status.REFUNDED)
+#: Statuses of an application registered and not yet decided: registered earlier, it comes first
+#: for the limits (15 employees, 3 specialists a year; the cap per cluster), as it will at the decision.
+PENDING = (Status.REGISTERED, Status.COMPLETE)
+
+
+def _counts_before(other: Application, app: Application) -> bool:
+    """Whether ``other`` comes before ``app`` for the limits: granted, or pending and registered
+    before it (the same day: created before it)."""
+    if other.status in GRANTED:
+        return True
+    if other.status not in PENDING:
+        return False
+    mine, theirs = app.events.get("registered"), other.events.get("registered")
+    if not theirs:
+        return False
+    if not mine:
+        return True
+    return (theirs, other.pk) < (mine, app.pk)
+
+
 def prior_use(app: Application, on: dt.date) -> PriorUse:
-    """What the same participant (per unit, this calendar year) and cluster already received."""
-    approved = (Status.APPROVED, Status.AGREEMENT, Status.PAID, Status.BREACHED, Status.REFUNDED)
+    """What the same participant (per unit, this calendar year) and cluster already received or
+    will receive first: applications granted, and applications registered before this one and not
+    yet decided (so the amount shown at registration is the amount the decision computes — the
+    15 employees of an earlier application are not offered again)."""
+    live = (*GRANTED, *PENDING)
     units: dict[str, Money] = {}
-    for other in Application.objects.filter(participant=app.participant, component=app.component, status__in=approved).exclude(pk=app.pk):
+    for other in Application.objects.filter(participant=app.participant, component=app.component, status__in=live).exclude(pk=app.pk):
         reg = other.events.get("registered")
-        if not reg or dt.date.fromisoformat(reg).year != on.year:
+        if not reg or dt.date.fromisoformat(reg).year != on.year or not _counts_before(other, app):
             continue
         for uid, amount in (other.unit_amounts or {}).items():
             units[uid] = units.get(uid, Money(0)) + Money(amount)
     cluster_total = Money(0)
+    cluster_year = Money(0)
     if app.cluster_id:
-        for other in Application.objects.filter(cluster=app.cluster, component=app.component, status__in=approved).exclude(pk=app.pk):
+        for other in Application.objects.filter(cluster=app.cluster, component=app.component, status__in=live).exclude(pk=app.pk):
+            if not _counts_before(other, app):
+                continue
             cluster_total = cluster_total + Money(other.amount or 0)
-    return PriorUse(unit_reimbursed=units, cluster_reimbursed=cluster_total)
+            reg = other.events.get("registered")
+            if reg and dt.date.fromisoformat(reg).year == on.year:
+                cluster_year = cluster_year + Money(other.amount or 0)
+    return PriorUse(unit_reimbursed=units, cluster_reimbursed=cluster_total, cluster_reimbursed_year=cluster_year)
 
 
 def readings_of(app: Application) -> dict[str, str]:
@@ -348,14 +425,23 @@ def compute(app: Application, on: dt.date):
     """Eligibility findings and the reimbursement computed for ``app`` as of ``on``, under the
     readings recorded with it (:func:`readings_of`)."""
     comp = component_of(app)
-    findings = check_eligibility(comp, _facts(app), on=on)
+    facts = _facts(app, on)
+    findings = check_eligibility(comp, facts, on=on)
     if app.executor:
         findings += check_executor(comp, ExecutorFacts(**app.executor))
-    costs = [CostItem(Money(c.amount), c.incurred_on, c.unit_id or None, c.kind, c.budget_funded, c.description) for c in app.costs.all()]
     f = app.facts or {}
+    if comp.calculation.kind == "leasing":
+        lz = f.get("leasing") or {}
+        if not lz:
+            raise SupportError(_("give the leasing project: the value of the asset, the own cash and the term"))
+        lf = LeasingFacts(asset_value=Money(lz["asset_value"]), own_cash=Money(lz["own_cash"]), term_years=int(lz["term_years"]), oked_codes=facts.oked_codes)
+        findings += check_leasing(comp, lf)
+        return findings, compute_leasing(comp, asset_value=lf.asset_value, own_cash=lf.own_cash, term_years=lf.term_years,
+                                         light_industry=is_light_industry(comp, facts.oked_codes))
+    costs = [CostItem(Money(c.amount), c.incurred_on, c.unit_id or None, c.kind, c.budget_funded, c.description, c.period_start, c.period_end) for c in app.costs.all()]
     bases = {k: Money(v) for k, v in (f.get("bases") or {}).items()}
     r = compute_reimbursement(comp, application_date=on, costs=costs, enterprise_size=f.get("enterprise_size") or app.participant.size, bases=bases,
-                              prior=prior_use(app, on), readings=readings_of(app))
+                              prior=prior_use(app, on), readings=readings_of(app), support_year=facts.support_year)
     return findings, r
 
 
@@ -388,7 +474,7 @@ def register(*, actor, application: Application, on: dt.date | None = None, reas
     if application.status == Status.INCOMPLETE:
         follows.append(Follows(_day(application, "completeness-failed"), EVENTS["completeness"], ClauseText(_step_clause(application, "completeness-check")), required=False))
     note = _check_day(on, action="register", reason=reason, follows=follows)
-    if not application.costs.exists():
+    if not application.costs.exists() and not is_leasing(application):
         raise SupportError(_("add the costs to be reimbursed before registering"))
     inst = load_instruments()
     application.regulation_pin = inst.doc.pin
@@ -398,6 +484,8 @@ def register(*, actor, application: Application, on: dt.date | None = None, reas
         raise SupportError("%(reason)s", reason=str(e)) from e
     try:
         findings, r = compute(application, on)
+    except SupportError:
+        raise
     except ValueError as e:
         raise SupportError("%(reason)s", reason=getattr(e, "msg", str(e))) from e
     history = dict(application.events)
@@ -442,7 +530,7 @@ def check_completeness(*, actor, application: Application, on: dt.date | None = 
     _require(application, Status.REGISTERED)
     note = _check_day(on, action="completeness", reason=reason,
                       follows=[Follows(_day(application, "registered"), EVENTS["registered"], ClauseText(_step_clause(application, "completeness-check")))])
-    missing = missing_documents(component_of(application), set(application.documents))
+    missing = missing_documents(component_of(application), set(application.documents), **document_context(application))
     if missing:
         ev = _event(application, "completeness-failed", on)
         ev["mismatch-notified"] = on.isoformat()
@@ -472,12 +560,17 @@ def decide(*, actor, application: Application, approve: bool, on: dt.date | None
     with_check = has_completeness_step(application)
     _require(application, *((Status.COMPLETE,) if with_check else (Status.REGISTERED, Status.COMPLETE)))
     after = "completeness-passed" if with_check or "completeness-passed" in application.events else "registered"
+    if has_step(application, "expertise"):
+        if "expertise-done" not in application.events:
+            raise SupportError(_("the decision follows the expertise (%(clause)s): record the expertise first"), clause=ClauseText(_step_clause(application, "expertise")))
+        after = "expertise-done"
+    label = {"completeness-passed": EVENTS["completeness"], "registered": EVENTS["registered"], "expertise-done": EVENTS["expertise"]}[after]
     day_note = _check_day(on, action="decide", reason=reason,
-                          follows=[Follows(_day(application, after), EVENTS["completeness" if after == "completeness-passed" else "registered"], ClauseText(_step_clause(application, "decision")))])
+                          follows=[Follows(_day(application, after), label, ClauseText(_step_clause(application, "decision")))])
     findings, r = compute(application, dt.date.fromisoformat(application.events["registered"]))
     if approve and not is_eligible(findings):
         raise SupportError(_("not eligible: %(reasons)s"), reasons=Failures([f for f in findings if not f.passed]))
-    if approve and r.amount.amount <= 0:
+    if approve and r.amount.amount <= 0 and not is_leasing(application):
         raise SupportError(_("the computed amount is zero; nothing to reimburse"))
     if not approve and not note.strip():
         raise SupportError(_("a refusal needs reasons (§5.4: a notice with the grounds)"))
@@ -529,16 +622,60 @@ def pay(*, actor, application: Application, on: dt.date | None = None, reason: s
     StaleEdit
     """
     on = on or dates.today()
-    _require(application, Status.AGREEMENT)
+    after = payment_follows(application)
+    if after is None:
+        raise SupportError(_("instrument %(component)s pays nothing: its procedure has no payment"), component=application.component)
+    _require(application, Status.AGREEMENT if after == "agreement-signed" else Status.APPROVED)
     note = _check_day(on, action="pay", reason=reason,
-                      follows=[Follows(_day(application, "agreement-signed"), EVENTS["agreement-signed"], ClauseText(_step_clause(application, "payment")))])
+                      follows=[Follows(_day(application, after), EVENTS[after], ClauseText(_step_clause(application, "payment")))])
     ev = _event(application, "paid", on)
-    ag = application.agreement
-    before = audit.snapshot(ag)
-    ag.paid_on = on
-    ag.save()
-    audit.record(actor=actor, action="support.agreement.pay", obj=ag, before=before, note=note)
+    ag = getattr(application, "agreement", None)
+    if ag is not None:
+        before = audit.snapshot(ag)
+        ag.paid_on = on
+        ag.save()
+        audit.record(actor=actor, action="support.agreement.pay", obj=ag, before=before, note=note)
     _set(application, actor=actor, action="support.application.pay", version=version, status=Status.PAID, events=ev, note=note)
+    return application
+
+
+def has_step(app: Application, step_id: str) -> bool:
+    """Whether the application's procedure has the step ``step_id``."""
+    return any(s.id == step_id for s in instruments_for(app).procedure(app.procedure).steps)
+
+
+def payment_follows(app: Application) -> str | None:
+    """The event the payment follows under the application's procedure: the signed agreement
+    (instruments 2–5, item 10), the decision (instruments 7 and 8: payment within 5 working days of
+    the decision, on the authorized body's decision recognising the winner), or None (instrument
+    1: the operator confirms, the leasing operator finances)."""
+    for s in instruments_for(app).procedure(app.procedure).steps:
+        if s.id == "payment":
+            return "agreement-signed" if s.after == "agreement-signed" else "decided"
+    return None
+
+
+@transaction.atomic
+def record_expertise(*, actor, application: Application, on: dt.date | None = None, reason: str = "", version: int | None = None) -> Application:
+    """The expertise of a complete application for compliance with the programme, where the
+    procedure has that step (instrument 7: 3 working days after the completeness check, §5.4,
+    instrument 7, item 5).
+
+    Raises
+    ------
+    SupportError
+        The procedure has no expertise step; the application is not complete; already recorded.
+    klaster.common.dates.DayRefused
+        ``on`` in the future, before the completeness check, or back-dated without a reason.
+    StaleEdit
+    """
+    on = on or dates.today()
+    if not has_step(application, "expertise"):
+        raise SupportError(_("the procedure of instrument %(component)s has no separate expertise"), component=application.component)
+    _require(application, Status.COMPLETE)
+    note = _check_day(on, action="expertise", reason=reason,
+                      follows=[Follows(_day(application, "completeness-passed"), EVENTS["completeness"], ClauseText(_step_clause(application, "expertise")))])
+    _set(application, actor=actor, action="support.application.expertise", version=version, events=_event(application, "expertise-done", on), note=note)
     return application
 
 
@@ -558,6 +695,8 @@ def record_breach(*, actor, application: Application, on: dt.date | None = None,
     """
     on = on or dates.today()
     _require(application, Status.PAID, Status.AGREEMENT)
+    if getattr(application, "agreement", None) is None:
+        raise SupportError(_("instrument %(component)s has no reimbursement agreement whose breach could be recorded (§5.4)"), component=application.component)
     refund = instruments_for(application).agreement["refund"]
     after = "paid" if application.status == Status.PAID else "agreement-signed"
     day_note = _check_day(on, action="breach", reason=reason, follows=[Follows(_day(application, after), EVENTS[after], ClauseText(refund["clause"]))])
