@@ -1,22 +1,35 @@
-"""Benchmark: location quotients + U.S. Cluster Mapping flags on a large synthetic panel.
+"""Benchmark of ``klaster observatory map`` as a user runs it, against a vectorised pandas script.
 
-Contenders, each run in its own subprocess on the same Parquet file (so that peak memory is the
-peak RSS of that process alone, read with ``resource.getrusage``):
+Two cases:
 
-- ``klaster``  — :mod:`klaster.observatory.engine` (Ibis on embedded DuckDB), result written to
-  Parquet by DuckDB;
-- ``pandas``   — :mod:`klaster.observatory.reference` (the plain-pandas reference);
-- ``ecomplexity`` — the RCA step of the ``ecomplexity`` package (``ComplexityData``:
-  rectangularise and compute RCA year by year), which is the LQ on an all-activities base and
-  does not compute the CMP flags.
+``--case mapping`` (default): location quotients on the traded/local base and the four CMP
+flags of every year of a synthetic panel of 3,000 regions × 1,000 sectors × 10 years = 30
+million cells, read from one Parquet file in the wide layout (``region, sector, year, group,
+employment, establishments``) and written to Parquet. Contenders, each a subprocess on the same
+file in the same run (wall time, peak RSS of the process from ``getrusage``):
 
-Default size: 3,000 regions × 1,000 sectors × 10 years = 30 million cells. Run::
+- ``klaster`` — the CLI itself: ``klaster observatory map --panel P -m cmp --years all
+  --tables flags --no-html --format parquet --out DIR`` (process start, imports, reading and
+  checking the file, the computation and the Parquet output all counted);
+- ``pandas`` — :data:`PANDAS_SCRIPT`, the vectorised script a good pandas user would write:
+  ``read_parquet``, three ``groupby(...).transform("sum")``, one ``groupby(...).quantile``
+  with a list of quantiles, a join of the percentiles, vectorised comparisons, ``to_parquet``;
+  run the same way (``python script.py``).
 
-    .venv/bin/python benchmarks/observatory.py                 # full size
-    .venv/bin/python benchmarks/observatory.py --regions 300   # quick check
+Before any time is compared the results are checked equal: the same cells, LQs equal to 1e-12
+(relative) and identical flags. ``--runs`` paired runs (both contenders in turn, the order
+alternating); the table gives min / median / max.
 
-It prints wall time and peak memory per contender, the ratios, and a checksum (Σ LQ and the
-number of strong flags) that must agree between klaster and pandas (and Σ RCA for ecomplexity).
+``--case end-to-end``: ``klaster observatory map`` with its defaults (all tables, the HTML
+report, Parquet) on 600,000 cells (200 regions × 300 sectors × 10 years, three methodologies,
+``--years all``), wall time per run.
+
+    .venv/bin/python benchmarks/observatory.py                       # 30 M cells, 3 paired runs
+    .venv/bin/python benchmarks/observatory.py --regions 300 --runs 1  # quick
+    .venv/bin/python benchmarks/observatory.py --case end-to-end
+
+Targets (2-core machine): mapping ≥ 5× faster than the pandas script with ≤ 1/10 of its peak
+memory; end to end on 600 k cells ≤ 15 s.
 """
 
 from __future__ import annotations
@@ -24,16 +37,50 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import platform
 import resource
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+PANDAS_SCRIPT = r'''
+import sys
+import pandas as pd
 
-def generate(path: Path, regions: int, sectors: int, years: int, seed: int = 0) -> int:
-    """Write the synthetic panel (region, sector, year, grp, x, n) year by year; return rows."""
+src, dst = sys.argv[1], sys.argv[2]
+df = pd.read_parquet(src)
+e = df["employment"]
+df["x_rb"] = e.groupby([df["region"], df["year"], df["group"]], observed=True).transform("sum")
+df["x_nc"] = e.groupby([df["sector"], df["year"]]).transform("sum")
+df["x_nb"] = e.groupby([df["year"], df["group"]], observed=True).transform("sum")
+df["lq"] = (e / df["x_rb"]) / (df["x_nc"] / df["x_nb"])
+pos = df[e > 0]
+g = pos.groupby(["sector", "year"])
+th = g["lq"].quantile([0.75, 0.9, 0.5, 0.25]).unstack()
+th.columns = ["p75", "p90", "p50", "p25"]
+th["pe"] = g["employment"].quantile(0.25)
+th["pn"] = g["establishments"].quantile(0.25)
+df = df.join(th, on=["sector", "year"])
+size = (df["employment"] > df["pe"]) & (df["establishments"] > df["pn"])
+lq = df["lq"]
+traded = df["group"] == "traded"
+out = pd.DataFrame({
+    "region": df["region"], "sector": df["sector"], "year": df["year"], "lq": lq,
+    "strong": ((lq >= df["p75"]) & (lq >= 1) & size).where(traded),
+    "strong10": ((lq >= df["p90"]) & (lq >= 1) & size).where(traded),
+    "significant": ((lq > df["p50"]) & size).where(traded),
+    "qualifying": ((lq > df["p25"]) & size).where(traded),
+})
+out.to_parquet(dst)
+'''
+
+
+def generate(path: Path, regions: int, sectors: int, years: int, seed: int = 0, text_codes: bool = False) -> int:
+    """Write the synthetic panel (wide layout), year by year in grid order; return the rows."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -41,145 +88,156 @@ def generate(path: Path, regions: int, sectors: int, years: int, seed: int = 0) 
     rng = np.random.default_rng(seed)
     scale = rng.lognormal(3, 1, size=sectors)          # sector size
     region_size = rng.lognormal(0, 1, size=regions)    # region size
-    writer = None
-    n_rows = 0
     reg = np.repeat(np.arange(regions, dtype=np.int32), sectors)
     sec = np.tile(np.arange(sectors, dtype=np.int32), regions)
-    grp = pa.array(np.where(sec < int(sectors * 0.7), "traded", "local")).dictionary_encode()
+    group = pa.array(np.where(sec < int(sectors * 0.7), "traded", "local")).dictionary_encode()
+    if text_codes:
+        rcol = pa.array([f"R{r:04d}" for r in reg]).dictionary_encode()
+        scol = pa.array([f"S{s:04d}" for s in sec]).dictionary_encode()
+    else:
+        rcol, scol = reg, sec
+    writer = None
+    rows = 0
     for k in range(years):
         x = np.round(scale[sec] * region_size[reg] * rng.lognormal(0, 1, size=reg.size))
         x[rng.random(reg.size) < 0.1] = 0.0
         n = np.ceil(x / rng.uniform(5, 50, size=reg.size))
-        t = pa.table({"region": reg, "sector": sec, "year": np.full(reg.size, 2015 + k, dtype=np.int32),
-                      "grp": grp, "x": x, "n": n})
+        t = pa.table({"region": rcol, "sector": scol, "year": np.full(reg.size, 2015 + k, dtype=np.int32),
+                      "group": group, "employment": x, "establishments": n})
         if writer is None:
             writer = pq.ParquetWriter(path, t.schema)
         writer.write_table(t)
-        n_rows += t.num_rows
+        rows += t.num_rows
     writer.close()
-    return n_rows
+    return rows
 
 
-def run_klaster(data: str, out: str) -> dict:
-    from klaster.observatory import engine
-
-    # a memory cap lets DuckDB spill to disk instead of growing; insertion order is not needed;
-    # the panel is processed year by year (every computation groups by year)
-    con = engine.connect(memory_limit="1500MB", preserve_insertion_order=False,
-                         temp_directory=str(Path(out).parent / "duckdb_tmp"))
-    cells = con.read_parquet(data)
-    paths = engine.cmp_flags_by_year(con, cells, out)
-
-    def check() -> dict:
-        res = con.read_parquet(paths)
-        chk = res.aggregate(lq_sum=res.lq.sum(), strong=res.strong.cast("int64").sum(), rows=res.count()).execute()
-        return {"lq_sum": float(chk["lq_sum"][0]), "strong": int(chk["strong"][0]), "rows": int(chk["rows"][0])}
-
-    return check
+def _run(cmd: list[str]) -> dict:
+    """Run ``cmd``; wall time and the child's peak RSS (a fresh measuring process per run)."""
+    probe = [sys.executable, "-c",
+             "import resource, subprocess, sys, time, json; t = time.perf_counter(); "
+             "p = subprocess.run(sys.argv[1:], capture_output=True, text=True); w = time.perf_counter() - t; "
+             "print(json.dumps({'rc': p.returncode, 'wall': w, 'peak_mb': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, "
+             "'err': p.stderr[-3000:]}))", *cmd]
+    out = subprocess.run(probe, capture_output=True, text=True, env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    r = json.loads(out.stdout.strip().splitlines()[-1])
+    if r["rc"] != 0:
+        raise SystemExit(f"{' '.join(cmd[:4])}… failed (exit {r['rc']}):\n{r['err']}")
+    return r
 
 
-def run_pandas(data: str, out: str) -> dict:
-    import pandas as pd
-
-    from klaster.observatory import reference
-
-    cells = pd.read_parquet(data)
-    cells["grp"] = cells["grp"].astype(str)
-    lq = reference.location_quotients(cells)
-    del cells
-    flags = reference.cmp_flags(lq)
-    del lq
-    flags[["region", "sector", "year", "lq", "strong", "strong10", "significant", "qualifying"]].to_parquet(out)
-    return lambda: {"lq_sum": float(flags["lq"].sum()), "strong": int(flags["strong"].sum()), "rows": int(len(flags))}
+def _klaster() -> str:
+    return str(Path(sys.executable).with_name("klaster"))
 
 
-def run_ecomplexity(data: str, out: str) -> dict:
+def check_equal(k_path: Path, p_path: Path) -> str:
+    """Same cells, LQ to 1e-12 relative, identical flags (klaster's flags.parquet vs pandas)."""
     import numpy as np
     import pandas as pd
-    from ecomplexity.ComplexityData import ComplexityData
 
-    df = pd.read_parquet(data, columns=["year", "region", "sector", "x"])
-    cd = ComplexityData(df, {"time": "year", "loc": "region", "prod": "sector", "val": "x"}, "coerce")
-    del df
-    total, rows = 0.0, 0
-    for t in sorted(cd.data.index.unique("time")):
-        cd.create_full_df(t)
-        cd.calculate_rca()
-        total += float(np.nansum(cd.rca_t))
-        rows += cd.rca_t.size
-    return lambda: {"rca_sum": total, "rows": rows}
+    cols = ["region", "sector", "year", "lq", "strong", "strong10", "significant", "qualifying"]
+    a = pd.read_parquet(k_path, columns=cols)
+    b = pd.read_parquet(p_path, columns=cols)
+    for d in (a, b):
+        d["region"] = d["region"].astype(str)
+        d["sector"] = d["sector"].astype(str)
+        d["year"] = d["year"].astype("int64")
+    a = a.sort_values(["year", "region", "sector"]).reset_index(drop=True)
+    b = b.sort_values(["year", "region", "sector"]).reset_index(drop=True)
+    if len(a) != len(b) or not (a[["region", "sector", "year"]] == b[["region", "sector", "year"]]).all().all():
+        raise SystemExit(f"results differ: {len(a):,} vs {len(b):,} cells")
+    la, lb = a["lq"].to_numpy(float), b["lq"].to_numpy(float)
+    rel = np.nanmax(np.abs(la - lb) / np.maximum(np.abs(lb), 1e-300)) if len(la) else 0.0
+    if not np.array_equal(np.isnan(la), np.isnan(lb)) or rel > 1e-12:
+        raise SystemExit(f"results differ: LQ relative difference {rel:.3g}")
+    for f in ("strong", "strong10", "significant", "qualifying"):
+        fa = a[f].astype("boolean").fillna(False).to_numpy(bool)
+        fb = b[f].astype("boolean").fillna(False).to_numpy(bool)
+        na = a[f].isna().to_numpy()
+        nb = b[f].isna().to_numpy()
+        if not (np.array_equal(fa, fb) and np.array_equal(na, nb)):
+            raise SystemExit(f"results differ: flag {f} differs in {int((fa != fb).sum())} cells")
+    return f"{len(a):,} cells equal (LQ max rel diff {rel:.1e}; flags identical; strong {int(a['strong'].fillna(False).sum()):,})"
 
 
-CONTENDERS = {"klaster": run_klaster, "pandas": run_pandas, "ecomplexity": run_ecomplexity}
+def _mmm(v):
+    return min(v), statistics.median(v), max(v)
 
 
-def child(name: str, data: str, out: str) -> None:
-    # libraries are imported before the clock starts: the timing is of the computation (and of
-    # writing its result); the modules the contenders load lazily on first use are imported here
-    # too (ibis's DuckDB backend and its SQL dialect, ~1 s; pandas' Parquet engine, pyarrow)
-    import duckdb  # noqa: F401
-    import ibis  # noqa: F401
-    import ibis.backends.duckdb  # noqa: F401
-    import pandas  # noqa: F401
-    import pyarrow.parquet  # noqa: F401
-
-    import klaster.observatory.engine  # noqa: F401
-    import klaster.observatory.reference  # noqa: F401
-    if name == "ecomplexity":
-        import ecomplexity.ComplexityData  # noqa: F401
+def case_mapping(a, tmp: Path) -> None:
+    data = tmp / "panel.parquet"
     t0 = time.perf_counter()
-    check = CONTENDERS[name](data, out)
-    wall = time.perf_counter() - t0
-    chk = check()  # the checksum (re-reading klaster's Parquet output) is not timed
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"name": name, "wall_s": wall, "peak_mb": peak_kb / 1024, **chk}))
+    rows = generate(data, a.regions, a.sectors, a.years, text_codes=a.text_codes)
+    print(f"synthetic panel: {a.regions:,} regions × {a.sectors:,} sectors × {a.years} years = {rows:,} cells "
+          f"({data.stat().st_size / 1e6:.0f} MB Parquet, generated in {time.perf_counter() - t0:.1f} s)", flush=True)
+    script = tmp / "pandas_cmp.py"
+    script.write_text(PANDAS_SCRIPT, encoding="utf-8")
+    cmds = {
+        "klaster": [_klaster(), "observatory", "map", "--panel", str(data), "-m", "cmp", "--years", "all", "--tables", "flags",
+                    "--no-html", "--format", "parquet", "--out", str(tmp / "klaster")],
+        "pandas": [sys.executable, str(script), str(data), str(tmp / "pandas.parquet")],
+    }
+    res = {k: [] for k in cmds}
+    checked = None
+    for r in range(a.runs):
+        order = list(cmds) if r % 2 == 0 else list(reversed(cmds))
+        for k in order:
+            if k == "klaster":
+                shutil.rmtree(tmp / "klaster", ignore_errors=True)
+            res[k].append(_run(cmds[k]))
+        if checked is None:
+            checked = check_equal(tmp / "klaster" / "flags.parquet", tmp / "pandas.parquet")
+            print(f"  check: {checked}", flush=True)
+        print(f"  run {r + 1}: " + ", ".join(f"{k} {res[k][-1]['wall']:.1f} s / {res[k][-1]['peak_mb']:.0f} MB" for k in cmds), flush=True)
+    kw = [x["wall"] for x in res["klaster"]]
+    pw = [x["wall"] for x in res["pandas"]]
+    km = [x["peak_mb"] for x in res["klaster"]]
+    pm = [x["peak_mb"] for x in res["pandas"]]
+    ratios = [p / k for p, k in zip(pw, kw)]
+    mem = [p / k for p, k in zip(pm, km)]
+    print()
+    print("| contender | wall s min / median / max | peak RSS MB min / median / max |")
+    print("|---|---|---|")
+    print("| klaster observatory map (CLI) | {:.1f} / {:.1f} / {:.1f} | {:.0f} / {:.0f} / {:.0f} |".format(*_mmm(kw), *_mmm(km)))
+    print("| vectorised pandas script | {:.1f} / {:.1f} / {:.1f} | {:.0f} / {:.0f} / {:.0f} |".format(*_mmm(pw), *_mmm(pm)))
+    print("| pandas / klaster (paired) | {:.1f}× / {:.1f}× / {:.1f}× | {:.1f}× / {:.1f}× / {:.1f}× less |".format(*_mmm(ratios), *_mmm(mem)))
+    print(f"targets: ≥ 5× faster: {'met' if statistics.median(ratios) >= 5 else 'NOT met'} (median {statistics.median(ratios):.1f}×); "
+          f"≤ 1/10 of the peak memory: {'met' if statistics.median(mem) >= 10 else 'NOT met'} (median {statistics.median(mem):.1f}×)")
+
+
+def case_end_to_end(a, tmp: Path) -> None:
+    data = tmp / "panel600k.parquet"
+    rows = generate(data, 200, 300, 10, seed=1, text_codes=True)
+    print(f"synthetic panel: 200 regions × 300 sectors × 10 years = {rows:,} cells", flush=True)
+    cmd = [_klaster(), "observatory", "map", "--panel", str(data), "-m", "cmp", "-m", "eco", "-m", "kz-bn", "--years", "all",
+           "--out", str(tmp / "out")]
+    walls, peaks = [], []
+    for r in range(a.runs):
+        shutil.rmtree(tmp / "out", ignore_errors=True)
+        x = _run(cmd)
+        walls.append(x["wall"])
+        peaks.append(x["peak_mb"])
+        print(f"  run {r + 1}: {x['wall']:.1f} s, {x['peak_mb']:.0f} MB, {len(list((tmp / 'out').iterdir()))} files", flush=True)
+    print("| klaster observatory map, defaults (all tables, report, Parquet), 600 k cells | {:.1f} / {:.1f} / {:.1f} s | {:.0f} MB |"
+          .format(*_mmm(walls), statistics.median(peaks)))
+    print(f"target ≤ 15 s: {'met' if max(walls) <= 15 else 'NOT met'}")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--case", choices=["mapping", "end-to-end"], default="mapping")
     ap.add_argument("--regions", type=int, default=3000)
     ap.add_argument("--sectors", type=int, default=1000)
     ap.add_argument("--years", type=int, default=10)
-    ap.add_argument("--only", nargs="*", choices=list(CONTENDERS), default=list(CONTENDERS))
-    ap.add_argument("--child", help=argparse.SUPPRESS)
-    ap.add_argument("--data", help=argparse.SUPPRESS)
-    ap.add_argument("--out", help=argparse.SUPPRESS)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--text-codes", action="store_true", help="region and sector codes as text (R0001) instead of integers")
     a = ap.parse_args()
-    if a.child:
-        child(a.child, a.data, a.out)
-        return
+    load = os.getloadavg()[0]
+    print(f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} cores, load average {load:.1f}; "
+          f"Python {platform.python_version()}; {time.strftime('%Y-%m-%d %H:%M')}", flush=True)
     with tempfile.TemporaryDirectory(prefix="klaster-bench-") as tmp:
-        data = Path(tmp) / "panel.parquet"
-        t0 = time.perf_counter()
-        rows = generate(data, a.regions, a.sectors, a.years)
-        print(f"synthetic panel: {a.regions:,} regions × {a.sectors:,} sectors × {a.years} years = {rows:,} cells "
-              f"({data.stat().st_size / 1e6:.0f} MB Parquet, generated in {time.perf_counter() - t0:.1f} s)")
-        results = {}
-        for name in a.only:
-            out = Path(tmp) / f"{name}.parquet"
-            p = subprocess.run([sys.executable, __file__, "--child", name, "--data", str(data), "--out", str(out)],
-                               capture_output=True, text=True, env={**os.environ, "PYTHONWARNINGS": "ignore"})
-            if p.returncode != 0:
-                print(f"{name}: failed (exit {p.returncode})\n{p.stderr[-2000:]}")
-                continue
-            r = json.loads(p.stdout.strip().splitlines()[-1])
-            results[name] = r
-            extra = ", ".join(f"{k} {v:,.6g}" if isinstance(v, float) else f"{k} {v:,}" for k, v in r.items()
-                              if k not in ("name", "wall_s", "peak_mb"))
-            print(f"{name:12s} wall {r['wall_s']:8.1f} s   peak RSS {r['peak_mb']:8.0f} MB   ({extra})")
-        if "klaster" in results:
-            k = results["klaster"]
-            for other in ("pandas", "ecomplexity"):
-                if other in results:
-                    o = results[other]
-                    print(f"klaster vs {other}: {o['wall_s'] / k['wall_s']:.1f}× faster, "
-                          f"{o['peak_mb'] / k['peak_mb']:.1f}× less peak memory")
-            if "pandas" in results:
-                p = results["pandas"]
-                same = abs(p["lq_sum"] - k["lq_sum"]) <= 1e-6 * abs(p["lq_sum"]) and p["strong"] == k["strong"]
-                print(f"klaster and pandas agree (Σ LQ, strong flags): {'yes' if same else 'NO'}")
-            print(f"targets: ≥ 5× faster than pandas: {'met' if 'pandas' in results and results['pandas']['wall_s'] / k['wall_s'] >= 5 else 'not met'}; "
-                  f"peak ≤ 2 GB: {'met' if k['peak_mb'] <= 2048 else 'not met'}")
+        (case_mapping if a.case == "mapping" else case_end_to_end)(a, Path(tmp))
+    print(f"load average at the end: {os.getloadavg()[0]:.1f} (other jobs on the machine slow every contender)")
 
 
 if __name__ == "__main__":

@@ -171,10 +171,11 @@ def tables_for_panel(panel, measure: str, years, *, rca_threshold: float = 1.0, 
     regs, prods = [], []
     for y in years:
         yi = panel.year_index(y)
-        x = np.where(panel.grids[measure].present[yi], panel.grids[measure].values[yi], np.nan)
+        pres = panel.grids[measure].year_status(yi) > 0
+        x = np.where(pres, panel.grids[measure].year(yi), np.nan)
         c = complexity(x, rca_threshold=rca_threshold)
-        has_r = panel.grids[measure].present[yi].any(axis=1)
-        has_s = panel.grids[measure].present[yi].any(axis=0)
+        has_r = pres.any(axis=1)
+        has_s = pres.any(axis=0)
         regs.append(pd.DataFrame({"region": panel.region_codes, "year": int(y), "diversity": c.diversity, "eci": c.eci, "coi": c.coi})[has_r])
         prods.append(pd.DataFrame({"sector": panel.sector_codes, "year": int(y), "ubiquity": c.ubiquity, "pci": c.pci})[has_s])
         if progress is not None:
@@ -182,8 +183,8 @@ def tables_for_panel(panel, measure: str, years, *, rca_threshold: float = 1.0, 
 
     def block(y):
         yi = panel.year_index(y)
-        pres = panel.grids[measure].present[yi]
-        c = complexity(np.where(pres, panel.grids[measure].values[yi], np.nan), rca_threshold=rca_threshold)
+        pres = panel.grids[measure].year_status(yi) > 0
+        c = complexity(np.where(pres, panel.grids[measure].year(yi), np.nan), rca_threshold=rca_threshold)
         return Block(panel, pres, int(y), {"rca": c.rca, "mcp": c.mcp, "density": c.density,
                                            "relatedness_density": c.relatedness_density, "cog": c.cog})
 

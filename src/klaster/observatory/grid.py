@@ -19,8 +19,6 @@ Formulas and sources are in the docstrings of :mod:`klaster.observatory.engine`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 NA = -1  # flag value of a missing cell (int8 flags: 1 true, 0 false, -1 NA)
@@ -52,34 +50,43 @@ def column_quantiles(V: np.ndarray, qs, *, valid: np.ndarray | None = None) -> n
 
     Notes
     -----
-    Columns are grouped by their number of valid values k; each group's valid values are
-    gathered into a (columns × k) array and :func:`numpy.quantile` selects the order statistics
-    of all its columns in one call (introselect, O(k) per column) — no per-column Python loop
-    and no full sort.
+    The same numbers as ``np.quantile(column[valid], qs)`` for every column (Hyndman & Fan's
+    method 7: virtual index ``q (k − 1)`` over the k valid values, ``lerp`` as numpy computes
+    it), obtained by one vectorised sort of all columns at once (invalid values as NaN, which
+    sort last) and a gather of the two order statistics around each virtual index — no loop
+    over columns.
     """
     V = np.asarray(V, dtype=float)
-    qs = list(qs)
+    qs = np.asarray(list(qs), dtype=float)
     ok = ~np.isnan(V) if valid is None else (valid & ~np.isnan(V))
     k = ok.sum(axis=0)
-    out = np.full((len(qs), V.shape[1]), np.nan)
+    S = V.shape[1]
+    out = np.full((len(qs), S), np.nan)
     if not V.size:
         return out
-    order = np.argsort(k, kind="stable")
-    ks, starts = np.unique(k[order], return_index=True)
-    bounds = list(starts[1:]) + [len(order)]
-    VT = V.T
-    okT = ok.T
-    for kk, a, b in zip(ks, starts, bounds):
-        if kk == 0:
-            continue
-        cols = order[a:b]
-        blk = VT[cols]
-        vals = blk[okT[cols]].reshape(len(cols), int(kk))
-        out[:, cols] = np.quantile(vals, qs, axis=1)
+    A = V.T.copy()
+    A[~ok.T] = np.nan
+    A.sort(axis=1)
+    cols = np.arange(S)
+    has = k > 0
+    for i, q in enumerate(qs):
+        vi = (k - 1) * q                       # float virtual index per column
+        prev = np.floor(vi)
+        above = vi >= k - 1
+        lo = np.where(above, k - 1, prev).astype(np.intp)
+        hi = np.where(above, k - 1, prev + 1).astype(np.intp)
+        lo = np.clip(lo, 0, None)
+        hi = np.clip(hi, 0, None)
+        gamma = np.where(above, 0.0, vi - prev)
+        a = A[cols, lo]
+        b = A[cols, hi]
+        diff = b - a
+        res = a + diff * gamma
+        res = np.where(gamma >= 0.5, b - diff * (1 - gamma), res)
+        out[i] = np.where(has, res, np.nan)
     return out
 
 
-@dataclass
 class LQ:
     """Location quotients of one year (all arrays for the grid's regions × sectors).
 
@@ -90,17 +97,30 @@ class LQ:
     x_region : (R,) E_r (all sectors)
     x_nat : (S,) E_nc (national table where given, else the sum of the regions)
     x_nat_base : (S,) E_n,g of each sector's group
-    lq, share_region, share_nation : (R, S)
+    lq : (R, S)
+    share_region, share_nation : (R, S), computed when first used
     """
 
-    x: np.ndarray
-    x_region_base: np.ndarray
-    x_region: np.ndarray
-    x_nat: np.ndarray
-    x_nat_base: np.ndarray
-    lq: np.ndarray
-    share_region: np.ndarray
-    share_nation: np.ndarray
+    def __init__(self, x, x_region_base_g, group_index, x_region, x_nat, x_nat_base, lq):
+        self.x, self._rb, self._gi = x, x_region_base_g, group_index
+        self.x_region, self.x_nat, self.x_nat_base, self.lq = x_region, x_nat, x_nat_base, lq
+        self._sr = self._sn = None
+
+    @property
+    def x_region_base(self) -> np.ndarray:
+        return self._rb[:, self._gi]
+
+    @property
+    def share_region(self) -> np.ndarray:
+        if self._sr is None:
+            self._sr = _div(self.x, self.x_region[:, None])
+        return self._sr
+
+    @property
+    def share_nation(self) -> np.ndarray:
+        if self._sn is None:
+            self._sn = _div(self.x, self.x_nat[None, :])
+        return self._sn
 
 
 def location_quotients(x: np.ndarray, group_index: np.ndarray, *, national: np.ndarray | None = None,
@@ -116,28 +136,37 @@ def location_quotients(x: np.ndarray, group_index: np.ndarray, *, national: np.n
     present : (R, S) bool, optional — cells in the panel (sums run over them; default: all)
     """
     x = np.asarray(x, dtype=float)
-    x0 = np.nan_to_num(x, nan=0.0) if present is None else np.where(present, np.nan_to_num(x, nan=0.0), 0.0)
+    # absent and missing cells are NaN: every sum skips them
+    x0 = np.nan_to_num(x, nan=0.0)
     gi = np.asarray(group_index, dtype=np.int64)
     G = int(gi.max()) + 1 if gi.size else 1
-    onehot = np.zeros((x.shape[1], G))
-    onehot[np.arange(x.shape[1]), gi] = 1.0
-    rb = x0 @ onehot                     # (R, G)
-    x_region_base = rb[:, gi]            # (R, S)
     x_region = x0.sum(axis=1)
+    if G == 1:
+        rb = x_region[:, None]
+    else:
+        onehot = np.zeros((x.shape[1], G))
+        onehot[np.arange(x.shape[1]), gi] = 1.0
+        rb = x0 @ onehot                     # (R, G)
     if national is None:
-        anyval = (~np.isnan(x)).any(axis=0) if present is None else (present & ~np.isnan(x)).any(axis=0)
+        anyval = (~np.isnan(x)).any(axis=0)
         x_nat = np.where(anyval, x0.sum(axis=0), np.nan)
     else:
         x_nat = np.asarray(national, dtype=float)
-    nb = np.nan_to_num(x_nat, nan=0.0) @ onehot  # (G,)
+    del x0
+    nb = np.bincount(gi, weights=np.nan_to_num(x_nat, nan=0.0), minlength=G)
     x_nat_base = nb[gi]
-    lq = _div(_div(x, x_region_base), _div(x_nat, x_nat_base)[None, :])
-    return LQ(x, x_region_base, x_region, x_nat, x_nat_base, lq, _div(x, x_region[:, None]), _div(x, x_nat[None, :]))
+    # (x / E_r,g) / (E_nc / E_n,g), in that order (the reference's rounding); a zero denominator gives NaN
+    rbn = np.where(rb == 0, np.nan, rb)
+    nat_share = _div(x_nat, x_nat_base)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lq = x / (rbn if G == 1 else rbn[:, gi])
+        lq /= np.where(nat_share == 0, np.nan, nat_share)[None, :]
+    return LQ(x, rb, gi, x_region, x_nat, x_nat_base, lq)
 
 
 def flag(cond: np.ndarray, missing: np.ndarray) -> np.ndarray:
     """int8 flag: 1 where ``cond``, 0 where not (or undefined), -1 (NA) where the cell is missing."""
-    f = np.where(np.nan_to_num(cond, nan=0).astype(bool), 1, 0).astype(np.int8)
+    f = np.asarray(cond, dtype=bool).astype(np.int8)
     f[missing] = NA
     return f
 
@@ -197,10 +226,13 @@ def eco_stars(t: LQ, *, size_pct=0.9, lq_min=2.0, focus_pct=0.9, productivity: n
 
 def cluster_strength(x: np.ndarray, strong: np.ndarray, in_groups: np.ndarray) -> dict[str, np.ndarray]:
     """Region cluster strength = x in strong clusters of the groups / x of the groups (CMP, §3.1)."""
-    sel = in_groups[None, :] & ~np.isnan(x)
-    xs = np.where(sel & (strong == 1), x, 0.0).sum(axis=1)
-    xb = np.where(sel, x, 0.0).sum(axis=1)
-    ns = ((strong == 1) & in_groups[None, :]).sum(axis=1)
+    x0 = np.nan_to_num(x, nan=0.0)
+    g = in_groups.astype(float)
+    xb = x0 @ g
+    st = (strong == 1) & in_groups[None, :]
+    x0[~st] = 0.0
+    xs = x0.sum(axis=1)
+    ns = st.sum(axis=1)
     return {"x_strong": xs, "x_base": xb, "n_strong": ns, "strength": _div(xs, xb)}
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
@@ -59,22 +60,38 @@ class Block:
     def __len__(self) -> int:
         return int(self.rows.sum())
 
+    def _index(self):
+        """Flat positions of the rows (None when every cell is a row: columns are then views)."""
+        if getattr(self, "_idx", False) is False:
+            self._idx = None if self.rows.all() else np.flatnonzero(self.rows)
+        return self._idx
+
     def _column(self, name, v, ri, si):
         R, S = self.rows.shape
         v = np.asarray(v) if not isinstance(v, str) else v
+        n = len(ri) if ri is not None else R * S
         if isinstance(v, str):
-            return np.full(len(ri), v, dtype=object)
+            return np.full(n, v, dtype=object)
         if v.ndim == 0:
-            return np.full(len(ri), v.item())
+            return np.full(n, v.item())
         if v.ndim == 2:
-            return v[ri, si]
+            idx = self._index()
+            flat = np.ascontiguousarray(v).reshape(-1)
+            return flat if idx is None else flat[idx]
         if v.shape == (S,) and (v.shape != (R,) or name not in ("crosses_break",)):
             return v[si]
         return v[ri]
 
+    def _ri_si(self):
+        idx = self._index()
+        R, S = self.rows.shape
+        if idx is None:
+            idx = np.arange(R * S)
+        return idx // S, idx % S
+
     def arrays(self) -> dict[str, np.ndarray]:
         """The columns gathered for the rows (region, sector, year first)."""
-        ri, si = np.nonzero(self.rows)
+        ri, si = self._ri_si()
         out = {"region": self.panel.region_codes[ri], "sector": self.panel.sector_codes[si],
                "year": np.full(len(ri), int(self.year), dtype=np.int64)}
         for k, v in self.cols.items():
@@ -93,28 +110,90 @@ class Block:
         return pd.DataFrame(d)
 
     def to_arrow(self):
+        """The rows as an Arrow table: codes and text columns dictionary-encoded (no per-row strings).
+
+        For a block covering the whole grid the region and sector index arrays and the constant
+        columns are shared between the years (:func:`_dense_indices`, :func:`_zeros`): a year's
+        table then holds little more than its own numbers.
+        """
         import pyarrow as pa
 
-        ri, si = np.nonzero(self.rows)
+        R, S = self.rows.shape
+        if self._index() is None:
+            ri_a, si_a = _dense_indices(R, S)
+            n = R * S
+            ri = si = None
+        else:
+            ri, si = self._ri_si()
+            n = len(ri)
+            ri_a, si_a = pa.array(ri.astype(np.int32)), pa.array(si.astype(np.int32))
         out = {}
-        region_dict = pa.array(self.panel.region_codes.astype(str))
-        sector_dict = pa.array(self.panel.sector_codes.astype(str))
-        out["region"] = pa.DictionaryArray.from_arrays(pa.array(ri.astype(np.int32)), region_dict)
-        out["sector"] = pa.DictionaryArray.from_arrays(pa.array(si.astype(np.int32)), sector_dict)
-        out["year"] = pa.array(np.full(len(ri), int(self.year), dtype=np.int64))
+        out["region"] = pa.DictionaryArray.from_arrays(ri_a, pa.array(self.panel.region_codes.astype(str)))
+        out["sector"] = pa.DictionaryArray.from_arrays(si_a, pa.array(self.panel.sector_codes.astype(str)))
+        out["year"] = _constant_int(n, int(self.year))
         for k, v in self.cols.items():
+            if isinstance(v, str):
+                out[k] = pa.DictionaryArray.from_arrays(_zeros(n), pa.array([v]))
+                continue
+            v = np.asarray(v)
+            if v.dtype == object:  # text per region or per sector: a dictionary of its distinct values
+                uniq, inv = np.unique(v.astype(str), return_inverse=True)
+                if len(uniq) == 1:
+                    out[k] = pa.DictionaryArray.from_arrays(_zeros(n), pa.array(uniq))
+                    continue
+                idx = inv.reshape(v.shape)
+                if ri is None:
+                    ri, si = self._ri_si()
+                a = self._column(k, idx, ri, si)
+                out[k] = pa.DictionaryArray.from_arrays(pa.array(np.asarray(a, dtype=np.int32)), pa.array(uniq))
+                continue
+            if v.ndim == 0:
+                out[k] = _constant_int(n, int(v)) if np.issubdtype(v.dtype, np.integer) else pa.array(np.full(n, v.item()))
+                continue
+            if v.ndim == 1 and ri is None:
+                ri, si = self._ri_si()
             a = self._column(k, v, ri, si)
-            if isinstance(a, np.ndarray) and a.dtype == np.int8:
+            if a.dtype == np.int8:
                 out[k] = pa.array(a == 1, mask=a == grid.NA)
             elif k == "stars":
                 out[k] = pa.array(a.astype(np.int64), mask=a == grid.NA)
-            elif a.dtype == object:
-                out[k] = pa.array(a.astype(str)).dictionary_encode() if len(a) else pa.array([], pa.string()).dictionary_encode()
-            elif np.issubdtype(a.dtype, np.floating):
-                out[k] = pa.array(a)
             else:
                 out[k] = pa.array(a)
         return pa.table(out)
+
+
+def arrow_chunks(part, rows: int = 1 << 20):
+    """A part (Block or DataFrame) as Arrow tables of at most ``rows`` rows (a Block's numbers are
+    sliced before conversion, so a chunk holds only its own rows)."""
+    import pyarrow as pa
+
+    if isinstance(part, Block):
+        t = part.to_arrow()
+        for off in range(0, max(t.num_rows, 1), rows):
+            yield t.slice(off, rows)
+        return
+    yield pa.Table.from_pandas(part, preserve_index=False)
+
+
+@lru_cache(maxsize=2)
+def _dense_indices(R: int, S: int):
+    """Region and sector indices of a whole R × S grid in row order (shared by every year)."""
+    import pyarrow as pa
+
+    return pa.array(np.repeat(np.arange(R, dtype=np.int32), S)), pa.array(np.tile(np.arange(S, dtype=np.int32), R))
+
+
+@lru_cache(maxsize=2)
+def _zeros(n: int):
+    import pyarrow as pa
+
+    return pa.array(np.zeros(n, dtype=np.int32))
+
+
+def _constant_int(n: int, value: int):
+    import pyarrow as pa
+
+    return pa.array(np.full(n, value, dtype=np.int32))
 
 
 class Table:
@@ -389,16 +468,19 @@ def run_map(panel: Panel, *, methodologies: Sequence[str], measure: str, year: i
 
 
 def _cells_in(panel: Panel, measure: str, years) -> float:
-    yk = np.isin(panel.year_values, list(years))
-    return float(panel.grids[measure].present[yk].sum())
+    g = panel.grids[measure]
+    if g.lazy and g._status is None:  # a file in grid order: every cell of every year
+        return float(len(years) * panel.shape[1] * panel.shape[2])
+    return float(sum(np.count_nonzero(g.status[panel.year_index(y)]) for y in years))
 
 
 def _local_indicators(res: MapResult, panel: Panel, measure: str, years, want, prog: Progress) -> None:
     unit = res.unit
     grp_given = panel.sector_groups is not None and set(panel.sector_groups.values()) != {"all"}
-    prog.stage("indicators (LQ, specialisation, concentration)", _cells_in(panel, measure, years), "cells")
     spec_rows, conc_rows = [], []
-    for y in years:
+    if want & {"specialisation", "concentration"}:
+        prog.stage("indicators (specialisation, concentration)", _cells_in(panel, measure, years), "cells")
+    for y in (years if want & {"specialisation", "concentration"} else []):
         t, present, grp = M.local_lq(panel, measure, y, "all")
         if "specialisation" in want:
             sp = grid.specialisation(t, present)
@@ -455,8 +537,8 @@ def _pair_block(panel: Panel, measure: str, y0: int, y1: int, kind: str) -> Bloc
 def _break_note(res: MapResult, panel: Panel, measure: str, y0: int, y1: int) -> None:
     cb = M.crosses_break(panel, pd.Series(panel.region_codes), y0, y1)
     if cb.any():
-        p0 = panel.grids[measure].present[panel.year_index(y0)]
-        p1 = panel.grids[measure].present[panel.year_index(y1)]
+        p0 = panel.grids[measure].year_status(panel.year_index(y0)) > 0
+        p1 = panel.grids[measure].year_status(panel.year_index(y1)) > 0
         nb = int(((p0 & p1) & cb[:, None]).sum())
         if nb:
             res.notes.append(f"{nb} region × sector changes {y0}–{y1} cross a territorial break (column crosses_break)")
@@ -620,6 +702,8 @@ def _arrow_type(name: str, sample=None):
 
     if name in _TEXT or name == "grp":
         return pa.dictionary(pa.int32(), pa.string())
+    if name in ("year", "start_year"):
+        return pa.int32()
     if name in _INT:
         return pa.int64()
     if name in _BOOL:
@@ -678,32 +762,61 @@ def _to_arrow(part, schema):
 
 
 def _write_parquet(table: Table, path: Path, prog: Progress) -> int:
+    """Write the table's parts into one Parquet file; the next part is computed while the
+    previous one is written (a writer thread: numpy and Arrow release the GIL)."""
+    import queue
+    import threading
+
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
-    writer = None
-    rows = 0
+    state = {"writer": None, "error": None, "rows": 0}
+    q: queue.Queue = queue.Queue(maxsize=1)
+
+    def work():
+        try:
+            while True:
+                item = q.get()
+                if item is None:
+                    return
+                state["writer"].write_table(item)
+        except BaseException as e:  # noqa: BLE001 - re-raised in the caller
+            state["error"] = e
+            while q.get() is not None:
+                pass
+
+    thread = None
     try:
         for part in table.iter_parts():
-            first = part.to_arrow() if isinstance(part, Block) else None
-            if writer is None:
-                import pyarrow as pa
-
-                sample = first if first is not None else pa.Table.from_pandas(part.head(0), preserve_index=False)
+            if state["error"] is not None:
+                break
+            if state["writer"] is None:
+                sample = part.to_arrow() if isinstance(part, Block) else pa.Table.from_pandas(part.head(0), preserve_index=False)
                 schema = _schema(table, sample)
-                writer = pq.ParquetWriter(path, schema, compression="snappy")
-            t = _to_arrow(part, writer.schema)
+                # dictionary pages for the text columns only (trying them on millions of distinct
+                # floats costs more than the whole rest of the write)
+                text = [f.name for f in schema if pa.types.is_dictionary(f.type)]
+                # statistics only where a reader filters (year): on text columns they cost as much as the data
+                stats = [c for c in ("year", "start_year") if c in schema.names]
+                state["writer"] = pq.ParquetWriter(path, schema, compression="snappy", use_dictionary=text, write_statistics=stats)
+                thread = threading.Thread(target=work, name="klaster-parquet-writer", daemon=True)
+                thread.start()
+            t = _to_arrow(part, state["writer"].schema)
             if t.num_rows:
-                writer.write_table(t)
-            rows += t.num_rows
+                q.put(t)
+            state["rows"] += t.num_rows
             prog.advance(t.num_rows)
     finally:
-        if writer is not None:
-            writer.close()
-    if writer is None:  # no parts: an empty file with the declared columns
-        import pyarrow as pa
-
+        if thread is not None:
+            q.put(None)
+            thread.join()
+        if state["writer"] is not None:
+            state["writer"].close()
+    if state["error"] is not None:
+        raise state["error"]
+    if state["writer"] is None:  # no parts: an empty file with the declared columns
         pq.write_table(pa.table({c: pa.array([], _arrow_type(c)) for c in (table.columns or [])}), path)
-    return rows
+    return state["rows"]
 
 
 def _write_csv(table: Table, path: Path, prog: Progress) -> int:

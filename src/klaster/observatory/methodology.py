@@ -24,12 +24,24 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from klaster.observatory import engine as ibis_engine
 from klaster.observatory import engines as _engines
 from klaster.observatory import grid, reference
 from klaster.observatory.panel import Panel
 
 METHODOLOGY_DIR = Path(__file__).with_name("methodologies")
+
+
+class _IbisEngine:
+    """:mod:`klaster.observatory.engine` imported on first use (Ibis takes a second to import;
+    the local engine does not need it)."""
+
+    def __getattr__(self, name):
+        from klaster.observatory import engine
+
+        return getattr(engine, name)
+
+
+ibis_engine = _IbisEngine()
 #: engine names (see :mod:`klaster.observatory.engines`); ``ibis`` is accepted as ``duckdb``
 ENGINES = _engines.ENGINES
 
@@ -432,10 +444,10 @@ def group_index(panel: Panel, base: str) -> tuple[np.ndarray, np.ndarray]:
 def local_lq(panel: Panel, measure: str, year: int, base: str, extra: tuple[str, ...] = ()) -> tuple[grid.LQ, np.ndarray, np.ndarray]:
     """Location quotients of ``year`` on the grid; returns (LQ, present cells, group name of each sector)."""
     yi = panel.year_index(year)
-    present = panel.present_any([measure, *[m for m in extra if m]])[yi]
+    present = panel.present_any([measure, *[m for m in extra if m]], yi)
     gi, gnames = group_index(panel, base)
     nat = panel.national_grids.get(measure)
-    t = grid.location_quotients(panel.grids[measure].values[yi], gi, national=None if nat is None else nat[yi], present=present)
+    t = grid.location_quotients(panel.grids[measure].year(yi), gi, national=None if nat is None else nat[yi], present=present)
     return t, present, gnames[gi]
 
 
@@ -535,7 +547,7 @@ class ClusterMapping(Methodology):
     def local_block(self, panel, measure, year, start):
         cm = self.count_measure_
         t, present, grp = local_lq(panel, measure, year, self.lq_base_, (cm,))
-        n = panel.grids[cm].values[panel.year_index(year)] if cm else None
+        n = panel.grids[cm].year(panel.year_index(year)) if cm else None
         th = self.thresholds_
         pct = {k: th[k] for k in ("strong_pct", "strong10_pct", "significant_pct", "qualifying_pct", "size_pct")}
         p = grid.cmp_thresholds(t.lq, t.x, n, **pct)
@@ -550,7 +562,7 @@ class ClusterMapping(Methodology):
         if self.omitted_:
             cols["conditions_omitted"] = self.omitted_
         sg = np.isin(grp.astype(str), self.spec_.get("strength_groups", ["traded", "all"]))
-        st = grid.cluster_strength(np.where(rows, t.x, np.nan), np.where(rows, flags["strong"], 0), sg)
+        st = grid.cluster_strength(t.x, flags["strong"], sg)  # outside the rows x is 0 or missing: no contribution
         strength = pd.DataFrame({"methodology": self.label, "region": panel.region_codes, "year": int(year), **st})
         strength = strength[(present & sg[None, :]).any(axis=1)].reset_index(drop=True)
         thr = pd.DataFrame({"sector": panel.sector_codes, "year": int(year), **p})[has].reset_index(drop=True)
@@ -559,7 +571,7 @@ class ClusterMapping(Methodology):
     def _compute_local(self, panel, measure, year, start):
         cm = self.count_measure_
         t, present, grp = local_lq(panel, measure, year, self.lq_base_, (cm,))
-        n = panel.grids[cm].values[panel.year_index(year)] if cm else None
+        n = panel.grids[cm].year(panel.year_index(year)) if cm else None
         th = self.thresholds_
         pct = {k: th[k] for k in ("strong_pct", "strong10_pct", "significant_pct", "qualifying_pct", "size_pct")}
         p = grid.cmp_thresholds(t.lq, t.x, n, **pct)
@@ -649,7 +661,7 @@ class ECOStars(Methodology):
         prod_m = self._prod if th.get("productivity_pct") is not None else None
         t, present, grp = local_lq(panel, measure, year, "all", (prod_m,))
         yi = panel.year_index(year)
-        prod = grid._div(panel.grids[prod_m].values[yi], t.x) if prod_m else None
+        prod = grid._div(panel.grids[prod_m].year(yi), t.x) if prod_m else None
         growth = None
         if th.get("growth_pct") is not None:
             a, pres0, _ = local_lq(panel, measure, start, "all", (prod_m,))
@@ -665,7 +677,7 @@ class ECOStars(Methodology):
         yi = panel.year_index(year)
         prod = None
         if prod_m:
-            prod = grid._div(panel.grids[prod_m].values[yi], t.x)
+            prod = grid._div(panel.grids[prod_m].year(yi), t.x)
         growth = None
         if th.get("growth_pct") is not None:
             a, pres0, _ = local_lq(panel, measure, start, "all", (prod_m,))
@@ -674,7 +686,7 @@ class ECOStars(Methodology):
                             productivity_pct=th.get("productivity_pct"), growth=growth, growth_pct=th.get("growth_pct"))
         cols = _lq_cols(t, grp)
         if prod_m:
-            cols["y"] = panel.grids[prod_m].values[yi]
+            cols["y"] = panel.grids[prod_m].year(yi)
         cols.update(st)
         det = _det(panel, present, year, cols)
         det["stars"] = pd.array(np.where(det["stars"].to_numpy() == grid.NA, None, det["stars"].to_numpy()), dtype="Int64")

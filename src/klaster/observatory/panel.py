@@ -134,7 +134,6 @@ class PanelError(ValueError):
         super().__init__((", ".join(where) + ": " if where else "") + message)
 
 
-@dataclass
 class Measure:
     """One measure of a panel: values and statuses on the year × region × sector grid.
 
@@ -145,11 +144,55 @@ class Measure:
     unit : str
     status : ndarray, uint8, same shape
         :data:`STATUS_CODES` (0 absent, 1 ok, 2 suppressed, 3 missing, 4 imputed).
+
+    A measure read from a file written in grid order may be *lazy*: its years are read from the
+    file when they are used (:meth:`year`, :meth:`year_status`), so a computation that goes
+    year by year holds one year in memory; ``values`` and ``status`` read every year on first
+    use.
     """
 
-    values: np.ndarray
-    unit: str
-    status: np.ndarray
+    def __init__(self, values, unit: str, status=None, *, loader=None, shape=None, keep: int = 2):
+        self._values = values
+        self.unit = unit
+        self._status = status
+        self._loader = loader
+        self._shape = tuple(shape) if shape is not None else (values.shape if values is not None else None)
+        self._cache: dict[int, np.ndarray] = {}
+        self._keep = keep
+
+    @property
+    def lazy(self) -> bool:
+        return self._values is None
+
+    @property
+    def values(self) -> np.ndarray:
+        if self._values is None:
+            self._values = np.stack([self.year(i) for i in range(self._shape[0])])
+            self._cache.clear()
+        return self._values
+
+    @property
+    def status(self) -> np.ndarray:
+        if self._status is None:
+            self._status = np.stack([self.year_status(i) for i in range(self._shape[0])])
+        return self._status
+
+    def year(self, yi: int) -> np.ndarray:
+        """The (regions × sectors) values of year index ``yi``."""
+        if self._values is not None:
+            return self._values[yi]
+        if yi not in self._cache:
+            if len(self._cache) >= self._keep:
+                self._cache.pop(next(iter(self._cache)))
+            self._cache[yi] = self._loader(yi)
+        return self._cache[yi]
+
+    def year_status(self, yi: int) -> np.ndarray:
+        """The (regions × sectors) statuses of year index ``yi``."""
+        if self._status is not None:
+            return self._status[yi]
+        v = self.year(yi)
+        return np.where(np.isnan(v), np.uint8(STATUS_CODES["missing"]), np.uint8(STATUS_CODES["ok"]))
 
     @property
     def present(self) -> np.ndarray:
@@ -193,8 +236,8 @@ class Panel:
         self.grids: dict[str, Measure] = dict(measures)
         shape = (len(self.year_values), len(self.region_codes), len(self.sector_codes))
         for m, g in self.grids.items():
-            if g.values.shape != shape or g.status.shape != shape:
-                raise ValueError(f"measure {m!r}: grid of shape {g.values.shape}, expected {shape}")
+            if g._shape != shape:
+                raise ValueError(f"measure {m!r}: grid of shape {g._shape}, expected {shape}")
         self.national_grids: dict[str, np.ndarray] = dict(national or {})
         self.frame = frame
         self.breaks = breaks
@@ -218,10 +261,17 @@ class Panel:
     @property
     def years(self) -> list[int]:
         """Years that have at least one cell."""
-        present = np.zeros(len(self.year_values), dtype=bool)
-        for g in self.grids.values():
-            present |= g.present.any(axis=(1, 2))
-        return [int(y) for y in self.year_values[present]]
+        key = tuple((m, id(g._status), id(g._values)) for m, g in self.grids.items())
+        if getattr(self, "_years_key", None) != key:
+            present = np.zeros(len(self.year_values), dtype=bool)
+            for g in self.grids.values():
+                if g.lazy and g._status is None:  # a file in grid order: every year has every cell
+                    present[:] = True
+                    continue
+                present |= np.asarray(g.status).any(axis=(1, 2))
+            self._years_cache = [int(y) for y in self.year_values[present]]
+            self._years_key = key
+        return list(self._years_cache)
 
     @property
     def regions(self) -> list[str]:
@@ -236,12 +286,18 @@ class Panel:
         """Number of region × sector × year cells present in at least one measure."""
         return int(self.present_any().sum())
 
-    def present_any(self, measures: Iterable[str] | None = None) -> np.ndarray:
-        """Cells present in at least one of ``measures`` (default all)."""
+    def present_any(self, measures: Iterable[str] | None = None, year_index: int | None = None) -> np.ndarray:
+        """Cells present in at least one of ``measures`` (default all): (years × regions × sectors),
+        or (regions × sectors) of one year when ``year_index`` is given."""
         ms = list(measures) if measures is not None else list(self.grids)
-        out = np.zeros(self.shape, dtype=bool)
-        for m in ms:
-            out |= self.grids[m].present
+        if year_index is None:
+            out = np.zeros(self.shape, dtype=bool)
+            for m in ms:
+                out |= self.grids[m].present
+            return out
+        out = self.grids[ms[0]].year_status(year_index) > 0 if ms else np.zeros(self.shape[1:], dtype=bool)
+        for m in ms[1:]:
+            out |= self.grids[m].year_status(year_index) > 0
         return out
 
     def unit(self, measure: str) -> str:
@@ -461,8 +517,13 @@ class _Source:
 
     name: str
     columns: list[str]
-    batches: "callable"  # () -> iterator of pyarrow.RecordBatch (all columns)
+    batches_of: "callable"  # (columns or None) -> iterator of pyarrow.RecordBatch
     first_row: int = 2
+    column: "callable | None" = None  # name -> pyarrow.ChunkedArray (the whole column), where cheap
+    parquet: object = None  # the pyarrow ParquetFile, for reads by row group
+
+    def batches(self, columns=None):
+        return self.batches_of(columns)
 
 
 def _source_from_frame(df: pd.DataFrame, name: str, first_row: int = 2) -> _Source:
@@ -474,7 +535,7 @@ def _source_from_frame(df: pd.DataFrame, name: str, first_row: int = 2) -> _Sour
         if d[c].dtype == object:
             d[c] = d[c].map(lambda v: None if v is None or (isinstance(v, float) and math.isnan(v)) else str(v)).astype(object)
     table = pa.Table.from_pandas(d, preserve_index=False)
-    return _Source(name, list(d.columns), lambda: iter(table.to_batches(_BATCH)), first_row)
+    return _Source(name, list(d.columns), lambda cols=None: iter((table.select(cols) if cols else table).to_batches(_BATCH)), first_row)
 
 
 def _open(path: Path, sheet: str | int | None = None) -> _Source:
@@ -501,13 +562,14 @@ def _open(path: Path, sheet: str | int | None = None) -> _Source:
             )
             names = [str(c).lstrip("\ufeff") for c in table.schema.names]
             table = table.rename_columns(names)
-            return _Source(name, names, lambda: iter(table.to_batches(_BATCH)), 2)
+            return _Source(name, names, lambda cols=None: iter((table.select(cols) if cols else table).to_batches(_BATCH)), 2)
         if suffix == ".parquet":
             import pyarrow.parquet as pq
 
             pf = pq.ParquetFile(path)
             names = list(pf.schema_arrow.names)
-            return _Source(name, names, lambda: pf.iter_batches(batch_size=_BATCH), 2)
+            return _Source(name, names, lambda cols=None: pf.iter_batches(batch_size=_BATCH, columns=cols), 2,
+                           lambda c: pf.read(columns=[c]).column(c), pf)
         if suffix in (".xlsx", ".xlsm"):
             return _source_from_frame(_read_xlsx(path, sheet), name)
     except PanelError:
@@ -666,6 +728,39 @@ def _mapped(col, fn) -> np.ndarray:
         lut[k] = fn(lab)
     lut[-1] = fn(None)
     return lut[codes]
+
+
+class _FirstRow:
+    """The position of a pair's first occurrence in the batch, found only when it is asked for
+    (for an error message): ``int(first_row)``."""
+
+    def __init__(self, key, k):
+        self._key, self._k = key, k
+
+    def __int__(self):
+        return int(np.argmax(self._key == self._k))
+
+    __index__ = __int__
+
+
+def _distinct_pairs(a, b, fa, fb) -> list[tuple]:
+    """Distinct (fa(text of a), fb(text of b)) pairs of two columns, with the row of their first
+    occurrence: ``[(va, vb, row), …]`` (integer codes counted; Python sees only distinct pairs;
+    a row is located only when used)."""
+    ca, la = _dict_codes(a)
+    cb, lb = _dict_codes(b)
+    la = [fa(x) for x in la] + [fa(None)]
+    lb = [fb(x) for x in lb] + [fb(None)]
+    key = np.where(ca < 0, len(la) - 1, ca) * len(lb) + np.where(cb < 0, len(lb) - 1, cb)
+    if len(la) * len(lb) <= 50_000_000:
+        present = np.flatnonzero(np.bincount(key, minlength=len(la) * len(lb)))
+    else:
+        present = pd.unique(key)
+    out = []
+    for k in present:
+        i, j = divmod(int(k), len(lb))
+        out.append((la[i], lb[j], _FirstRow(key, int(k))))
+    return out
 
 
 def _codes(col, file: str, column: str, rows0: int, first_row: int) -> tuple[np.ndarray, np.ndarray]:
@@ -867,7 +962,8 @@ def _build(src: _Source, *, suppress_zero=(), decimal=".", units=None, progress=
     year_cache: dict = {}
     rows0 = 0
     first = src.first_row
-    for b in src.batches():
+    pass1 = [c for r, c in roles.items() if r not in ("value",)]
+    for b in src.batches(pass1):
         n = b.num_rows
         cols = dict(zip(b.schema.names, b.columns))
         if not national:
@@ -878,24 +974,18 @@ def _build(src: _Source, *, suppress_zero=(), decimal=".", units=None, progress=
         for r, lb in zip(raw, lab):
             secs.setdefault(r, lb)
         yv = _years_of(cols[roles["year"]], file, roles["year"], rows0, first, year_cache)
-        yrs.update(np.unique(yv).tolist())
+        yrs.update(pd.unique(yv).tolist())
         sec_txt = None
         if lay["long"]:
-            mt = _mapped(cols[roles["measure"]], lambda t: t or "")
-            empty = mt == ""
-            if empty.any():
-                i = int(np.flatnonzero(empty)[0])
-                raise PanelError("empty code: ''", file=file, row=rows0 + i + first, column=roles["measure"])
-            ut = _mapped(cols[roles["unit"]], lambda t: UNIT_ALIASES.get(t, t) if t else "")
-            badu = ~np.isin(ut, list(UNITS))
-            if badu.any():
-                i = int(np.flatnonzero(badu)[0])
-                raise PanelError(f"unknown unit (allowed: {', '.join(sorted(UNITS))}): {ut[i]!r}", file=file,
-                                 row=rows0 + i + first, column=roles["unit"])
-            pairs = pd.DataFrame({"m": mt, "u": ut}).drop_duplicates()
-            for m, u in zip(pairs["m"], pairs["u"]):
+            for m, u, pos in _distinct_pairs(cols[roles["measure"]], cols[roles["unit"]], lambda t: t or "",
+                                             lambda t: UNIT_ALIASES.get(t, t) if t else ""):
+                i = 0 if m and u in UNITS and not (m in measures and measures[m] is not None and measures[m] != u) else int(pos)
+                if m == "":
+                    raise PanelError("empty code: ''", file=file, row=rows0 + i + first, column=roles["measure"])
+                if u not in UNITS:
+                    raise PanelError(f"unknown unit (allowed: {', '.join(sorted(UNITS))}): {u!r}", file=file,
+                                     row=rows0 + i + first, column=roles["unit"])
                 if m in measures and measures[m] is not None and measures[m] != u:
-                    i = int(np.flatnonzero((mt == m) & (ut == u))[0])
                     raise PanelError(f"measure {m!r} has more than one unit (first seen: {measures[m]!r}): {u!r}", file=file,
                                      row=rows0 + i + first, column=roles["unit"])
                 measures[m] = u
@@ -908,35 +998,35 @@ def _build(src: _Source, *, suppress_zero=(), decimal=".", units=None, progress=
                                      row=rows0 + i + first, column=roles["status"])
         gcol = roles.get("group") or roles.get("traded")
         if gcol is not None:
-            sec_txt = _mapped(cols[roles["sector"]], lambda t: t or "")
-            if "group" in roles:
-                gt = _mapped(cols[gcol], lambda t: t or "")
-                empty = gt == ""
-                if empty.any():
-                    i = int(np.flatnonzero(empty)[0])
+            def traded(t):
+                t = "" if t is None else t.lower()
+                return "traded" if t in ("true", "1", "yes", "t") else "local" if t in ("false", "0", "no", "f") else None
+
+            gf = (lambda t: t or "") if "group" in roles else traded
+            for sct, g, pos in _distinct_pairs(cols[roles["sector"]], cols[gcol], lambda t: t or "", gf):
+                i = int(pos) if (g == "" or g is None or (sct in groups and groups[sct][0] != g)) else 0
+                if "group" in roles and g == "":
                     raise PanelError("empty LQ base group (write e.g. traded, local or all)", file=file, row=rows0 + i + first, column=gcol)
-            else:
-                gt = _bools_of(cols[gcol], file, gcol, rows0, first)
-            pairs = pd.DataFrame({"s": sec_txt, "g": gt}).drop_duplicates()
-            for s, g in zip(pairs["s"], pairs["g"]):
-                if s in groups and groups[s][0] != g:
-                    i = int(np.flatnonzero((sec_txt == s) & (gt == g))[0])
-                    raise PanelError(f"sector {s!r} is in two LQ base groups ({groups[s][0]!r} and {g!r})", file=file,
+                if g is None:
+                    raise PanelError(f"'traded' must be true or false: {_text(cols[gcol].slice(i, 1))[0]!r}", file=file,
                                      row=rows0 + i + first, column=gcol)
-                groups.setdefault(s, (g, rows0 + first))
+                if sct in groups and groups[sct][0] != g:
+                    raise PanelError(f"sector {sct!r} is in two LQ base groups ({groups[sct][0]!r} and {g!r})", file=file,
+                                     row=rows0 + i + first, column=gcol)
+                groups.setdefault(sct, (g, rows0 + first))
         for role, store, keyrole in (("region_name", rnames, "region"), ("sector_name", snames, "sector")):
             if role in roles and keyrole in roles:
-                k = _mapped(cols[roles[keyrole]], lambda t: t or "")
-                nm = _mapped(cols[roles[role]], lambda t: t)
-                for a, bname in pd.DataFrame({"k": k, "n": nm}).drop_duplicates("k").itertuples(index=False):
-                    if bname is not None and str(bname).strip():
-                        store.setdefault(a, str(bname).strip())
+                for k, nm, _i in _distinct_pairs(cols[roles[keyrole]], cols[roles[role]], lambda t: t or "", lambda t: t):
+                    if nm is not None and str(nm).strip():
+                        store.setdefault(k, str(nm).strip())
         rows0 += n
     if rows0 == 0:
         raise PanelError("the panel has no rows", file=file, row=2)
     # ---- dimensions
     def order(d: dict) -> tuple[np.ndarray, dict]:
-        labels = sorted(set(d.values()))
+        # codes typed as integers in the file are ordered as numbers, text codes as text
+        numeric = bool(d) and all(isinstance(r, (int, np.integer)) and not isinstance(r, bool) for r in d)
+        labels = sorted(set(d.values()), key=(lambda lb: (int(lb), lb)) if numeric else None)
         pos = {lb: i for i, lb in enumerate(labels)}
         return np.asarray(labels, dtype=object), {raw: pos[lb] for raw, lb in d.items()}
 
@@ -949,12 +1039,36 @@ def _build(src: _Source, *, suppress_zero=(), decimal=".", units=None, progress=
                          f"{MAX_GRID_CELLS:,}; aggregate sectors or regions, or run it with --engine duckdb or spark",
                          file=file)
     mnames = list(measures)
+    zero_supp = set(suppress_zero)
+    key_cols = [roles[r] for r in ("region", "sector", "year") if r in roles]
+    fast = None
+    if not lay["long"] and not national and src.column is not None:
+        fast = _grid_order(src, key_cols, roles, rmap, smap, years, R, S, file, first, year_cache)
+    if fast:
+        grids = {}
+        for c, m, u in measure_cols:
+            grids[m] = (None if m in zero_supp else _lazy_column(src, c, (Y, R, S), u)) \
+                or _whole_column(src, c, (Y, R, S), u, file, first, decimal, m in zero_supp)
+            if grids[m] is None:
+                break
+        else:
+            notes = []
+            if skipped:
+                notes.append(f"{file}: column(s) {', '.join(skipped)} left out (a measure column needs a unit in its header, "
+                             "e.g. 'private_wage [USD]', or --unit COLUMN=UNIT)")
+            if progress is not None:
+                progress(rows0)
+            sector_groups = {sector_labels[smap[k]] if k in smap else k: g for k, (g, _) in groups.items()} if groups else None
+            if sector_groups is not None:
+                sector_groups = {s_: sector_groups[s_] for s_ in sector_labels if s_ in sector_groups}
+            return Panel(region_labels, sector_labels, years, grids, sector_groups=sector_groups,
+                         sector_names=snames or None, region_names=rnames or None, source=file, notes=notes)
     grids = {m: Measure(np.full((Y, R, S), np.nan), measures[m] or "", np.zeros((Y, R, S), dtype=np.uint8)) for m in mnames}
     mindex = {m: i for i, m in enumerate(mnames)}
-    zero_supp = set(suppress_zero)
     # ---- pass 2: scatter
     rows0 = 0
-    for b in src.batches():
+    pass2 = [roles[r] for r in ("region", "sector", "year", "measure", "value", "status") if r in roles] + [c for c, _, _ in measure_cols]
+    for b in src.batches(pass2):
         n = b.num_rows
         cols = dict(zip(b.schema.names, b.columns))
         ri = np.zeros(n, dtype=np.int64) if national else _index_of(cols[roles["region"]], rmap)
@@ -989,14 +1103,15 @@ def _build(src: _Source, *, suppress_zero=(), decimal=".", units=None, progress=
                 _scatter(grids[m], lin[sel], vv, ss, np.flatnonzero(sel) + rows0 + first, file, roles["region"] if not national else roles["sector"],
                          m, region_labels, sector_labels, years, R, S)
         else:
+            run = _run_of(lin)
             for c, m, _u in measure_cols:
                 v, st = _values_of(cols[c], file, c, rows0, first, decimal)
                 if m in zero_supp:
                     z = v == 0
                     st = np.where(z, STATUS_CODES["suppressed"], st).astype(np.uint8)
                     v = np.where(z, np.nan, v)
-                _scatter(grids[m], lin, v, st, np.arange(n) + rows0 + first, file, roles["region"] if not national else roles["sector"],
-                         m, region_labels, sector_labels, years, R, S)
+                _scatter(grids[m], lin, v, st, rows0 + first, file, roles["region"] if not national else roles["sector"],
+                         m, region_labels, sector_labels, years, R, S, run)
         rows0 += n
         if progress is not None:
             progress(rows0)
@@ -1011,25 +1126,147 @@ def _build(src: _Source, *, suppress_zero=(), decimal=".", units=None, progress=
                  sector_names=snames or None, region_names=rnames or None, source=file, notes=notes)
 
 
-def _scatter(g: Measure, lin: np.ndarray, v: np.ndarray, st: np.ndarray, rows: np.ndarray, file: str, column: str,
-             measure: str, regions, sectors, years, R: int, S: int) -> None:
-    """Write a batch into a measure's grid; a cell given twice (in this batch or before) is an error."""
+def _run_of(lin: np.ndarray) -> int | None:
+    """The first grid position when ``lin`` is one ascending run of consecutive positions (a file
+    written in grid order: year, region, sector), else None."""
+    if len(lin) == 0:
+        return None
+    a = int(lin[0])
+    if int(lin[-1]) - a != len(lin) - 1:
+        return None
+    return a if np.array_equal(lin, np.arange(a, a + len(lin), dtype=lin.dtype)) else None
+
+
+def _grid_order(src, key_cols, roles, rmap, smap, years, R, S, file, first, year_cache) -> bool:
+    """Whether the file's rows are the whole grid in its order (year, region, sector): then each
+    measure column is the grid itself, read whole (no scatter)."""
+    expected = 0
+    for b in src.batches(key_cols):
+        cols = dict(zip(b.schema.names, b.columns))
+        ri = _index_of(cols[roles["region"]], rmap)
+        si = _index_of(cols[roles["sector"]], smap)
+        yv = _years_of(cols[roles["year"]], file, roles["year"], expected, first, year_cache)
+        lin = (np.searchsorted(years, yv) * R + ri) * S + si
+        if _run_of(lin) != expected:
+            return False
+        expected += len(lin)
+    return expected == len(years) * R * S
+
+
+def _lazy_column(src, column, shape, unit) -> "Measure | None":
+    """A measure column of a Parquet file in grid order read year by year when used, if the file's
+    statistics prove every value present, finite and not negative (else None: read it whole)."""
+    if src.parquet is None:
+        return None
+    pf = src.parquet
+    md = pf.metadata
+    ci = pf.schema_arrow.get_field_index(column)
+    import pyarrow as pa
+
+    if ci < 0 or not (pa.types.is_floating(pf.schema_arrow.field(ci).type) or pa.types.is_integer(pf.schema_arrow.field(ci).type)):
+        return None
+    starts = []
+    pos = 0
+    for g in range(md.num_row_groups):
+        rg = md.row_group(g)
+        st = rg.column(ci).statistics
+        if st is None or not st.has_min_max or st.null_count is None or st.null_count > 0:
+            return None
+        lo, hi = float(st.min), float(st.max)
+        if not (lo >= 0 or lo == 0.0) or not np.isfinite(hi) or np.isnan(lo):
+            return None
+        starts.append(pos)
+        pos += rg.num_rows
+    starts = np.asarray(starts + [pos])
+    Y, R, S = shape
+    cells = R * S
+
+    def load(yi: int) -> np.ndarray:
+        a, b = yi * cells, (yi + 1) * cells
+        gs = [g for g in range(md.num_row_groups) if starts[g] < b and starts[g + 1] > a]
+        col = pf.read_row_groups(gs, columns=[column]).column(column)
+        col = col.slice(a - int(starts[gs[0]]), cells)
+        arr = col.chunk(0) if col.num_chunks == 1 else col.combine_chunks()
+        v = arr.to_numpy(zero_copy_only=False)
+        return (v if v.dtype == np.float64 else v.astype(np.float64)).reshape(R, S)
+
+    return Measure(None, unit, None, loader=load, shape=shape)
+
+
+def _whole_column(src, column, shape, unit, file, first, decimal, zero_suppressed) -> "Measure | None":
+    """A measure column read whole as the grid (typed numbers without nulls), else None."""
+    import pyarrow as pa
+
+    col = src.column(column)
+    if not (pa.types.is_floating(col.type) or pa.types.is_integer(col.type)) or col.null_count:
+        return None
+    arr = col.chunk(0) if col.num_chunks == 1 else col.combine_chunks()
+    v = arr.to_numpy(zero_copy_only=False)
+    v = (v if v.dtype == np.float64 else v.astype(np.float64)).reshape(shape)
+    if zero_suppressed and not v.flags.writeable:
+        v = v.copy()
+    lo, hi = v.min(), v.max()  # NaN if any value is NaN (then checked cell by cell)
+    if np.isnan(lo) or lo < 0 or np.isinf(hi):
+        flat = v.reshape(-1)
+        bad = np.isinf(flat)
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise PanelError(f"value is infinite: {flat[i]!r}", file=file, row=i + first, column=column)
+        neg = flat < 0
+        if neg.any():
+            i = int(np.flatnonzero(neg)[0])
+            raise PanelError(f"value is negative: {flat[i]!r}", file=file, row=i + first, column=column)
+    miss = np.isnan(v) if np.isnan(lo) else None
+    if miss is None and not zero_suppressed:
+        # every cell present and ok: a read-only status of ones without memory
+        return Measure(v, unit, np.broadcast_to(np.uint8(STATUS_CODES["ok"]), shape))
+    status = np.full(shape, STATUS_CODES["ok"], dtype=np.uint8)
+    if miss is not None:
+        status[miss] = STATUS_CODES["missing"]
+    if zero_suppressed:
+        z = v == 0
+        status[z] = STATUS_CODES["suppressed"]
+        v[z] = np.nan
+    return Measure(v, unit, status)
+
+
+def _scatter(g: Measure, lin: np.ndarray, v: np.ndarray, st: np.ndarray, rows, file: str, column: str,
+             measure: str, regions, sectors, years, R: int, S: int, run: int | None = None) -> None:
+    """Write a batch into a measure's grid; a cell given twice (in this batch or before) is an error.
+
+    ``rows``: row numbers of the batch (an array, or the number of its first row when the batch's
+    rows are consecutive); ``run``: the batch's first grid position when its cells are one
+    consecutive run (:func:`_run_of`) — then the batch is copied as a block.
+    """
+    def row(i):
+        return int(rows[i]) if isinstance(rows, np.ndarray) else int(rows) + int(i)
+
     flat_st = g.status.reshape(-1)
     flat_v = g.values.reshape(-1)
+    if run is not None:
+        seg = flat_st[run:run + len(lin)]
+        if seg.any():
+            i = int(np.flatnonzero(seg)[0])
+            raise PanelError(f"duplicate cell {_cell_name(lin[i], regions, sectors, years, R, S, measure)}: it was given in an earlier row",
+                             file=file, row=row(i), column=column)
+        flat_v[run:run + len(lin)] = v
+        seg[:] = st
+        return
     before = flat_st[lin] != 0
     if before.any():
         i = int(np.flatnonzero(before)[0])
         raise PanelError(f"duplicate cell {_cell_name(lin[i], regions, sectors, years, R, S, measure)}: it was given in an earlier row",
-                         file=file, row=int(rows[i]), column=column)
+                         file=file, row=row(i), column=column)
     # duplicates within the batch: write positions, read them back (no sort, no extra memory)
-    flat_v[lin] = np.arange(len(lin), dtype=float)
+    pos = np.arange(len(lin), dtype=float)
+    flat_v[lin] = pos
     back = flat_v[lin]
-    dup = back != np.arange(len(lin))
+    dup = back != pos
     if dup.any():
         i = int(np.flatnonzero(dup)[0])  # an earlier row, overwritten by row j of the same cell
         j = int(back[i])
-        raise PanelError(f"duplicate cell {_cell_name(lin[i], regions, sectors, years, R, S, measure)}: first given in row {int(rows[i])}",
-                         file=file, row=int(rows[j]), column=column)
+        raise PanelError(f"duplicate cell {_cell_name(lin[i], regions, sectors, years, R, S, measure)}: first given in row {row(i)}",
+                         file=file, row=row(j), column=column)
     flat_v[lin] = v
     flat_st[lin] = st
 

@@ -7,10 +7,23 @@
 - :mod:`.templates` — cluster templates from linkages (Feser–Bergman, Czamanski, Hill–Brennan);
 - :mod:`.interop` — to and from :class:`pymrio.IOSystem`;
 - :mod:`.official` — the official and textbook tables used for validation.
+
+The names below are imported on first use (``klaster io --help`` does not load numpy, scipy and
+pandas).
 """
 
-from .core import IOTableError, LeontiefLU
-from .regional import Regionalised, regionalise
-from .system import IOTable
+from __future__ import annotations
+
+import importlib
 
 __all__ = ["IOTable", "IOTableError", "LeontiefLU", "Regionalised", "regionalise"]
+_WHERE = {"IOTable": ".system", "IOTableError": ".core", "LeontiefLU": ".core", "Regionalised": ".regional",
+          "regionalise": ".regional"}
+
+
+def __getattr__(name):
+    if name in _WHERE:
+        value = getattr(importlib.import_module(_WHERE[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
