@@ -8,6 +8,7 @@ Sub-commands live beside the code they drive; this module only assembles them:
 - ``klaster observatory …``   — specialisation and cluster mapping (``klaster.observatory.cli``)
 - ``klaster io …``            — input-output analysis (``klaster.observatory.io.cli``)
 - ``klaster competition …``   — regulation traceability and competition tools (``klaster.competition.cli``)
+- ``klaster regulations …``   — regulation documents; add a version without a code change (``klaster.regulations.cli``)
 - ``klaster register …``, ``klaster support …`` — register and support instruments
 - ``klaster files orphans``   — stored uploads no row refers to (``klaster.cli.files``)
 
@@ -33,6 +34,7 @@ SUBAPPS = [
     ("observatory", "klaster.observatory.cli"),
     ("io", "klaster.observatory.io.cli"),
     ("competition", "klaster.competition.cli"),
+    ("regulations", "klaster.regulations.cli"),
     ("register", "klaster.register.cli"),
     ("support", "klaster.support.cli"),
     ("files", "klaster.cli.files"),
