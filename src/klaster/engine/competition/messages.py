@@ -63,6 +63,53 @@ MESSAGES: dict[str, str] = {
     # outcome.py — announcement
     "announcement.too_late": "announced on {announced}, but intake closing on {closes} needs the announcement by {latest} "
                              "(at least {days} days before, {clause})",
+    # experts.py — conflicts through affiliates and declared interests, the allocation
+    "conflict.affiliate_applicant": "an organisation affiliated with the expert (BIN {bin}) is the applicant",
+    "conflict.affiliate_participant": "an organisation affiliated with the expert (BIN {bin}) is among the cluster's participants",
+    "conflict.interest": "the expert declared an interest in BIN {bin}, which is in the package",
+    # forms.py — the content of the concept, strategy and roadmap (App. 2, 5, 6)
+    "form.not_filled": "{document}: the structure of {clause} is not filled in",
+    "form.item_missing": "{document}: item {item} “{title}” is empty",
+    "form.profile_missing": "no company profile for participant {name} (BIN {bin})",
+    "form.profile_incomplete": "company profile of {name} (BIN {bin}) lacks: {fields}",
+    "form.profile_extra": "company profile of {name} (BIN {bin}): not a participant of the package",
+    "form.cash_flow_no_year": "quarterly cash flow: the first year is not given",
+    "form.cash_flow_incomplete": "quarterly cash flow: {count} of {total} cells are empty (first: {first})",
+    "form.events_no_year": "roadmap: the first year of the financing by year is not given",
+    "form.events_group_empty": "roadmap: no event in group {group} “{title}”",
+    "form.event_incomplete": "roadmap event {row} “{title}” lacks: {fields}",
+    "form.pages_unknown": "{document}: the number of pages is not known (state it for a file that is not a PDF)",
+    "form.annex_after_end": "{document}: the annexes are said to start at page {annex_from}, but the file has {pages} pages",
+    "form.pages_outside": "{document}: {pages} pages without the annexes; {min}–{max} are required",
+    "form.not_a4": "{document}: {count} page(s) are not {paper} (first: page {page})",
+    # forms.py — values typed in a form or read from a spreadsheet
+    "field.required": "{field}: a value is required",
+    "field.bad_choice": "{field}: “{value}” is not one of: {options}",
+    "field.bad_number": "{field}: “{value}” is not a number",
+    "field.number_range": "{field}: {value} is outside {min}…{max}",
+    "field.decimals": "{field}: {value} has more than {places} decimal places",
+    "field.bad_date": "{field}: “{value}” is not a date (dd.mm.yyyy)",
+    "field.date_range": "{field}: {value} is outside the years {min}–{max}",
+    "field.too_long": "{field}: longer than {max} characters",
+    "field.bad_bin": "{field}: {value} is not a valid BIN ({rule})",
+    "field.bad_email": "{field}: “{value}” is not an e-mail address",
+    "field.bad_url": "{field}: “{value}” is not a web address",
+    "field.bad_phone": "{field}: “{value}” is not a phone number",
+    "field.bad_oked": "{field}: “{value}” is not an OKED code",
+    "field.unknown_oked": "{field}: OKED {value}: {why}",
+    "field.end_before_start": "the end {end} is before the start {start}",
+    # forms.py — records of §4, §9, §11
+    "paper.missing": "the paper original and copy of the package have not been received",
+    "paper.originals": "{count} paper original(s) received; {required} required",
+    "paper.copies": "{count} paper copy(ies) received; {required} required",
+    "paper.no_electronic": "the electronic copy did not come with the paper package",
+    "paper.no_volumes": "the volumes of the paper package and their sheet counts are not recorded",
+    "paper.list_not_first": "the list of documents is not bound first (volume 1, sheet 1)",
+    "paper.document_unplaced": "{document}: its volume and sheets are not given in the list of documents",
+    "paper.unknown_volume": "{document}: volume {volume} is not among the recorded volumes",
+    "paper.document_outside": "{document}: sheets {first}–{last} lie outside volume {volume} ({sheets} sheets)",
+    "publication.missing": "the announcement is not recorded as published in {medium}",
+    "publication.late": "published in {medium} on {day}, less than {days} calendar days before intake closes on {closes} (latest {latest})",
 }
 
 #: Words the engine puts into messages (e.g. a list of who may take part), in the three languages.
@@ -117,3 +164,4 @@ def parse(text: str) -> Msg | None:
         if m:
             return Msg(code, **m.groupdict())
     return None
+

@@ -125,12 +125,15 @@ def may_take_part(rules: CompetitionRules, *, stage: int, kind: str, stage1_winn
 
 @dataclass(frozen=True)
 class DocumentInfo:
-    """A document present in a package: its id in the package definition, file name, pages, volume."""
+    """A document present in a package: its id in the package definition, file name, pages, volume,
+    the page where its annexes begin (None: no annexes) and its pages that are not A4."""
 
     doc_id: str
     filename: str = ""
     pages: int | None = None
     volume: int | None = None
+    annex_from: int | None = None
+    non_a4: tuple[int, ...] = ()
 
 
 @dataclass
@@ -141,23 +144,38 @@ class CompletenessResult:
     participants: ParticipantsResult | None = None
 
 
+_NOT_GIVEN = object()
+
+
 @enforces("package.stage1", "package.stage2", "step.stage1_completeness_check", "step.stage2_completeness_check")
 def check_package(rules: CompetitionRules, *, stage: int, documents: Iterable[DocumentInfo],
                   participants: Iterable[Participant] = (), skipped_stage1: bool = False, kind: str | None = None,
                   stage1_winner: bool = False, today: dt.date | None = None,
-                  negative_conclusions: Mapping[str, str] | None = None) -> CompletenessResult:
+                  negative_conclusions: Mapping[str, str] | None = None, structured: Mapping[str, Mapping] | None = None,
+                  paper=_NOT_GIVEN, announced: dt.date | None = None) -> CompletenessResult:
     """Check a package against the package definition of ``stage`` (§6 or §7) and its participants.
 
     ``negative_conclusions`` maps a body (``akimat``, ``authorized_body``…) whose conclusion in
     the package is negative to the text of that conclusion: the package is then incomplete for
     that reason — the body's negative conclusion, quoted — not for a "missing" document.
 
+    When the rules carry the structures of the appendices (``rules.forms``), the content is checked
+    too: ``structured`` maps a structured document's id (``concept``, ``strategy``, ``roadmap``) to
+    its data (:func:`klaster.engine.competition.forms.check_document`); a document with a page
+    limit is checked by its pages and annexes (:func:`~klaster.engine.competition.forms.check_pages`);
+    ``paper`` (a :class:`~klaster.engine.competition.forms.Paper` or None when nothing was received)
+    is checked against §9 and §11 (:func:`~klaster.engine.competition.forms.check_paper`; not given:
+    not checked). ``announced`` fixes the years of the company profiles' indicators.
+
     Returns
     -------
     CompletenessResult
         ``complete`` is False when a required document is missing, the participant may not take part
-        in the stage, or the participants do not meet Criteria 1.1; every problem names its clause.
+        in the stage, the participants do not meet Criteria 1.1, or the content, the pages or the
+        paper package fall short; every problem names its clause.
     """
+    documents = list(documents)
+    participants = list(participants)
     spec = rules.package(stage)
     present = {d.doc_id for d in documents}
     problems: list[Problem] = []
@@ -177,8 +195,29 @@ def check_package(rules: CompetitionRules, *, stage: int, documents: Iterable[Do
             problems.append(p)
     pr = check_participants(rules, participants, stage=stage, today=today)
     problems.extend(pr.problems)
+    forms = getattr(rules, "forms", None)
+    if forms is not None:
+        from klaster.engine.competition import forms as eng_forms
+
+        required = {d.id for d in spec.required_documents(skipped_stage1=skipped_stage1)}
+        people = [(p.bin, p.name) for p in participants]
+        for form in forms.for_stage(stage):
+            if form.document not in required or spec_has(spec, form.document) is False:
+                continue
+            problems.extend(eng_forms.check_document(forms, form, (structured or {}).get(form.id), participants=people, announced=announced))
+            doc = next((d for d in documents if d.doc_id == form.document), None)
+            if doc is not None and form.pages is not None:
+                problems.extend(eng_forms.check_pages(form, pages=doc.pages, annex_from=doc.annex_from, non_a4=doc.non_a4))
+        if paper is not _NOT_GIVEN:
+            names = {d.id: d.name for d in spec.documents}
+            problems.extend(eng_forms.check_paper(forms.records, paper, documents=[(d.doc_id, names.get(d.doc_id, d.doc_id)) for d in documents
+                                                                                  if not d.filename.startswith("conclusion:")]))
     complete = not any(p.severity == "error" for p in problems)
     return CompletenessResult(complete, missing, problems, pr)
+
+
+def spec_has(spec, doc_id: str) -> bool:
+    return any(d.id == doc_id for d in spec.documents)
 
 
 @dataclass

@@ -256,6 +256,10 @@ class CompetitionRules:
     upload_types: tuple[str, ...]
     criteria_doc: RegulationDocument | None = None
     readings: dict = field(default_factory=dict)
+    #: The structures of App. 2, 5, 6 and the records (:class:`klaster.engine.competition.forms.FormsSet`), or None.
+    forms: Any = None
+    #: The authorized bodies by sector (:class:`klaster.engine.competition.routing.SectorBodies`), or None.
+    sector_bodies: Any = None
 
     # lookups -----------------------------------------------------------------
     def step(self, sid: str) -> Step:
@@ -294,6 +298,10 @@ class CompetitionRules:
         out = {"rules": self.doc.pin}
         if self.criteria_doc is not None:
             out["criteria"] = self.criteria_doc.pin
+        if self.forms is not None:
+            out["forms"] = self.forms.doc.pin
+        if self.sector_bodies is not None:
+            out["sector_bodies"] = self.sector_bodies.doc.pin
         return out
 
     def with_scoring(self, overrides: dict) -> "CompetitionRules":
@@ -371,6 +379,14 @@ class CompetitionRules:
         rows.append((f"scoring.{self.scoring.id}", self.scoring.clause, "expert scoring and aggregation"))
         rows.append(("commission.minimum_score", self.minimum_score_clause, "Commission's minimum score for stage 2"))
         rows.append(("commission.stage2_winners", self.winners_clause, "stage-2 winners with recommended support"))
+        rows += [(f"criterion.{c.id}", c.clause, f"scored by every expert: {c.name.en}") for c in self.criteria.criteria]
+        rows.append(("experts.independence", "§2.10", "an expert does not score a package of an organisation it or its affiliates belong to, or one it declared an interest in"))
+        rows.append(("document.receipt", ", ".join(f"App. {p.receipt_appendix}" for p in self.packages), "the intake receipt with the fields of the form"))
+        rows.append(("document.akimat_conclusion", "App. 3", "the akimat's conclusion in the form of App. 3"))
+        if self.forms is not None:
+            rows += self.forms.rules_index()
+        if self.sector_bodies is not None:
+            rows.append(("routing.sector_body", "§2.11, §17, §27", "the package goes to the authorized body of the cluster's sector"))
         return rows
 
 
@@ -692,9 +708,40 @@ def parse_rules(doc: RegulationDocument, criteria_doc: RegulationDocument | None
     return rules
 
 
+def _companions(rules: CompetitionRules, pins: dict | None = None) -> CompetitionRules:
+    """``rules`` with the documents that complete them: the structures of the appendices
+    (``competition-forms``) and the authorized bodies by sector (``sector-bodies``) — the pinned
+    ones when ``pins`` names them, else the latest whose ``applies_to`` names the rules version."""
+    from dataclasses import replace
+
+    from klaster.engine.competition.forms import parse_forms
+    from klaster.engine.competition.routing import parse_sector_bodies
+    from klaster.regulations import companion
+
+    pins = pins or {}
+    out = {}
+    for key, kind, parse in (("forms", "competition-forms", parse_forms), ("sector_bodies", "sector-bodies", parse_sector_bodies)):
+        pin = pins.get(key)
+        doc = load(pin["id"], pin["version"], sha256=pin["sha256"]) if pin else companion(rules.doc, kind)
+        if doc is None:
+            out[key] = None
+            continue
+        ck = (kind, str(doc.path), doc.sha256)
+        if ck not in _PARSED:
+            _PARSED[ck] = parse(doc)
+        out[key] = _PARSED[ck]
+    return replace(rules, **out)
+
+
+#: Parsed completing documents by (kind, file, sha256): a text never changes under its checksum.
+_PARSED: dict = {}
+
+
 def load_rules(doc_id: str = DEFAULT_RULES, version: str | None = None, *, sha256: str | None = None,
-               criteria: tuple[str, str | None] | None = None, criteria_sha256: str | None = None) -> CompetitionRules:
-    """Load and validate a competition regulation through :func:`klaster.regulations.load`.
+               criteria: tuple[str, str | None] | None = None, criteria_sha256: str | None = None,
+               companions: dict | None = None) -> CompetitionRules:
+    """Load and validate a competition regulation through :func:`klaster.regulations.load`, with
+    the documents that complete it (structures of the appendices, authorized bodies by sector).
 
     Parameters
     ----------
@@ -703,6 +750,9 @@ def load_rules(doc_id: str = DEFAULT_RULES, version: str | None = None, *, sha25
     criteria : (doc id, version), optional
         An alternative criteria set (kind ``competition-criteria``), e.g.
         ``("competition-criteria-2016", "order-873-2016")``.
+    companions : dict, optional
+        Pins of the completing documents (``{"forms": pin, "sector_bodies": pin}``); default the
+        latest that apply to the rules version.
 
     Raises
     ------
@@ -710,12 +760,14 @@ def load_rules(doc_id: str = DEFAULT_RULES, version: str | None = None, *, sha25
     """
     doc = load(doc_id, version, sha256=sha256)
     cdoc = load(criteria[0], criteria[1], sha256=criteria_sha256) if criteria else None
-    return parse_rules(doc, cdoc)
+    return _companions(parse_rules(doc, cdoc), companions)
 
 
 def load_pinned(pins: dict) -> CompetitionRules:
-    """Load exactly the texts a competition pinned (``CompetitionRules.pins``)."""
+    """Load exactly the texts a competition pinned (``CompetitionRules.pins``); a competition pinned
+    before the completing documents existed gets the latest ones that apply to its rules."""
     r = pins["rules"]
     c = pins.get("criteria")
     return load_rules(r["id"], r["version"], sha256=r["sha256"],
-                      criteria=(c["id"], c["version"]) if c else None, criteria_sha256=c["sha256"] if c else None)
+                      criteria=(c["id"], c["version"]) if c else None, criteria_sha256=c["sha256"] if c else None,
+                      companions={k: pins[k] for k in ("forms", "sector_bodies") if k in pins})

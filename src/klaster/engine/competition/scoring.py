@@ -36,7 +36,7 @@ class ScoreSheet:
     justifications: Mapping[str, str] = field(default_factory=dict)
 
 
-@enforces("scoring.scoring")
+@enforces("scoring.scoring", "criterion.*")
 def validate_sheet(config: ScoringConfig, criteria: CriteriaSet, sheet: ScoreSheet) -> list[str]:
     """Problems that prevent submitting ``sheet`` (empty list when it can be submitted).
 
@@ -193,3 +193,52 @@ def check_winner_decisions(rules: CompetitionRules, decisions: Iterable[WinnerDe
         if d.winner and rules.support_recommendation_required and not d.support.strip():
             errs.append(Msg("winners.support_required", application=d.application, clause=rules.winners_clause))
     return errs
+
+
+@dataclass
+class CriterionSpread:
+    """The experts' scores of one criterion on one application: aggregate (by the competition's
+    aggregation), lowest, highest and the spread between them."""
+
+    criterion: str
+    scores: dict
+    aggregate: Decimal
+    low: Decimal
+    high: Decimal
+
+    @property
+    def spread(self) -> Decimal:
+        return self.high - self.low
+
+
+@dataclass
+class Breakdown:
+    """One application's submitted scores: each expert's total, the spread of the totals (highest −
+    lowest) and their standard deviation, and each criterion's :class:`CriterionSpread`."""
+
+    application: str
+    totals: dict
+    criteria: dict
+    spread: Decimal | None
+    stdev: Decimal | None
+
+
+@enforces("scoring.scoring")
+def breakdown(config: ScoringConfig, criteria: CriteriaSet, sheets: Iterable[ScoreSheet]) -> dict[str, Breakdown]:
+    """Per application, the per-criterion scores of the experts and their spread (submitted sheets only)."""
+    by_app: dict[str, list[ScoreSheet]] = {}
+    for s in sheets:
+        by_app.setdefault(s.application, []).append(s)
+    out = {}
+    for key, ss in by_app.items():
+        totals = {s.expert: sheet_total(config, criteria, s) for s in ss}
+        per = {}
+        for c in criteria.criteria:
+            vals = {s.expert: Decimal(str(s.scores[c.id])) for s in ss if s.scores.get(c.id) not in (None, "")}
+            if vals:
+                per[c.id] = CriterionSpread(c.id, vals, aggregate(config, vals.values()), min(vals.values()), max(vals.values()))
+        t = list(totals.values())
+        spread = (max(t) - min(t)) if t else None
+        sd = Decimal(statistics.pstdev([float(x) for x in t])).quantize(Q, ROUND_HALF_UP) if len(t) > 1 else (Decimal(0) if t else None)
+        out[key] = Breakdown(key, totals, per, spread, sd)
+    return out
