@@ -25,6 +25,7 @@ VIEWERS_A = {"organizer", "analyst", "authorized_body", "akimat", "applicant"}  
 VIEWERS_B = {"organizer", "analyst", "authorized_body", "applicant_b"}  # beta is in Pavlodar
 APPLICANTS = {"applicant", "applicant_b"}
 SIGNED_IN = set(ROLES) - {"anonymous"}
+MINISTRY = {"organizer", "analyst", "authorized_body"}  # the Ministry and QazIndustry: the consolidated view
 
 
 class PostOnly(frozenset):
@@ -72,6 +73,11 @@ def cases(w, incl, doc):
         ("programmes:obligation_new", "/programmes/alpha/obligations/new/", {"organizer"}, {"organizer"}),
         ("programmes:obligation_edit", f"/programmes/alpha/obligations/{ob}/", {"organizer"}, {"organizer"}),
         ("programmes:report", "/programmes/alpha/report/", {"applicant"}, {"applicant"}),
+        ("programmes:quarterly", "/programmes/quarterly/", MINISTRY, MINISTRY),
+        ("programmes:quarterly_xlsx", "/programmes/quarterly/report.xlsx", MINISTRY, MINISTRY),
+        ("programmes:quarterly_docx", "/programmes/quarterly/report.docx", MINISTRY, MINISTRY),
+        ("programmes:budget", "/programmes/budget/", MINISTRY, MINISTRY),
+        ("programmes:payments", f"/programmes/alpha/projects/{pr}/payments/", {"organizer"}, {"organizer"}),
         ("programmes:report", "/programmes/beta/report/", {"applicant_b"}, {"applicant_b"}),
         ("support:list", "/support/", {"organizer", "applicant", "applicant_b"}, {"organizer", "applicant", "applicant_b"}),
         ("support:new", "/support/new/", {"applicant", "applicant_b"}, {"applicant", "applicant_b"}),

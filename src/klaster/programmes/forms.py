@@ -20,9 +20,9 @@ from django.utils.translation import gettext_lazy as _
 
 from klaster.common.calendar import MIN_YEAR
 from klaster.common.dates import MAX_YEAR
-from klaster.common.forms import AmountField, DecimalField, IdField, IntegerField, VersionField
+from klaster.common.forms import AmountField, DayField, DecimalField, IdField, IntegerField, RecordedDayForm, VersionField
 from klaster.engine.programmes import cofinancing, monitoring
-from klaster.programmes.models import FundingSource
+from klaster.programmes.models import STATE_SOURCES, FundingSource, ObligationKind
 from klaster.register.i18n import unit_label
 
 #: Bounds of every year a programme form takes (PositiveSmallIntegerField columns).
@@ -139,14 +139,22 @@ class ObligationForm(forms.Form):
     base_year = IntegerField(label=_("base year"), **YEAR)
     base_value = DecimalField(label=_("base-year value"), **VALUE)
     higher_is_better = forms.BooleanField(label=_("higher is better"), required=False, initial=True)
+    kind = forms.ChoiceField(label=_("kind of obligation"), choices=ObligationKind.choices, initial=ObligationKind.OTHER, required=False,
+                             help_text=_("new products, new markets, labour productivity, jobs, exports… (seeds 000, 003)"))
+    participant = forms.ModelChoiceField(label=_("participant"), queryset=None, required=False,
+                                         help_text=_("leave empty for an obligation of the cluster's participants together"))
+    source = forms.CharField(label=_("source"), max_length=300, required=False, help_text=_("where the base value and the targets come from"))
     version = VersionField()
     PERIODS = ((1, "Q1"), (2, "Q2"), (3, "Q3"), (4, "Q4"), (None, "year"))
-    HEAD = ("indicator_ru", "indicator_kk", "indicator_en", "unit", "base_year", "base_value", "higher_is_better")
+    HEAD = ("indicator_ru", "indicator_kk", "indicator_en", "kind", "participant", "unit", "base_year", "base_value", "higher_is_better", "source")
 
     def __init__(self, *args, programme, obligation=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.years = list(range(programme.start_year, programme.end_year + 1))
         self.fields["unit"].choices = unit_choices(obligation.unit if obligation else None)
+        from klaster.register.models import Participant
+
+        self.fields["participant"].queryset = Participant.objects.filter(memberships__cluster=programme.cluster).distinct().order_by("name")
         if obligation is None:
             del self.fields["version"]
         have = {(t.year, t.quarter): t.value for t in obligation.targets.all()} if obligation else {}
@@ -177,6 +185,9 @@ class ObligationForm(forms.Form):
         if not self.targets() and not any(n.startswith("t") for n in self.errors):
             raise forms.ValidationError(_("Give at least one target: a quarter or the year."))
         return data
+
+    def clean_kind(self):
+        return self.cleaned_data.get("kind") or ObligationKind.OTHER
 
     def targets(self) -> dict:
         return {(y, q): self.cleaned_data[self._name(y, q)] for y in self.years for q, _label in self.PERIODS if self.cleaned_data.get(self._name(y, q)) is not None}
@@ -223,3 +234,35 @@ class ReportForm(forms.Form):
 
     def actuals(self) -> dict:
         return {ob: self.cleaned_data[f"actual_{ob.pk}"] for ob in self.obligations if self.cleaned_data.get(f"actual_{ob.pk}") is not None}
+
+
+class PaymentForm(RecordedDayForm):
+    """A payment of the state's share of a key project: its day (not in the future; the reason
+    when earlier than today), the budget it comes from, the amount (mln tenge, > 0) and a note."""
+
+    on = DayField(label=_("paid on"), required=False, help_text=_("leave empty for today"))
+    source = forms.ChoiceField(label=_("source"), choices=[(s.value, s.label) for s in STATE_SOURCES])
+    amount = AmountField(label=_("amount, mln tenge"), min_value=Decimal("0.1"), **MONEY)
+    note = forms.CharField(label=_("note"), max_length=300, required=False)
+
+
+class QuarterForm(forms.Form):
+    """``?year=&quarter=`` of the consolidated report (default: the last quarter that has ended)
+    and ``lang`` of its documents (kk or ru; default the page's)."""
+
+    year = IntegerField(label=_("Year"), required=False, **YEAR)
+    quarter = IntegerField(label=_("Quarter"), min_value=1, max_value=4, required=False)
+    lang = forms.ChoiceField(choices=[("kk", "қазақша"), ("ru", "русский"), ("en", "English")], required=False)
+
+    def period(self, today) -> tuple[int, int]:
+        """The quarter asked for; the last ended quarter when none or malformed."""
+        if self.is_bound and self.is_valid() and self.cleaned_data.get("year") and self.cleaned_data.get("quarter"):
+            return self.cleaned_data["year"], self.cleaned_data["quarter"]
+        q = (today.month - 1) // 3  # the quarter before the current one
+        return (today.year, q) if q else (today.year - 1, 4)
+
+
+class BudgetYearForm(forms.Form):
+    """``?year=`` of the budget execution page (default this year)."""
+
+    year = IntegerField(label=_("Year"), required=False, **YEAR)

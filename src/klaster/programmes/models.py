@@ -30,6 +30,20 @@ class FundingSource(models.TextChoices):
 STATE_SOURCES = (FundingSource.REPUBLICAN, FundingSource.LOCAL)
 
 
+class ObligationKind(models.TextChoices):
+    """What a counter-obligation is about (seed 003, ЦКП slide: innovative products, new markets,
+    labour productivity…; seed 000: new products, production, exports, tax revenue)."""
+
+    PRODUCTION = "production", _("production")
+    NEW_PRODUCTS = "new-products", _("new products")
+    NEW_MARKETS = "new-markets", _("new markets")
+    PRODUCTIVITY = "productivity", _("labour productivity")
+    JOBS = "jobs", _("jobs")
+    EXPORTS = "exports", _("exports")
+    TAXES = "taxes", _("tax revenue")
+    OTHER = "other", _("other")
+
+
 class Programme(models.Model):
     """The targeted cluster programme of one cluster."""
 
@@ -107,6 +121,14 @@ class CounterObligation(models.Model):
     base_year = models.PositiveSmallIntegerField(_("base year"))
     base_value = models.DecimalField(_("base-year value"), max_digits=18, decimal_places=2)
     higher_is_better = models.BooleanField(_("higher is better"), default=True)
+    kind = models.CharField(_("kind of obligation"), max_length=20, choices=ObligationKind.choices, default=ObligationKind.OTHER)
+    #: The participant that took the obligation; None: the cluster's participants together.
+    participant = models.ForeignKey("register.Participant", verbose_name=_("participant"), null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="counter_obligations")
+    #: Where the base value and targets come from (e.g. "seed 003, line 429"); empty: typed by the organizer.
+    source = models.CharField(_("source"), max_length=300, blank=True)
+    #: Targets (and the obligation itself) invented for the demonstration.
+    is_demo = models.BooleanField(default=False)
     version = VersionField()
 
     class Meta:
@@ -145,6 +167,8 @@ class QuarterlyReport(models.Model):
     submitted_on = models.DateField(_("submitted on"))
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     comment = models.TextField(_("comment"), blank=True)
+    #: Actuals invented for the demonstration.
+    is_demo = models.BooleanField(default=False)
     version = VersionField()
 
     class Meta:
@@ -161,11 +185,28 @@ class ObligationActual(models.Model):
         constraints = [models.UniqueConstraint(fields=["report", "obligation"], name="programmes_actual_unique")]
 
 
+class ProgrammePayment(models.Model):
+    """A payment of the state's share of a key project (mln tenge), recorded by the organizer:
+    the payments of a cluster's line (112 mln tenge a year, regulation ``budget-lines``)."""
+
+    project = models.ForeignKey(KeyProject, on_delete=models.PROTECT, related_name="payments")
+    paid_on = models.DateField(_("paid on"))
+    source = models.CharField(_("source"), max_length=20, choices=[(s.value, s.label) for s in STATE_SOURCES])
+    amount = models.DecimalField(_("amount, mln tenge"), max_digits=14, decimal_places=1)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    is_demo = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["project", "paid_on", "id"]
+
+
 class EffectRow(models.Model):
     """A row of an effect table: the region's sector indicator, base → forecast year (seed 003)."""
 
     programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="effects")
-    indicator = models.CharField(_("indicator"), max_length=20, choices=[("production", _("production")), ("exports", _("exports")), ("taxes", _("tax revenue")), ("unlabelled", _("unlabelled table"))])
+    indicator = models.CharField(_("indicator"), max_length=20, choices=[("production", _("production")), ("exports", _("exports")), ("taxes", _("tax revenue")),
+                                                                         ("new-products", _("new products")), ("unlabelled", _("unlabelled table"))])
     unit = models.CharField(_("unit"), max_length=20)
     base_year = models.PositiveSmallIntegerField(_("base year"))
     base_value = models.DecimalField(_("base-year value"), max_digits=18, decimal_places=2)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 from collections import defaultdict
+from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -26,7 +27,7 @@ from klaster.common.forms import errors_text
 from klaster.register.i18n import Refusal, text_of, unit_label
 from klaster.accounts.permissions import public, role_required
 from klaster.accounts.roles import Role
-from klaster.programmes import domain
+from klaster.programmes import domain, pilots
 from klaster.programmes import forms as pforms
 from klaster.programmes import rules as prules
 from klaster.programmes.models import CounterObligation, FundingSource, KeyProject, Programme
@@ -66,7 +67,8 @@ def _editable(request, code) -> Programme:
 @role_required(*VIEWERS)
 def programme_list(request):
     progs = prules.programmes_for(request.user).prefetch_related("projects")
-    return render(request, "programmes/list.html", {"programmes": progs, "can_create": prules.is_organizer.test(request.user)})
+    return render(request, "programmes/list.html", {"programmes": progs, "can_create": prules.is_organizer.test(request.user),
+                                                    "ministry": prules.reads_all_programmes.test(request.user)})
 
 
 def _chart(rows):
@@ -99,7 +101,8 @@ def _detail_data(p) -> dict:
     programme's data or the calendar changes)."""
     rows = domain.monitoring_rows(p)
     return {"obligations": list(p.obligations.all()), "projects": list(p.projects.prefetch_related("financing")), "cap_alerts": domain.cap_alerts(p),
-            "effects": domain.effect_checks(p), "rows": rows, "charts": _chart(rows), "alerts": [r for r in rows if r["missed"] or r["overdue"]],
+            "effects": domain.effect_checks(p), "rows": rows, "charts": _chart(rows), "alerts": [r for r in rows if r["missed"] or r["overdue"] or r["late"]],
+        "results": pilots.reported_results(p.cluster.code),
             "rules_status": _rules_status(p)}
 
 
@@ -125,11 +128,14 @@ def _report_rows(p):
     out = []
     for r in domain.monitoring_rows(p):
         v = r["variance"]
-        out.append([r["obligation"].localized_indicator(), unit_label(r["obligation"].unit), r["year"], r["quarter"] or _("year"), r["target"], r["actual"], v.difference if v else None, v.percent if v else None, _("missed") if r["missed"] else (_("report overdue") if r["overdue"] else "")])
+        alert = "; ".join(x for x in (_("missed") if r["missed"] else "", _("report overdue") if r["overdue"] else "",
+                                      (_("submitted late: %(days)s days after the due date") % {"days": r["days_late"]}) if r["late"] else "") if x)
+        out.append([r["obligation"].localized_indicator(), unit_label(r["obligation"].unit), r["year"], r["quarter"] or _("year"), r["target"], r["actual"],
+                    v.difference if v else None, v.percent if v else None, r["vs_base"], alert, _("demo") if r["demo"] else ""])
     return out
 
 
-HEAD = lambda: [_("Indicator"), _("Unit"), _("Year"), _("Quarter"), _("Target"), _("Actual"), _("Variance"), _("Variance, %"), _("Alert")]  # noqa: E731
+HEAD = lambda: [_("Indicator"), _("Unit"), _("Year"), _("Quarter"), _("Target"), _("Actual"), _("Variance"), _("Variance, %"), _("Against the base year, %"), _("Alert"), _("Demo")]  # noqa: E731
 
 
 @role_required(*VIEWERS)
@@ -137,7 +143,7 @@ def report_xlsx(request, code):
     """The monitoring report as XLSX (:func:`klaster.common.exports.xlsx_bytes`: numbers as
     numbers, text never a formula)."""
     p = _programme(request, code)
-    monitoring_sheet = [[p.localized_title()], HEAD(), *_report_rows(p)]
+    monitoring_sheet = [[p.localized_title() + (f" ({_('demo')})" if p.is_demo else "")], HEAD(), *_report_rows(p)]
     effects = [[_("Indicator"), _("Unit"), _("Base year"), _("Base"), _("Forecast year"), _("Forecast"), _("Effect, % recomputed"), _("Effect, % printed"), _("of which the cluster's projects, %"), _("Source")]]
     for e in domain.effect_checks(p):
         r = e["row"]
@@ -151,7 +157,9 @@ def report_docx(request, code):
 
     p = _programme(request, code)
     doc = Document()
-    doc.add_heading(_("Programme monitoring report") + f": {p.localized_title()}", level=1)
+    doc.add_heading(_("Programme monitoring report") + f": {p.localized_title()}" + (f" ({_('demo')})" if p.is_demo else ""), level=1)
+    if p.is_demo:
+        doc.add_paragraph(_("Rows marked “demo” hold data invented for the demonstration."))
     doc.add_paragraph(_("Quarterly monitoring of counter-obligations (seed 000: QazIndustry reports to the Ministry once a quarter)."))
     head = HEAD()
     t = doc.add_table(rows=1, cols=len(head))
@@ -307,9 +315,146 @@ def report_new(request, code):
         y, q = shown_quarter
         shown = [r for r in rows if r["year"] == y and (r["quarter"] == q or (r["quarter"] is None and q == 4))]
     context = {
-        "p": p, "form": form, "rows": shown, "alerts": [r for r in rows if r["missed"] or r["overdue"]],
+        "p": p, "form": form, "rows": shown, "alerts": [r for r in rows if r["missed"] or r["overdue"] or r["late"]],
         "reports": p.reports.all(), "query_errors": errors_text(query) if query is not None and not query.is_valid() else [], "shown_report": shown_report,
     }
     if getattr(form, "stale", False):
         return locking.conflict(request, "programmes/report_form.html", context)
     return render(request, "programmes/report_form.html", context, status=400 if context["query_errors"] else 200)
+
+
+# --- the Ministry's view: consolidated quarterly report, budget execution ----------------------------
+
+MINISTRY = (Role.ORGANIZER, Role.ANALYST, Role.AUTHORIZED_BODY)
+
+
+def _quarter(request):
+    form = pforms.QuarterForm(request.GET or None)
+    year, quarter = form.period(dates.today())
+    lang = (form.cleaned_data.get("lang") if form.is_bound and form.is_valid() else "") or (get_language() or "ru")[:2]
+    return form, year, quarter, lang
+
+
+def _map(data) -> dict | None:
+    """Kazakhstan's regions shaded by the support paid to the clusters of each region to the end of
+    the quarter, with the number of clusters (SVG paths from the boundary data, cached until the
+    reference data changes)."""
+    from klaster.reference.models import Region
+    from klaster.web.cache import cached
+    from klaster.web.maps import project
+
+    def shapes():
+        geoms = {r.kato: r.boundary for r in Region.objects.all() if r.boundary}
+        if not geoms:
+            return None
+        drawn, w, h = project(geoms)
+        return {"shapes": [(s.kato, s.d, s.label_x, s.label_y) for s in drawn], "width": w, "height": h}
+
+    base = cached(("reference",), ("programmes-quarterly-map",), shapes)
+    if not base:
+        return None
+    names = {r.kato: r for r in Region.objects.defer("boundary")}
+    per = defaultdict(lambda: {"clusters": [], "support": Decimal(0)})
+    for c in data["clusters"]:
+        for r in c["cluster"].regions.all():
+            per[r.kato]["clusters"].append(c["cluster"].localized_name())
+            per[r.kato]["support"] += c["support"]["cumulative_total"]
+    top = max((v["support"] for v in per.values()), default=Decimal(0))
+    out = []
+    for kato, d, lx, ly in base["shapes"]:
+        v = per.get(kato)
+        level = 0 if not v else (1 if not top else 1 + min(3, int(v["support"] / top * 4)) if v["support"] else 1)
+        out.append({"kato": kato, "d": d, "label_x": lx, "label_y": ly, "region": names.get(kato), "level": level,
+                    "clusters": v["clusters"] if v else [], "support": v["support"] if v else Decimal(0)})
+    return {"shapes": out, "width": base["width"], "height": base["height"]}
+
+
+def _quarter_charts(data) -> list:
+    import plotly.graph_objects as go
+    from django.utils.html import format_html
+
+    names = [c["cluster"].localized_name() for c in data["clusters"]]
+    lang = (get_language() or "ru")[:2]
+    sep = ". " if lang == "en" else ", "
+    fig = go.Figure()
+    for key, label, color in (("met", _("target met"), "#27ae60"), ("missed", _("target missed"), "#c0392b"), ("not_reported", _("not reported"), "#7f8c8d")):
+        fig.add_bar(x=names, y=[c[key] for c in data["clusters"]], name=label, marker_color=color)
+    fig.update_layout(title=_("Counter-obligations of the quarter by cluster"), barmode="stack", height=340, margin=dict(l=40, r=10, t=40, b=80), separators=sep)
+    fig2 = go.Figure()
+    fig2.add_bar(x=names, y=[float(c["support"]["cumulative_total"]) for c in data["clusters"]], name=_("Support paid to the end of the quarter, tenge"))
+    fig2.add_bar(x=names, y=[float(c["support"]["quarter_total"]) for c in data["clusters"]], name=_("Support paid in the quarter, tenge"))
+    fig2.update_layout(title=_("Support paid by cluster, tenge"), barmode="group", height=340, margin=dict(l=60, r=10, t=40, b=80), separators=sep, yaxis_tickformat=",.0f")
+    return [format_html('<div class="chart" data-plotly="{}"></div>', f.to_json()) for f in (fig, fig2)]
+
+
+@role_required(*MINISTRY)
+def quarterly(request):
+    """The Ministry's overview of a quarter (``?year=&quarter=``, default the last ended one): all
+    clusters' counter-obligations, report timing, support paid, charts across clusters and a map;
+    the consolidated report as XLSX and DOCX in kk and ru."""
+    from klaster.programmes import consolidated
+
+    form, year, quarter, lang = _quarter(request)
+    data = consolidated.build(year, quarter)
+    return render(request, "programmes/quarterly.html", {"d": data, "form": form, "charts": _quarter_charts(data), "map": _map(data),
+                                                         "query_errors": errors_text(form) if form.is_bound and not form.is_valid() else []},
+                  status=400 if form.is_bound and not form.is_valid() else 200)
+
+
+@role_required(*MINISTRY)
+def quarterly_xlsx(request):
+    from klaster.programmes import consolidated
+
+    form, year, quarter, lang = _quarter(request)
+    if form.is_bound and not form.is_valid():
+        messages.error(request, "; ".join(errors_text(form)))
+        return redirect("programmes:quarterly")
+    return exports.response(consolidated.to_xlsx(consolidated.build(year, quarter), lang), f"consolidated-{year}-Q{quarter}-{lang}.xlsx", "xlsx")
+
+
+@role_required(*MINISTRY)
+def quarterly_docx(request):
+    from klaster.programmes import consolidated
+
+    form, year, quarter, lang = _quarter(request)
+    if form.is_bound and not form.is_valid():
+        messages.error(request, "; ".join(errors_text(form)))
+        return redirect("programmes:quarterly")
+    data = consolidated.to_docx(consolidated.build(year, quarter), lang)
+    return HttpResponse(data, content_type=DOCX, headers={"Content-Disposition": f'attachment; filename="consolidated-{year}-Q{quarter}-{lang}.docx"',
+                                                          "X-Content-Type-Options": "nosniff"})
+
+
+@role_required(*MINISTRY)
+def budget(request):
+    """Budget execution of a year (``?year=``, default this year): the "Productivity 2020" line per
+    instrument and cluster, each cluster's line, their balances and the alerts before a line is
+    exceeded."""
+    from klaster.programmes import budget as bud
+
+    form = pforms.BudgetYearForm(request.GET or None)
+    year = form.cleaned_data.get("year") if form.is_bound and form.is_valid() and form.cleaned_data.get("year") else dates.today().year
+    prod = bud.productivity_line(year)
+    clusters = bud.cluster_lines(year)
+    alerts = [e for e in [prod["execution"], *(c["execution"] for c in clusters)] if e.status in ("near", "exceeded")]
+    years = sorted(prod["line"].allocations)
+    return render(request, "programmes/budget.html", {"year": year, "form": form, "prod": prod, "clusters": clusters, "alerts": alerts, "years": years,
+                                                      "alert_pct": (prod["alert_share"] * 100).normalize(), "query_errors": errors_text(form) if form.is_bound and not form.is_valid() else []},
+                  status=400 if form.is_bound and not form.is_valid() else 200)
+
+
+@role_required(Role.ORGANIZER)
+def payments(request, code, pk):
+    """The organizer records a payment of the state's share of a key project (the cluster line's payments)."""
+    p = _editable(request, code)
+    project = get_object_or_404(KeyProject, pk=pk, programme=p)
+    form = pforms.PaymentForm(request.POST or None, initial={"on": dates.today()})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        if _run(form, lambda: domain.record_payment(actor=request.user, project=project, paid_on=d["on"], source=d["source"], amount=d["amount"], note=d["note"], reason=d["reason"])):
+            messages.success(request, _("The payment was recorded."))
+            for w in form.warnings:
+                messages.warning(request, w.text())
+            return redirect("programmes:payments", code, pk)
+    return render(request, "programmes/payments.html", {"p": p, "project": project, "form": form, "rows": project.payments.all()},
+                  status=400 if form.errors else 200)

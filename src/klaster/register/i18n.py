@@ -24,6 +24,8 @@ UNITS = {
     "units": gettext_lazy("units"),
     "tonnes": gettext_lazy("tonnes"),
     "jobs": gettext_lazy("jobs"),
+    "products": gettext_lazy("products"),
+    "markets": gettext_lazy("markets"),
 }
 
 

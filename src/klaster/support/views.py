@@ -217,10 +217,21 @@ def _detail_context(request, app: Application, *, action_form=None, resubmit_for
         "can_breach": getattr(app, "agreement", None) is not None and app.status in ("paid", "agreement"),
         "leasing": comp.calculation.kind == "leasing", "parameters": comp.calculation.parameters, "stage": domain.stage_source(app),
         "needs_stage": any(r.type == "competition-stage-won" for r in comp.eligibility),
+        "budget_notice": _budget_notice(request, app, with_check, with_expertise),
         "action_form": action_form or ActionForm(initial={"version": app.version}), "problems": list(problems), "stale_text": stale_text,
         "act_notice": acts.act_notice(inst.doc, domain.act_day(app)), "act_day": domain.act_day(app),
         "readings": _readings(inst.doc, domain.readings_of(app)) if comp.calculation.cap_reading else [],
     }
+
+
+def _budget_notice(request, app, with_check, with_expertise):
+    """For the operator about to decide: what approving the application today would do to the
+    budget line that pays it (:func:`klaster.programmes.budget.approval_notice`)."""
+    if not has_role(request.user, Role.ORGANIZER) or app.status not in ("registered", "complete"):
+        return None
+    from klaster.programmes.budget import approval_notice
+
+    return approval_notice(app, dates.today())
 
 
 def _detail(request, app, *, status=200, **kwargs):

@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from klaster.common.money import UNIT_LABELS, to_decimal
 
 #: Units of counts: a value in them is a quantity, never negative.
-COUNT_UNITS = ("persons", "jobs", "legal entities", "units", "tonnes")
+COUNT_UNITS = ("persons", "jobs", "legal entities", "units", "tonnes", "products", "markets")
 #: Units in which a counter-obligation may be negative: a percentage is how the seeds state a
 #: change (growth of labour productivity, of exports …), and a change may be a fall.
 SIGNED_UNITS = ("%",)
@@ -76,3 +76,35 @@ def report_due(year: int, quarter: int, calendar, doc=None) -> dt.date:
     doc = doc or load_rules()
     m = doc.content["monitoring"]
     return calendar.deadline(quarter_end(year, quarter), int(m["report_due_days_after_quarter"]), m.get("report_due_unit", "working"))
+
+
+@dataclass(frozen=True)
+class ReportTiming:
+    """When a quarter's report came against its due date.
+
+    ``status``: ``on-time``, ``late`` (submitted after the due date: it stays marked late, with
+    ``days_late`` calendar days), ``overdue`` (not submitted, the due date has passed) or
+    ``not-due`` (not submitted, not yet due).
+    """
+
+    status: str
+    due: dt.date
+    submitted_on: dt.date | None = None
+    days_late: int = 0
+
+
+def report_timing(due: dt.date, submitted_on: dt.date | None, today: dt.date) -> ReportTiming:
+    """The timing of a quarterly report: a report submitted after ``due`` is *late* for good (a
+    report four years late does not clear the signal, it turns "overdue" into "late")."""
+    if submitted_on is not None:
+        late = (submitted_on - due).days
+        return ReportTiming("late" if late > 0 else "on-time", due, submitted_on, max(late, 0))
+    return ReportTiming("overdue" if today > due else "not-due", due, None, max((today - due).days, 0) if today > due else 0)
+
+
+def change_vs_base(base, actual) -> Decimal | None:
+    """``(actual / base − 1) × 100`` to 0.1 %, the effect against the base year (None when the base is 0)."""
+    b, a = to_decimal(base, field="base"), to_decimal(actual, field="actual")
+    if b == 0:
+        return None
+    return ((a / b - 1) * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)

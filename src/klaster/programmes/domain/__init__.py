@@ -301,6 +301,7 @@ def add_obligation(*, actor, programme: Programme, indicator_ru: str, unit: str,
     """
     _check_values(unit, base_year, base_value, targets)
     _check_targets(programme, targets)
+    _check_obligation(programme, extra.get("kind"), extra.get("participant"))
     ob = CounterObligation.objects.create(programme=programme, indicator_ru=indicator_ru, unit=unit, base_year=base_year, base_value=base_value, **extra)
     for (year, quarter), value in targets.items():
         ObligationTarget.objects.create(obligation=ob, year=year, quarter=quarter, value=value)
@@ -329,7 +330,18 @@ def _check_targets(programme: Programme, targets: dict) -> None:
             raise ProgrammeError(_("a target for %(year)s is outside the programme years %(start)s–%(end)s"), year=year, start=programme.start_year, end=programme.end_year)
 
 
-OBLIGATION_FIELDS = ("indicator_ru", "indicator_kk", "indicator_en", "unit", "base_year", "base_value", "higher_is_better")
+OBLIGATION_FIELDS = ("indicator_ru", "indicator_kk", "indicator_en", "unit", "base_year", "base_value", "higher_is_better", "kind", "participant", "source")
+
+
+def _check_obligation(programme: Programme, kind, participant) -> None:
+    """The kind is one of :class:`~klaster.programmes.models.ObligationKind`; a participant
+    taking the obligation is (or was) a member of the programme's cluster."""
+    from klaster.programmes.models import ObligationKind
+
+    if kind is not None and kind not in ObligationKind.values:
+        raise ProgrammeError(_("%(kind)s is not a kind of counter-obligation"), kind=kind)
+    if participant is not None and not programme.cluster.memberships.filter(participant=participant).exists():
+        raise ProgrammeError(_("%(participant)s is not a participant of %(cluster)s"), participant=participant, cluster=programme.cluster)
 
 
 @transaction.atomic
@@ -354,6 +366,7 @@ def update_obligation(*, actor, obligation: CounterObligation, targets: dict, ve
     if not monitoring.is_signed(unit) and obligation.actuals.filter(value__lt=0).exists():
         raise ProgrammeError(_("negative actuals are reported for this counter-obligation; its unit cannot be one of amounts or counts"))
     _check_targets(obligation.programme, targets)
+    _check_obligation(obligation.programme, fields.get("kind"), fields.get("participant"))
     reported = {(a.report.year, a.report.quarter) for a in obligation.actuals.select_related("report")}
     lost = sorted(k for k in reported if k not in targets)
     if lost:
@@ -440,8 +453,18 @@ def submit_report(*, actor, programme: Programme, year: int, quarter: int, actua
 def monitoring_rows(programme: Programme, *, today: dt.date | None = None) -> list[dict]:
     """Targets against actuals per obligation and quarter, with variance and alerts.
 
-    An alert is raised when an actual misses its target, and when a quarter's report is overdue
-    (its due date — regulation data — has passed with no report).
+    An alert is raised when an actual misses its target, when a quarter's report is overdue (its
+    due date — regulation data — has passed with no report) and when it came late: a report
+    submitted after its due date stays marked late (``late``, ``days_late``), it does not merely
+    clear the "overdue" signal.
+
+    Returns
+    -------
+    list of dict
+        ``{"obligation", "year", "quarter" (None: the year), "target", "actual", "variance",
+        "missed", "report_due", "overdue", "late", "days_late", "timing"
+        (:class:`~klaster.engine.programmes.monitoring.ReportTiming`), "report", "vs_base" (% against
+        the base-year value, or None), "demo"}``.
     """
     today = today or dates.today()
     cal = default_calendar()
@@ -459,12 +482,61 @@ def monitoring_rows(programme: Programme, *, today: dt.date | None = None) -> li
                 act = actual.get((t.year, t.quarter, ob.pk))
                 due = monitoring.report_due(t.year, t.quarter, cal, doc)
             v = monitoring.variance(t.value, act, higher_is_better=ob.higher_is_better) if act is not None else None
-            overdue = act is None and (t.year, t.quarter or 4) not in reports and today > due
+            rep = reports.get((t.year, t.quarter or 4))
+            timing = monitoring.report_timing(due, rep.submitted_on if rep else None, today)
+            overdue = act is None and rep is None and today > due
             rows.append({
                 "obligation": ob, "year": t.year, "quarter": t.quarter, "target": t.value, "actual": act,
                 "variance": v, "missed": bool(v and v.missed), "report_due": due, "overdue": overdue,
+                "late": timing.status == "late", "days_late": timing.days_late, "timing": timing, "report": rep,
+                "vs_base": monitoring.change_vs_base(ob.base_value, act) if act is not None else None,
+                "demo": ob.is_demo or bool(rep and rep.is_demo),
             })
     return rows
+
+
+PAID_ON = gettext_lazy("paid on")
+PAYMENT = gettext_lazy("amount, mln tenge")
+
+
+@transaction.atomic
+def record_payment(*, actor, project: KeyProject, paid_on: dt.date, source: str, amount, note: str = "", reason: str = "",
+                   today: dt.date | None = None, is_demo: bool = False) -> "ProgrammePayment":
+    """Record a payment of the state's share of a key project (mln tenge); audited.
+
+    Parameters
+    ----------
+    paid_on : date
+        Not in the future, within the programme's years; earlier than today only with ``reason``
+        (kept in the audit note).
+    source : str
+        A state source: republican or local budget.
+    amount : Decimal
+        > 0, 14 digits and 1 decimal (mln tenge).
+
+    Raises
+    ------
+    ProgrammeError
+        A source that is not the state's, an amount not positive or too long, a day outside the
+        programme's years.
+    klaster.common.dates.DayRefused
+        ``paid_on`` in the future, outside the calendar, or back-dated without a reason.
+    """
+    from klaster.programmes.models import ProgrammePayment
+
+    dates.check_recorded_day(paid_on, reason=reason, field=PAID_ON, on=today)
+    prog = project.programme
+    if not prog.start_year <= paid_on.year <= prog.end_year:
+        raise ProgrammeError(_("%(year)s is outside the programme years %(start)s–%(end)s"), year=paid_on.year, start=prog.start_year, end=prog.end_year)
+    if source not in [s.value for s in STATE_SOURCES]:
+        raise ProgrammeError(_("a payment of the state's share comes from the republican or a local budget, not %(source)s"), source=source)
+    amount = _check_number(amount, MONEY_DIGITS, field=PAYMENT, non_negative=True)
+    if amount <= 0:
+        raise ProgrammeError(_("the amount paid must be positive, not %(amount)s"), amount=amount)
+    pay = ProgrammePayment.objects.create(project=project, paid_on=paid_on, source=source, amount=amount, note=(note or "")[:300],
+                                          recorded_by=actor if getattr(actor, "pk", None) else None, is_demo=is_demo)
+    audit.record(actor=actor, action="programmes.payment.record", obj=pay, note=dates.backdating_note(paid_on, reason, on=today))
+    return pay
 
 
 def effect_checks(programme: Programme) -> list[dict]:

@@ -53,7 +53,7 @@ ASSOCIATION_KINDS = ("cluster_association", "business_association")
 ASSOCIATION_OKED = "9411"
 
 #: Codes a cluster cannot take: they are addresses of the register's own pages.
-RESERVED_CODES = ("new", "winners", "rankings", "api", "applications", "import-template", "export", "extract", "alerts")
+RESERVED_CODES = ("new", "winners", "rankings", "api", "applications", "import-template", "export", "extract", "alerts", "quarterly", "budget")
 
 INCLUDED_ON = gettext_lazy("Date of inclusion")
 EXCLUDED_ON = gettext_lazy("Date of exclusion")
