@@ -16,7 +16,8 @@ from klaster.cli._util import console, fail
 
 app = typer.Typer(help="Competitive selection of territorial clusters (Decree 535): regulation tools.", no_args_is_help=True)
 
-DOMAIN_MODULES = ("klaster.competition.domain.services",)
+DOMAIN_MODULES = ("klaster.competition.domain.services", "klaster.competition.domain.council", "klaster.competition.domain.records",
+                  "klaster.competition.domain.structured", "klaster.competition.documents")
 
 
 def _rules(doc: str, version: str | None, criteria: str | None):
@@ -37,15 +38,17 @@ def _rules(doc: str, version: str | None, criteria: str | None):
 def trace(
     doc: str = typer.Option("competition-decree-535", help="Regulation document id."),
     version: str = typer.Option(None, help="Version (default: the latest)."),
-    tests: Path = typer.Option(Path("tests/competition"), help="Folder of the competition tests (names carry the clause)."),
+    tests: list[Path] = typer.Option([Path("tests/competition")], help="Folders of the tests marked @pytest.mark.rule(<rule id>) (repeatable)."),
     with_domain: bool = typer.Option(True, help="Also import the Django domain services to register their enforcement points."),
-    check: bool = typer.Option(False, "--check", help="Exit with code 1 when a rule lacks enforcement or a test."),
-    plain: bool = typer.Option(False, "--plain", help="Tab-separated lines instead of a table (for grep and CI logs)."),
+    check: bool = typer.Option(False, "--check", help="Exit with code 1 on any gap: a rule without enforcing code or a marked test, a clause "
+                                                      "of §2–§42, the Criteria or App. 1–6 missing from the clause inventory, an unknown rule id."),
+    plain: bool = typer.Option(False, "--plain", help="Tab-separated lines instead of tables (for grep and CI logs)."),
 ) -> None:
-    """Print the traceability table: rule → clause → enforcing code → covering tests."""
+    """Print the traceability table (rule → clause → enforcing code → tests marked with the rule) and the
+    clause inventory (every clause of §2–§42, the Criteria and App. 1–6 → its rules, or why it has none)."""
     from rich.table import Table
 
-    from klaster.engine.competition.trace import load_enforcement, trace as build
+    from klaster.engine.competition.trace import clause_rows, gaps, load_enforcement, trace as build
 
     rules = _rules(doc, version, None)
     extra: tuple[str, ...] = ()
@@ -62,47 +65,58 @@ def trace(
     except ImportError as e:
         console.print(f"[yellow]note:[/yellow] {e}; engine enforcement only")
         load_enforcement()
-    if not tests.is_dir():
-        console.print(f"[yellow]note:[/yellow] test folder {tests} not found (run from the repository root); no tests listed")
-    rows = build(rules, tests if tests.is_dir() else None)
+    dirs = [t for t in tests if t.is_dir()]
+    for t in tests:
+        if not t.is_dir():
+            console.print(f"[yellow]note:[/yellow] test folder {t} not found (run from the repository root); its tests are not listed")
+    rows = build(rules, dirs)
+    crows = clause_rows(rules, rows)
+    problems = gaps(rules, rows, dirs)
     if plain:
         for r in rows:
-            typer.echo("\t".join([r.rule, r.clause, ";".join(r.enforced_by) or "-", ";".join(r.tests) or "-", "ok" if r.ok else "FLAGGED"]))
-        bad = sum(not r.ok for r in rows)
-        typer.echo(f"# {len(rows)} rules, {len(rows) - bad} enforced and tested, {bad} flagged")
-        if check and bad:
+            typer.echo("\t".join(["rule", r.rule, r.clause, ";".join(r.enforced_by) or "-", ";".join(r.tests) or "-", "ok" if r.ok else "FLAGGED"]))
+        for c in crows:
+            typer.echo("\t".join(["clause", c.clause, c.status, ";".join(c.rules) or "-", c.note or "-",
+                                   "ok" if c.ok else "FLAGGED: " + ";".join(c.missing)]))
+        for g in problems:
+            typer.echo(f"gap\t{g}")
+        typer.echo(f"# {len(rows)} rules, {sum(r.ok for r in rows)} enforced and tested; {len(crows)} clauses "
+                   f"({sum(c.status == 'enforced' for c in crows)} enforced, {sum(c.status == 'definition' for c in crows)} definitions, "
+                   f"{sum(c.status == 'data_only' for c in crows)} data only); {len(problems)} gap(s)")
+        if check and problems:
             raise typer.Exit(1)
         return
-    t = Table("rule", "clause", "enforced by", "tests", "ok", title=f"{rules.doc.id} {rules.doc.version} — traceability", show_lines=False)
-    bad = 0
+    t = Table("rule", "clause", "enforced by", "tests", "ok", title=f"{rules.doc.id} {rules.doc.version} — rules", show_lines=False)
     for r in rows:
-        ok = r.ok
-        bad += not ok
         t.add_row(r.rule, r.clause, "\n".join(w.removeprefix("klaster.") for w in r.enforced_by) or "[red]— none —[/red]",
-                  "\n".join(r.tests) or "[red]— none —[/red]", "[green]✓[/green]" if ok else "[bold red]✗[/bold red]")
+                  "\n".join(r.tests) or "[red]— none —[/red]", "[green]✓[/green]" if r.ok else "[bold red]✗[/bold red]")
     console.print(t)
-    console.print(f"{len(rows)} rules, {len(rows) - bad} enforced and tested, {bad} flagged")
-    if check and bad:
+    ct = Table("clause", "status", "rules", "note", "ok", title="clauses of the Rules, the Criteria and the appendices")
+    for c in crows:
+        ct.add_row(c.clause, c.status, "\n".join(c.rules), c.note, "[green]✓[/green]" if c.ok else "[bold red]✗[/bold red] " + ", ".join(c.missing))
+    console.print(ct)
+    for g in problems:
+        console.print(f"[bold red]gap:[/bold red] {g}")
+    console.print(f"{len(rows)} rules, {sum(r.ok for r in rows)} enforced and tested; {len(crows)} clauses; {len(problems)} gap(s)")
+    if check and problems:
         raise typer.Exit(1)
 
 
 @app.command()
 def validate() -> None:
     """Validate every competition regulation document shipped (exit 2 naming file and field on error)."""
-    from klaster.engine.competition.rules import parse_criteria, parse_rules
     from klaster.regulations import RegulationError, documents, load, versions
+
+    from klaster.regulations import validate_content
 
     n = 0
     try:
         for d in documents():
             for v in versions(d):
                 doc = load(d, v)
-                if doc.kind == "competition-rules":
-                    parse_rules(doc)
-                elif doc.kind == "competition-criteria":
-                    parse_criteria(doc)
-                else:
+                if not doc.kind.startswith("competition-") and doc.kind != "sector-bodies":
                     continue
+                validate_content(doc)
                 n += 1
                 console.print(f"ok  {d} {v}  sha256 {doc.sha256[:12]}…")
     except RegulationError as e:

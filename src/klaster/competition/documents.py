@@ -19,6 +19,7 @@ from docx import Document
 from docx.shared import Pt
 
 from klaster.competition.domain import services as svc
+from klaster.engine.competition.registry import enforces
 
 LANGS = ("kk", "ru")
 PROTOCOLS = ("15", "22", "25", "31", "36", "39")
@@ -73,6 +74,14 @@ T = {
     "support": {"kk": "Ұсынылған мемлекеттік қолдау шаралары", "ru": "Рекомендованные меры государственной поддержки"},
     "returned": {"kk": "Жазбаша хабарламамен қайтарылды", "ru": "Возвращены с письменным уведомлением"},
     "failed": {"kk": "Конкурс өтпеді деп танылды (41-тармақ)", "ru": "Конкурс признан несостоявшимся (п. 41)"},
+    "paper": {"kk": "Қағаз тасығыштағы өтінім (9, 11-тармақтар)", "ru": "Заявка на бумажном носителе (пп. 9, 11)"},
+    "paper_line": {"kk": "{day} қабылданды: түпнұсқа — {originals}, көшірме — {copies}; томдар — {volumes} (парақтар: {sheets})",
+                   "ru": "Принята {day}: оригинал — {originals}, копия — {copies}; томов — {volumes} (листов: {sheets})"},
+    "statement": {"kk": "Конкурсқа қатысушының мәлімдемесі (12-тармақ)", "ru": "Заявление участника конкурса (п. 12)"},
+    "draft": {"kk": "ЖОБА — қол қойылмаған", "ru": "ПРОЕКТ — не подписан"},
+    "decision_admit": {"kk": "одан әрі қаралуға жіберілді", "ru": "допущена к дальнейшему рассмотрению"},
+    "decision_return": {"kk": "жазбаша хабарламамен қайтарылады", "ru": "возвращается с письменным уведомлением"},
+    "override": {"kk": "ұйымдастырушының шешімі, тексеру нәтижесінен өзгеше", "ru": "решение организатора, отличное от результата проверки"},
 }
 
 PROTOCOL_TITLES = {
@@ -185,6 +194,7 @@ def _act_block(d, c, lang: str) -> None:
             d.add_paragraph(f"{x['clause']} — {x['text']}: {x['option']}. {x['argument']}", style="List Bullet")
 
 
+@enforces("document.receipt")
 def receipt(app, lang: str) -> bytes:
     """Intake receipt: App. 1 (stage 1) or App. 4 (stage 2), with the list of the registered version's documents."""
     rules = app.competition.rules
@@ -207,10 +217,28 @@ def receipt(app, lang: str) -> bytes:
     rows = [(i, names.get(doc.doc_id, doc.doc_id), doc.original_name, doc.pages or "", doc.volume or "")
             for i, doc in enumerate(v.documents.all(), start=1)] if v else []
     _table(d, ["№", _t("doc_name", lang), _t("file", lang), _t("pages", lang), _t("volume", lang)], rows)
+    paper = app.paper if _has_paper(app) else None
+    if paper is not None:
+        d.add_heading(_t("paper", lang), level=2)
+        d.add_paragraph(_t("paper_line", lang, originals=paper.originals, copies=paper.copies, volumes=len(paper.volumes),
+                                                       sheets="; ".join(str(x) for x in paper.volumes), day=long_day(paper.received_on, lang)))
+    if app.statement_at:
+        from klaster.competition.domain.records import statement_text
+
+        p = d.add_paragraph()
+        p.add_run(_t("statement", lang) + ": ").bold = True
+        p.add_run(f"{statement_text(app.competition, lang)} ({long_day(app.statement_at, lang)})")
     d.add_paragraph(_t("copy_note", lang))
     return _bytes(d)
 
 
+def _has_paper(app) -> bool:
+    from klaster.competition.models import PaperReceipt
+
+    return PaperReceipt.objects.filter(application=app).exists()
+
+
+@enforces("document.akimat_conclusion")
 def akimat_conclusion(app, lang: str) -> bytes:
     """The akimat conclusion in the form of App. 3, from the recorded conclusion and the package's participants."""
     c = app.conclusions.filter(body="akimat").first()
@@ -256,7 +284,18 @@ def protocol(c, clause: str, lang: str) -> bytes:
     _act_block(d, c, lang)
     stage = 1 if clause in ("15", "22", "25") else 2
     apps = c.applications.filter(stage=stage).exclude(state__in=("draft", "refused_late", "withdrawn"))
-    if clause in ("15", "31"):
+    proto = c.admission_protocols.filter(stage=stage).first() if clause in ("15", "31") else None
+    if proto is not None and proto.state == "draft":
+        d.add_paragraph().add_run(_t("draft", lang)).bold = True
+        rows = []
+        for i, x in enumerate(proto.decisions.select_related("application"), start=1):
+            a = x.application
+            word = _t("decision_admit", lang) if x.decision == "admit" else _t("decision_return", lang) + f": {_notice(x.notice, lang)}"
+            if x.override_reason:
+                word += f" ({_t('override', lang)}: {x.override_reason})"
+            rows.append((i, a.organisation_name, a.cluster_name, a.registration_number, word))
+        _table(d, [_t("no", lang), _t("participant", lang), _t("cluster", lang), _t("reg_no", lang), _t("state", lang)], rows)
+    elif clause in ("15", "31"):
         rows = [(i, a.organisation_name, a.cluster_name, a.registration_number,
                  STATE_WORDS.get("returned" if a.state == "returned" else "admitted")[lang] + (f": {_notice(a.notice, lang)}" if a.state == "returned" else ""))
                 for i, a in enumerate(apps, start=1)]
@@ -279,3 +318,162 @@ def protocol(c, clause: str, lang: str) -> bytes:
                 for i, a in enumerate(apps.filter(state__in=("winner", "not_selected")), start=1)]
         _table(d, [_t("no", lang), _t("participant", lang), _t("cluster", lang), _t("state", lang), _t("support", lang)], rows)
     return _bytes(d)
+
+
+# ------------------------------------------------------------------------------------------------ structured documents (App. 2, 5, 6)
+
+HEAD = {
+    "no": {"kk": "№", "ru": "№", "en": "No."},
+    "group": {"kk": "Топ", "ru": "Группа", "en": "Group"},
+    "line": {"kk": "Жол", "ru": "Строка", "en": "Line"},
+    "year": {"kk": "Жыл", "ru": "Год", "en": "Year"},
+    "indicator": {"kk": "Көрсеткіш", "ru": "Показатель", "en": "Indicator"},
+    "empty": {"kk": "толтырылмаған", "ru": "не заполнено", "en": "not filled in"},
+    "total": {"kk": "Барлығы", "ru": "Итого", "en": "Total"},
+    "net": {"kk": "Таза ақша ағыны", "ru": "Чистый денежный поток", "en": "Net cash flow"},
+    "quarter": {"kk": "тоқсан", "ru": "кв.", "en": "Q"},
+    "draft": {"kk": "ЖОБА", "ru": "ПРОЕКТ", "en": "DRAFT"},
+    "version": {"kk": "Пакет нұсқасы", "ru": "Версия пакета", "en": "Package version"},
+}
+
+
+def _h(key, lang):
+    return HEAD[key].get(lang) or HEAD[key]["en"]
+
+
+def _num(value, lang):
+    from decimal import Decimal, InvalidOperation
+
+    from klaster.common.money import format_number
+
+    if value in (None, ""):
+        return ""
+    try:
+        return format_number(Decimal(str(value)), lang if lang in ("kk", "ru") else "en")
+    except (InvalidOperation, ValueError):
+        return str(value)
+
+
+def _opt(options, value, lang):
+    for o in options:
+        if o.id == value:
+            return o.title.get(lang)
+    return str(value or "")
+
+
+def structured_content(app, form_id: str, lang: str, version=None, identity: bool = True) -> list[tuple]:
+    """The content of a structured document as blocks, in the order of its appendix — the one function
+    the DOCX (:func:`structured_docx`), the read-only page and a future PDF renderer build from:
+    ``("title", text)``, ``("heading", level, text)``, ``("para", text)``, ``("empty", text)`` for an
+    item not filled in, ``("table", header, rows)``. ``identity=False`` leaves out who applied (blind mode)."""
+    from klaster.competition.domain import structured
+
+    fs = app.competition.rules.forms
+    spec = structured.form_for(app, form_id)
+    v = version or app.submitted_version() or app.current_version()
+    data = structured.data_of(v, spec.id)
+    items, tables = data.get("items") or {}, data.get("tables") or {}
+    blocks: list[tuple] = [("title", f"{spec.title.get(lang)} ({spec.clause})")]
+    if identity:  # the blind mode hides who applied from the experts
+        blocks.append(("para", f"{app.cluster_name} — {app.organisation_name}; {_h('version', lang)} {v.number if v else '—'}"))
+    for sec in spec.sections:
+        blocks.append(("heading", 1, f"{sec.id}. {sec.title.get(lang)}" if sec.id.isdigit() else sec.title.get(lang)))
+        if sec.hint:
+            blocks.append(("para", sec.hint.get(lang)))
+        for it in sec.items:
+            if not it.table:
+                blocks.append(("heading", 2, f"{it.id}. {it.title.get(lang)}" if it.id != sec.id else it.title.get(lang)))
+                text = (items.get(it.id) or "").strip()
+                blocks.append(("para", text) if text else ("empty", _h("empty", lang)))
+                continue
+            t = fs.tables[it.table]
+            if it.id != sec.id and len(sec.items) > 1:
+                blocks.append(("heading", 2, f"{it.id}. {it.title.get(lang)}"))
+            value = tables.get(t.id)
+            if t.type == "profiles":
+                years = structured.indicator_years(app)
+                for r in value or []:
+                    blocks.append(("heading", 3, f"{r.get('name', '')} ({r.get('bin', '')})"))
+                    rows = [(fld.title.get(lang), _opt(fld.options, r.get(fld.id), lang) if fld.type == "choice" else str(r.get(fld.id, "")))
+                            for fld in t.fields if fld.id not in ("name",)]
+                    blocks.append(("table", [_h("indicator", lang), ""], rows))
+                    inds = r.get("indicators") or {}
+                    blocks.append(("table", [_h("indicator", lang)] + [str(y) for y in years],
+                                   [[ind.title.get(lang)] + [_num((inds.get(str(y)) or {}).get(ind.id), lang) for y in years]
+                                    for ind in t.indicators]))
+                if not value:
+                    blocks.append(("empty", _h("empty", lang)))
+            elif t.type == "quarterly":
+                value = value or {}
+                fy = value.get("first_year")
+                cells = value.get("cells") or {}
+                for y in range(1, t.years + 1):
+                    keys = [f"y{y}q{q}" for q in range(1, 5)]
+                    head = [f"{fy + y - 1 if fy else y}"] + [f"{_h('quarter', lang)} {q}" for q in range(1, 5)]
+                    rows = [[ln.title.get(lang)] + [_num((cells.get(ln.id) or {}).get(k), lang) for k in keys] for ln in t.lines]
+                    blocks.append(("table", head, rows))
+                if not cells:
+                    blocks.append(("empty", _h("empty", lang)))
+            else:
+                value = value or {}
+                fy = value.get("first_year")
+                rows_all = value.get("rows") or []
+                cols = [c for c in t.columns]
+                for g in t.groups:
+                    blocks.append(("heading", 2, f"{g.id}. {g.title.get(lang)}"))
+                    evs = [(i, r) for i, r in enumerate(rows_all, start=1) if str(r.get("group")) == g.id]
+                    if not evs:
+                        blocks.append(("empty", _h("empty", lang)))
+                        continue
+                    head = [_h("no", lang)]
+                    for c in cols:
+                        if c.type == "years":
+                            head += [f"{c.title.get(lang)} {fy + y - 1 if fy else y}" for y in range(1, t.years + 1)]
+                        else:
+                            head.append(c.title.get(lang))
+                    rows = []
+                    for i, r in evs:
+                        row = [str(i)]
+                        for c in cols:
+                            if c.type == "years":
+                                row += [_num((r.get(c.id) or {}).get(f"y{y}"), lang) for y in range(1, t.years + 1)]
+                            elif c.type == "sources":
+                                row.append(", ".join(_opt(t.sources, s, lang) for s in r.get(c.id) or []))
+                            elif c.type == "date":
+                                from klaster.competition.i18n import day_in
+
+                                import datetime as _dt
+
+                                row.append(day_in(_dt.date.fromisoformat(r[c.id]), lang) if r.get(c.id) else "")
+                            else:
+                                row.append(str(r.get(c.id, "")))
+                        rows.append(row)
+                    blocks.append(("table", head, rows))
+                    for i, r in evs:
+                        blocks.append(("heading", 3, f"{i}. {r.get('title', '')}"))
+                        blocks.append(("table", [_h("indicator", lang), ""], [(d.title.get(lang), str(r.get(d.id, ""))) for d in t.details]))
+    return blocks
+
+
+def render_docx(blocks: list[tuple]) -> bytes:
+    """A DOCX of :func:`structured_content`'s blocks."""
+    d = _doc()
+    for b in blocks:
+        kind = b[0]
+        if kind == "title":
+            d.add_heading(b[1], level=0)
+        elif kind == "heading":
+            d.add_heading(b[2], level=min(b[1], 4))
+        elif kind == "para":
+            for line in str(b[1]).split("\n"):
+                d.add_paragraph(line)
+        elif kind == "empty":
+            d.add_paragraph().add_run(f"— {b[1]} —").italic = True
+        elif kind == "table":
+            _table(d, b[1], b[2])
+    return _bytes(d)
+
+
+def structured_docx(app, form_id: str, lang: str, version=None, identity: bool = True) -> bytes:
+    """The DOCX of a structured document of a package (App. 2, 5, 6), in kk or ru."""
+    return render_docx(structured_content(app, form_id, lang, version=version, identity=identity))

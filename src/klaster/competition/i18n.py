@@ -53,6 +53,49 @@ ENGINE = {
     "winners.not_admitted": _("%(application)s: not an admitted stage-2 application"),
     "winners.support_required": _("%(application)s: a winner needs the recommended state support measures (%(clause)s)"),
     "announcement.too_late": _("announced on %(announced)s, but intake closing on %(closes)s needs the announcement by %(latest)s (at least %(days)s days before, %(clause)s)"),
+    "conflict.affiliate_applicant": _("an organisation affiliated with the expert (BIN %(bin)s) is the applicant"),
+    "conflict.affiliate_participant": _("an organisation affiliated with the expert (BIN %(bin)s) is among the cluster's participants"),
+    "conflict.interest": _("the expert declared an interest in BIN %(bin)s, which is in the package"),
+    "form.not_filled": _("%(document)s: the structure of %(clause)s is not filled in"),
+    "form.item_missing": _("%(document)s: item %(item)s “%(title)s” is empty"),
+    "form.profile_missing": _("no company profile for participant %(name)s (BIN %(bin)s)"),
+    "form.profile_incomplete": _("company profile of %(name)s (BIN %(bin)s) lacks: %(fields)s"),
+    "form.profile_extra": _("company profile of %(name)s (BIN %(bin)s): not a participant of the package"),
+    "form.cash_flow_no_year": _("quarterly cash flow: the first year is not given"),
+    "form.cash_flow_incomplete": _("quarterly cash flow: %(count)s of %(total)s cells are empty (first: %(first)s)"),
+    "form.events_no_year": _("roadmap: the first year of the financing by year is not given"),
+    "form.events_group_empty": _("roadmap: no event in group %(group)s “%(title)s”"),
+    "form.event_incomplete": _("roadmap event %(row)s “%(title)s” lacks: %(fields)s"),
+    "form.pages_unknown": _("%(document)s: the number of pages is not known (state it for a file that is not a PDF)"),
+    "form.annex_after_end": _("%(document)s: the annexes are said to start at page %(annex_from)s, but the file has %(pages)s pages"),
+    "form.pages_outside": _("%(document)s: %(pages)s pages without the annexes; %(min)s–%(max)s are required"),
+    "form.not_a4": _("%(document)s: %(count)s page(s) are not %(paper)s (first: page %(page)s)"),
+    "field.required": _("%(field)s: a value is required"),
+    "field.bad_choice": _("%(field)s: “%(value)s” is not one of: %(options)s"),
+    "field.bad_number": _("%(field)s: “%(value)s” is not a number"),
+    "field.number_range": _("%(field)s: %(value)s is outside %(min)s…%(max)s"),
+    "field.decimals": _("%(field)s: %(value)s has more than %(places)s decimal places"),
+    "field.bad_date": _("%(field)s: “%(value)s” is not a date (dd.mm.yyyy)"),
+    "field.date_range": _("%(field)s: %(value)s is outside the years %(min)s–%(max)s"),
+    "field.too_long": _("%(field)s: longer than %(max)s characters"),
+    "field.bad_bin": _("%(field)s: %(value)s is not a valid BIN (%(rule)s)"),
+    "field.bad_email": _("%(field)s: “%(value)s” is not an e-mail address"),
+    "field.bad_url": _("%(field)s: “%(value)s” is not a web address"),
+    "field.bad_phone": _("%(field)s: “%(value)s” is not a phone number"),
+    "field.bad_oked": _("%(field)s: “%(value)s” is not an OKED code"),
+    "field.unknown_oked": _("%(field)s: OKED %(value)s: %(why)s"),
+    "field.end_before_start": _("the end %(end)s is before the start %(start)s"),
+    "paper.missing": _("the paper original and copy of the package have not been received"),
+    "paper.originals": _("%(count)s paper original(s) received; %(required)s required"),
+    "paper.copies": _("%(count)s paper copy(ies) received; %(required)s required"),
+    "paper.no_electronic": _("the electronic copy did not come with the paper package"),
+    "paper.no_volumes": _("the volumes of the paper package and their sheet counts are not recorded"),
+    "paper.list_not_first": _("the list of documents is not bound first (volume 1, sheet 1)"),
+    "paper.document_unplaced": _("%(document)s: its volume and sheets are not given in the list of documents"),
+    "paper.unknown_volume": _("%(document)s: volume %(volume)s is not among the recorded volumes"),
+    "paper.document_outside": _("%(document)s: sheets %(first)s–%(last)s lie outside volume %(volume)s (%(sheets)s sheets)"),
+    "publication.missing": _("the announcement is not recorded as published in %(medium)s"),
+    "publication.late": _("published in %(medium)s on %(day)s, less than %(days)s calendar days before intake closes on %(closes)s (latest %(latest)s)"),
 }
 
 STATES = {
@@ -190,6 +233,8 @@ def term_text(deadline, language: str | None = None) -> str:
 
 
 def _param(name: str, value, language: str) -> str:
+    if name == "rule" and value in BIN_RULES:
+        return str(BIN_RULES[value])
     if name == "state" and value in STATES:
         return str(STATES[value])
     if name == "action" and value in ACTIONS:
@@ -249,4 +294,5 @@ def stored_text(text: str) -> str:
 
 def state_label(state: str) -> str:
     return str(STATES.get(state, state))
+
 

@@ -19,7 +19,10 @@ def owns_application(user, application):
 
 @rules.predicate
 def may_issue_conclusion(user, conclusion):
-    """The body the conclusion is addressed to; an akimat only for its own region (first two KATO digits)."""
+    """The body the conclusion is addressed to; an akimat only for its own region (first two KATO digits);
+    an authorized body only when it is the ministry of the cluster's sector the request went to
+    (§2.11, §17, §27: ``Conclusion.ministry``; a request recorded before klaster knew the sector,
+    with no ministry, stays open to every authorized-body user)."""
     if conclusion is None:
         return False
     if conclusion.body == "akimat":
@@ -27,7 +30,13 @@ def may_issue_conclusion(user, conclusion):
         kato = getattr(prof, "region_kato", "") or ""
         return has_role(user, Role.AKIMAT) and kato[:2] == conclusion.application.region_kato[:2]
     if conclusion.body == "authorized_body":
-        return has_role(user, Role.AUTHORIZED_BODY)
+        if not has_role(user, Role.AUTHORIZED_BODY):
+            return False
+        if not conclusion.ministry:
+            return True
+        from klaster.competition.domain.records import ministry_of
+
+        return ministry_of(user) == conclusion.ministry
     if conclusion.body == "regional_body":
         return has_role(user, Role.REGIONAL_BODY)
     return False

@@ -102,7 +102,10 @@ def organizer_dashboard(request, form=None):
         counts = [(st, n) for st in ("overdue", "late", "due", "met", "pending", "open", "closed")
                   if (n := sum(row[0].state == st for row in tl))]
         rows.append((c, tl, sum(row[0].state == "overdue" for row in tl), counts))
-    return render(request, "competition/organizer_dashboard.html", {"rows": rows, "form": form or _announce_form()},
+    from klaster.accounts.roles import has_role
+
+    return render(request, "competition/organizer_dashboard.html", {"rows": rows, "form": form or _announce_form(),
+                                                                    "is_admin": has_role(request.user, Role.ADMINISTRATOR)},
                   status=400 if form is not None else 200)
 
 
@@ -117,7 +120,7 @@ def organizer_announce(request):
         try:
             c = svc.announce_competition(actor=request.user, title=d["title"], stage1_intake_closes=d["stage1_intake_closes"],
                                          criteria=crit, public_note=d["public_note"], scoring=form.scoring(), rerun_of=d["rerun_of"],
-                                         readings=form.chosen_readings())
+                                         readings=form.chosen_readings(), regulation=form.regulation_pin(), blind=d.get("blind", False))
         except svc.DomainError as e:
             form.add_error(None, str(e))
         else:
@@ -138,7 +141,26 @@ def organizer_competition(request, pk):
         "c": c, "rules": c.rules, "apps": apps, "checks": checks, "timeline": svc.timeline_labelled(c, lang=_lang()), "experts": experts,
         "ranked": svc.ranked(c, stage), "lang": _lang(), "rerun_due": svc.rerun_due(c), "today": svc.today(),
         "scoring_form": f.ScoringForm(initial={"aggregation": c.scoring.get("aggregation"), "quorum": c.scoring.get("quorum")}),
-        "scoring_open": not c.applications.filter(assignments__sheet__submitted_at__isnull=False).exists(), **_act_ctx(c)})
+        **_issue15_competition_ctx(c, apps), **_act_ctx(c)})
+
+
+def _sheet_submitted(assignment) -> bool:
+    try:
+        return assignment.sheet.submitted_at is not None
+    except ExpertAssignment.sheet.RelatedObjectDoesNotExist:
+        return False
+
+
+def _issue15_competition_ctx(c, apps) -> dict:
+    """The records of §4 (publications, findings), whether the blind mode and the scoring can still
+    change (from the assignments prefetched with ``apps``: no extra query)."""
+    from klaster.competition.domain import records
+
+    assignments = [s for a in apps for s in a.assignments.all()]
+    pubs = list(c.publications.all())
+    return {"publications": pubs, "publication_findings": records.publication_findings(c, pubs),
+            "publication_form": f.PublicationForm(today=svc.today()), "blind_open": not assignments,
+            "scoring_open": not any(_sheet_submitted(s) for s in assignments)}
 
 
 @role_required(*ORG)
@@ -173,8 +195,6 @@ def organizer_action(request, pk):
     done = False
     if action == "close_intake":
         done = _run(request, svc.close_intake, _("intake closed"), actor=u, competition=c, **day)
-    elif action == "admission":
-        done = _run(request, svc.sign_admission_protocol, _("admission protocol recorded"), actor=u, competition=c, **day)
     elif action == "route":
         done = _run(request, svc.route_for_conclusions, _("sent for conclusions"), actor=u, application=app, **day)
     elif action == "assign":
@@ -190,6 +210,18 @@ def organizer_action(request, pk):
                     scoring={"aggregation": d["aggregation"], "quorum": d["quorum"]})
     elif action == "lift_conflict":
         done = _run(request, svc.lift_conflict, _("conflict of interest lifted"), actor=u, assignment=assignment, reason=d["note"])
+    elif action == "clarify":
+        from klaster.competition.domain import council
+
+        done = _run(request, council.ask_clarification, _("request for clarification sent (§16, §32)"), actor=u, application=app,
+                    question=d["note"], **day)
+        if done:
+            _warn(request, form)
+        return redirect("competition:organizer_application", pk=app.pk)
+    elif action == "blind":
+        from klaster.competition.domain import council
+
+        done = _run(request, council.set_blind, _("blind mode changed"), actor=u, competition=c, blind=d.get("blind", False))
     elif action == "reopen_sheet":
         sheet = getattr(assignment, "sheet", None)
         if sheet is None:
@@ -305,8 +337,27 @@ def _application_ctx(app, **extra):
         "upload_form": f.UploadForm(documents=docs_), "participant_form": f.ParticipantForm(), "import_form": f.ImportForm(),
         "notice_form": f.NoticeForm(), "lang": _lang(), "versions": app.versions.all(), "conclusions": app.conclusions.all(),
         "max_mb": rules.upload_max_mb, "types": ", ".join(rules.upload_types), "intake_closes": app.competition.intake_closes_effective(app.stage),
-        **_act_ctx(app.competition)}
+        **_issue15_application_ctx(app), **_act_ctx(app.competition)}
     ctx.update(extra)
+    return ctx
+
+
+def _issue15_application_ctx(app, paper=None, readonly=False) -> dict:
+    """The structured documents of the stage, the §12 statement, the paper receipt (§9, §11), the
+    requests for clarification (§16, §32) and the authorized body of the sector (§17)."""
+    from klaster.competition.domain import records, structured
+    from klaster.competition.models import PaperReceipt
+
+    body, rule = records.ministry_for(app)
+    ctx = {"forms_of_stage": structured.stage_forms(app), "statement": records.statement_text(app.competition),
+           "submit_form": f.SubmitForm(), "paper_receipt": PaperReceipt.objects.filter(application=app).first(),
+           "clarifications": app.clarifications.all(), "sector_body": body, "sector_rule": rule, "sector": records.sector_of(app),
+           "answer_form": f.ClarificationAnswerForm()}
+    if readonly:
+        from klaster.competition.views_package import paper_form
+
+        ctx["paper_form"] = paper or paper_form(app)
+        ctx["clarify_form"] = f.OrganizerActionForm(today=svc.today())
     return ctx
 
 
@@ -318,7 +369,7 @@ def application_detail(request, pk):
 
 
 @role_required(*ORG)
-def organizer_application(request, pk):
+def organizer_application(request, pk, paper=None):
     """The organizer's read-only view of one application: package, documents, participants,
     conclusions, expert assignments (with the lifting of a declared conflict and the reopening of a
     submitted sheet) and the application's own deadlines."""
@@ -330,7 +381,8 @@ def organizer_application(request, pk):
     return render(request, "competition/application.html", {
         "app": app, "rules": rules, "spec": rules.package(app.stage), "version": v, "frozen": True, "readonly": True,
         "check": svc.completeness(app, v), "lang": _lang(), "versions": app.versions.all(), "conclusions": app.conclusions.all(),
-        "assignments": app.assignments.select_related("expert", "sheet"), "timeline": timeline, **_act_ctx(c)})
+        "assignments": app.assignments.select_related("expert", "sheet"), "timeline": timeline,
+        **_issue15_application_ctx(app, paper=paper, readonly=True), **_act_ctx(c)})
 
 
 @role_required(Role.APPLICANT)
@@ -354,7 +406,7 @@ def application_action(request, pk):
                 return back
             d = form.cleaned_data
             svc.upload_document(actor=u, application=app, doc_id=d["doc_id"], uploaded=d["file"], pages=d["pages"],
-                       volume=d["volume"], version=version)
+                       volume=d["volume"], version=version, annex_from=d.get("annex_from"))
             messages.success(request, _("document uploaded"))
         elif action == "participant":
             form = f.ParticipantForm(request.POST)
@@ -386,8 +438,26 @@ def application_action(request, pk):
             svc.request_conclusion(actor=u, application=app, body=action)
             messages.success(request, _("request sent to the akimat") if action == "akimat" else _("strategy and roadmap sent to the authorized body (§27)"))
         elif action == "submit":
-            svc.submit_application(actor=u, application=app, version=version)
+            form = f.SubmitForm(request.POST)
+            if not form.is_valid():
+                _form_errors(request, form)
+                return back
+            svc.submit_application(actor=u, application=app, version=version, statement=form.cleaned_data["statement"])
             messages.success(request, _("package submitted and registered"))
+        elif action == "answer":
+            from klaster.competition.domain import council
+            from klaster.competition.models import ClarificationRequest
+
+            form = f.ClarificationAnswerForm(request.POST)
+            req = ClarificationRequest.objects.filter(pk=form.cleaned_data["request"], application=app).first() if form.is_valid() else None
+            if req is None:
+                if form.is_valid():
+                    messages.error(request, _("no such request in this application"))
+                else:
+                    _form_errors(request, form)
+                return back
+            council.answer_clarification(actor=u, request=req, answer=form.cleaned_data["answer"])
+            messages.success(request, _("answer sent"))
         else:
             form = f.NoticeForm(request.POST)
             if not form.is_valid():
@@ -477,8 +547,11 @@ def conclusion_form(request, pk):
 
 @role_required(Role.EXPERT)
 def expert_workspace(request):
+    from klaster.competition.domain.council import blind_label
+
     items = ExpertAssignment.objects.filter(expert=request.user).select_related("application__competition", "sheet")
-    return render(request, "competition/expert_workspace.html", {"items": items})
+    labels = {a.pk: blind_label(a.application) for a in items if a.application.competition.blind}
+    return render(request, "competition/expert_workspace.html", {"items": items, "labels": labels})
 
 
 @role_required(Role.EXPERT)
@@ -531,8 +604,12 @@ def _expert_ctx(a, rules, sheet, scores=None, just=None, stale=False):
     rows = [(g, [(c, scores.get(c.id, ""), just.get(c.id, "")) for c in g.items]) for g in rules.criteria.groups]
     v = a.application.submitted_version()
     readable = bool(v and a.declared_at and not a.conflicted)
+    from klaster.competition.domain import council, structured
+
+    hidden = council.hidden_from(a.expert, a.application)
     return {"a": a, "sheet": sheet, "rows": rows, "scoring": rules.scoring, "lang": _lang(), "stale": stale,
-            "scoring_due": svc.scoring_due(a.application),
+            "scoring_due": svc.scoring_due(a.application), "hidden": hidden, "label": council.blind_label(a.application) if hidden else None,
+            "forms_of_stage": structured.stage_forms(a.application) if readable else (), "readable": readable,
             "declaration_form": f.DeclarationForm(), "documents": v.documents.all() if readable else [],
             "conclusions": a.application.conclusions.filter(issued_on__isnull=False) if readable else [], **_act_ctx(a.application.competition)}
 

@@ -33,6 +33,7 @@ from klaster.competition.models import (
     PackageVersion,
     Participant,
     ScoreSheet,
+    StructuredDocument,
 )
 from klaster.engine.competition import deadlines as eng_deadlines
 from klaster.engine.competition import experts as eng_experts
@@ -174,7 +175,8 @@ def _check_quorum(rules) -> None:
 @transaction.atomic
 def announce_competition(*, actor, title: str, stage1_intake_closes: dt.date, announced_on: dt.date | None = None, reason: str = "",
                          criteria: tuple[str, str | None] | None = None, public_note: str = "",
-                         rerun_of: Competition | None = None, scoring: dict | None = None, readings: dict | None = None) -> Competition:
+                         rerun_of: Competition | None = None, scoring: dict | None = None, readings: dict | None = None,
+                         regulation: tuple[str, str] | None = None, blind: bool = False) -> Competition:
     """Announce a competition and pin its regulation (§3–§5).
 
     The announcement is dated the day it is made (``announced_on`` defaults to today; an earlier
@@ -196,7 +198,10 @@ def announce_competition(*, actor, title: str, stage1_intake_closes: dt.date, an
                              follows=[Follows(event_day(rerun_of, "failed"), _("the failure of the competition"), "§41, §42")] if rerun_of else ())
     if rerun_of is not None and rerun_of.state != "failed":
         raise DomainError(_("only a failed competition is re-run (§42)"))
-    rules = load_rules(criteria=criteria)
+    try:
+        rules = load_rules(*(regulation or ()), criteria=criteria)
+    except RegulationError as e:
+        raise DomainError(str(e)) from e
     if scoring:
         try:
             rules = rules.with_scoring(scoring)
@@ -213,7 +218,7 @@ def announce_competition(*, actor, title: str, stage1_intake_closes: dt.date, an
         raise DomainError(engine_text(problem))
     c = Competition.objects.create(title=title, stage1_intake_closes=stage1_intake_closes, announced_on=announced_on,
                                    rules_pins=rules.pins, scoring=rules.scoring.as_dict(), readings=chosen, public_note=public_note,
-                                   created_by=actor, rerun_of=rerun_of)
+                                   created_by=actor, rerun_of=rerun_of, blind=bool(blind))
     audit.record(actor=actor, action="competition.create", obj=c, note=_note(announced_on, reason))
     _comp_transition(c, "announce", actor=actor)
     _event(c, "announced", announced_on, actor=actor, note=_note(announced_on, reason))
@@ -367,11 +372,28 @@ def close_intake(*, actor, competition: Competition, on: dt.date | None = None, 
 @transaction.atomic
 def create_application(*, actor, competition: Competition, stage: int = 1, organisation_name: str, organisation_bin: str,
                        kind: str, cluster_name: str, region_kato: str, signatory_position: str = "", signatory_name: str = "",
-                       skipped_stage1: bool = False, stage1_application: Application | None = None) -> Application:
+                       skipped_stage1: bool = False, stage1_application: Application | None = None, sector_oked: str = "") -> Application:
     """Start an application (a draft package, version 1) while the stage's intake is open. Checks who
-    may take part in the stage (§2.7, §2.8, §8)."""
+    may take part in the stage (§2.7, §2.8, §8). ``sector_oked`` is the OKED code of the cluster's
+    specialisation: it decides the authorized body of §17 and §27 and the experts' sector matching.
+
+    Raises
+    ------
+    DomainError
+        Intake of the stage not open; the kind may not take part; an unknown OKED code.
+    """
     if competition.state != f"stage{stage}_intake":
         raise DomainError(_("intake of stage %(stage)s is not open in this competition") % {"stage": stage})
+    sector_oked = normalize_oked(sector_oked or "")
+    if sector_oked:
+        from django.core.exceptions import ValidationError
+
+        from klaster.reference.validators import validate_oked
+
+        try:
+            validate_oked(sector_oked)
+        except ValidationError as e:
+            raise DomainError(_("sector: %(error)s") % {"error": " ".join(e.messages)}) from None
     rules = competition.rules
     winner = bool(stage1_application and stage1_application.state == "passed")
     p = eng_package.may_take_part(rules, stage=stage, kind=kind, stage1_winner=winner)
@@ -380,7 +402,8 @@ def create_application(*, actor, competition: Competition, stage: int = 1, organ
     app = Application.objects.create(
         competition=competition, stage=stage, applicant=actor, organisation_name=organisation_name, organisation_bin=organisation_bin,
         kind=kind, cluster_name=cluster_name, region_kato=region_kato, signatory_position=signatory_position,
-        signatory_name=signatory_name, skipped_stage1=skipped_stage1 and not winner, stage1_application=stage1_application)
+        signatory_name=signatory_name, skipped_stage1=skipped_stage1 and not winner, stage1_application=stage1_application,
+        sector_oked=sector_oked or (stage1_application.sector_oked if stage1_application else ""))
     PackageVersion.objects.create(application=app, number=1)
     audit.record(actor=actor, action="application.create", obj=app)
     return app
@@ -397,19 +420,22 @@ def _draft(app: Application, version: int | None = None) -> PackageVersion:
 
 @transaction.atomic
 def upload_document(*, actor, application: Application, doc_id: str, uploaded, pages: int | None = None,
-                    volume: int | None = None, version: int | None = None) -> PackageDocument:
+                    volume: int | None = None, version: int | None = None, annex_from: int | None = None) -> PackageDocument:
     """Attach a document of the package definition to the draft version.
 
     The file is checked by :func:`klaster.common.files.check_upload` (type from the content and
     the extension, a PDF opened by pypdf, size limit of the regulation data); for a PDF without a
-    stated page count the count of its pages is recorded. A replaced file is removed once no
+    stated page count the count of its pages is recorded. ``annex_from`` is the page where the
+    document's annexes begin (App. 2 counts the concept's pages without them); for a PDF without it,
+    a top-level bookmark titled as an annex marks it, and pages that are not A4 are noted
+    (:func:`klaster.competition.domain.structured.pdf_facts`). A replaced file is removed once no
     package version refers to it.
 
     Raises
     ------
     DomainError
         Not a document of the stage's package; the package is frozen or was changed since
-        (:class:`StaleEdit`); the file is refused.
+        (:class:`StaleEdit`); the file is refused; the annexes start after the last page.
     """
     rules = application.competition.rules
     spec = rules.package(application.stage)
@@ -421,6 +447,18 @@ def upload_document(*, actor, application: Application, doc_id: str, uploaded, p
     except files.UploadRejected as e:
         raise DomainError(e.text()) from None
     name = uploaded.name
+    total = pages if pages is not None else checked.pages
+    if annex_from is not None and total is not None and annex_from > total:
+        raise DomainError(_("%(name)s: the annexes cannot start at page %(page)s of %(pages)s") % {"name": name, "page": annex_from, "pages": total})
+    source, non_a4 = ("stated" if annex_from else ""), []
+    if checked.ext == "pdf":
+        from klaster.competition.domain.structured import pdf_facts
+
+        uploaded.seek(0)
+        bookmark, non_a4 = pdf_facts(uploaded.read())
+        uploaded.seek(0)
+        if annex_from is None and bookmark is not None:
+            annex_from, source = bookmark, "bookmark"
     old = v.documents.filter(doc_id=doc_id).first()
     if old:
         audit.record(actor=actor, action="package.document_replace", obj=old, changes={"file": [old.original_name, name]})
@@ -428,7 +466,7 @@ def upload_document(*, actor, application: Application, doc_id: str, uploaded, p
         old.delete()
         files.discard(old_name)
     d = PackageDocument(version=v, doc_id=doc_id, original_name=name, size=checked.size, sha256=checked.sha256,
-                        pages=pages if pages is not None else checked.pages, volume=volume, uploaded_by=actor)
+                        pages=total, volume=volume, uploaded_by=actor, annex_from=annex_from, annex_source=source, non_a4=non_a4[:1000])
     d.file.save(f"{doc_id}.{checked.ext}", uploaded, save=False)
     d.save()
     audit.record(actor=actor, action="package.document_upload", obj=d)
@@ -550,9 +588,15 @@ def _engine_participants(version: PackageVersion | None):
 
 
 def completeness(application: Application, version: PackageVersion | None = None):
-    """The engine's completeness result for a package version (default: the submitted one, else the draft)."""
+    """The engine's completeness result for a package version (default: the submitted one, else the
+    draft): documents (§6, §7), participants (Criteria 1.1), the content of the concept, strategy and
+    roadmap (App. 2, 5, 6) with the concept's pages, and the paper package (§9, §11)."""
+    from klaster.competition.domain.records import paper_of
+    from klaster.competition.domain.structured import structured_map
+
     v = version or application.submitted_version() or application.current_version()
-    docs = [eng_package.DocumentInfo(d.doc_id, d.original_name, d.pages, d.volume) for d in v.documents.all()] if v else []
+    docs = [eng_package.DocumentInfo(d.doc_id, d.original_name, d.pages, d.volume, d.annex_from, tuple(d.non_a4 or ()))
+            for d in v.documents.all()] if v else []
     # A document produced by a body (App. 3 akimat conclusion; the authorized body's conclusion, §7.4/§29)
     # is present when that body's positive conclusion is recorded in klaster, even without a scanned copy.
     spec = application.competition.rules.package(application.stage)
@@ -567,18 +611,30 @@ def completeness(application: Application, version: PackageVersion | None = None
     winner = bool(application.stage1_application and application.stage1_application.state == "passed")
     return eng_package.check_package(application.competition.rules, stage=application.stage, documents=docs,
                                      participants=_engine_participants(v), skipped_stage1=application.skipped_stage1,
-                                     kind=application.kind, stage1_winner=winner, negative_conclusions=negative)
+                                     kind=application.kind, stage1_winner=winner, negative_conclusions=negative,
+                                     structured=structured_map(v), paper=paper_of(application), announced=application.competition.announced_on)
 
 
+@enforces("records.statement")
 def submit_application(*, actor, application: Application, on: dt.date | None = None, reason: str = "", received_by: str = "",
-                       version: int | None = None) -> Application:
+                       version: int | None = None, statement: bool = False) -> Application:
     """Submit (register) the draft package: refused after intake closes (§13) — nothing is recorded
     for a refused package; the version is frozen and a registration number given (receipt App. 1 / App. 4).
 
-    ``on`` is the day the package was received (default today; a paper package registered later,
-    §11, keeps its day, with ``reason``). The closing day is the competition's effective one (an announced day off
-    moves to the next working day under the default reading, Civil Code Art. 187).
+    ``statement`` is the participant's acceptance of its responsibility for the completeness and
+    accuracy of the information (§12); the statement's text (regulation data) is recorded with the
+    time it was accepted. ``on`` is the day the package was received (default today; a paper package
+    registered later, §11, keeps its day, with ``reason``). The closing day is the competition's
+    effective one (an announced day off moves to the next working day under the default reading,
+    Civil Code Art. 187).
+
+    Raises
+    ------
+    DomainError
+        The statement of §12 not accepted; late (§13); a bad day; the package changed since (:class:`StaleEdit`).
     """
+    if not statement:
+        raise DomainError(_("accept the statement of responsibility for the completeness and accuracy of the information (§12)"))
     on = _recorded(on, reason=reason, field=_("received on"))
     closes = application.competition.intake_closes_effective(application.stage)
     if application.competition.state != f"stage{application.stage}_intake" or closes is None or on > closes:
@@ -589,7 +645,14 @@ def submit_application(*, actor, application: Application, on: dt.date | None = 
 
 @transaction.atomic
 def _register(*, actor, application: Application, on: dt.date, received_by: str, version: int | None = None) -> Application:
+    from klaster.competition.domain.records import statement_text
+
     v = _draft(application, version)
+    before = audit.snapshot(application)
+    application.statement_at = _moment(on)
+    application.statement_text = statement_text(application.competition) or "§12"
+    application.save()
+    audit.record(actor=actor, action="application.statement", obj=application, before=before, note="§12")
     comp = application.competition
     action = "amend" if application.state == "submitted" else "submit"
     _app_transition(application, action, actor=actor, day=on)
@@ -624,9 +687,12 @@ def start_amendment(*, actor, application: Application, reason: str, on: dt.date
     new = PackageVersion.objects.create(application=application, number=old.number + 1, change_reason=reason)
     for d in old.documents.all():
         PackageDocument.objects.create(version=new, doc_id=d.doc_id, file=d.file.name, original_name=d.original_name, size=d.size,
-                                       sha256=d.sha256, pages=d.pages, volume=d.volume, uploaded_by=d.uploaded_by)
+                                       sha256=d.sha256, pages=d.pages, volume=d.volume, uploaded_by=d.uploaded_by, annex_from=d.annex_from,
+                                       annex_source=d.annex_source, non_a4=d.non_a4)
     for p in old.participants.all():
         Participant.objects.create(version=new, row=p.row, name=p.name, bin=p.bin, oked=p.oked, kato=p.kato, affiliation_group=p.affiliation_group)
+    for sd in old.structured.all():
+        StructuredDocument.objects.create(version=new, form_id=sd.form_id, data=sd.data)
     audit.record(actor=actor, action="package.new_version", obj=new, note=reason)
     return new
 
@@ -642,46 +708,28 @@ def withdraw_application(*, actor, application: Application, notice: str, on: dt
 # ----------------------------------------------------------------------------- admission (§15/§16, §31/§32, §41)
 
 
-@enforces("step.stage1_completeness_check", "step.stage2_completeness_check", "step.failure")
-@transaction.atomic
-def sign_admission_protocol(*, actor, competition: Competition, on: dt.date | None = None, reason: str = "", notices: dict | None = None):
-    """Check every submitted package of the stage, admit the complete ones, return the others with a written
-    notice (§16/§32) naming each reason (a negative conclusion of a body is quoted), record the protocol
-    (§15/§31), and fail the competition when fewer than two qualify (§41).
+def sign_admission_protocol(*, actor, competition: Competition, on: dt.date | None = None, reason: str = "", notices: dict | None = None,
+                            version: int | None = None):
+    """Sign the stage's admission protocol (§15/§16, §31/§32, §41): see
+    :func:`klaster.competition.domain.records.sign_admission_protocol` (a reviewed draft decides;
+    without one, the completeness check's proposals)."""
+    from klaster.competition.domain import records
 
-    The protocol is dated after the (effective) intake closing day, not in the future; an earlier day
-    than today needs ``reason``.
-    """
-    if competition.state not in ("stage1_admission", "stage2_admission"):
-        raise DomainError(_("the completeness check comes after intake closes (§15, §31)"))
-    stage = 1 if competition.state == "stage1_admission" else 2
-    closes = competition.intake_closes_effective(stage)
-    on = _recorded(on, reason=reason, field=_("protocol date"),
-                   follows=[Follows(closes + dt.timedelta(days=1) if closes else None, _("the day after intake closed"), "§13, §15, §31")])
-    apps = list(competition.applications.filter(stage=stage, state="submitted"))
-    results = {a.key: completeness(a) for a in apps}
-    proto = eng_package.admission_protocol(competition.rules, stage=stage, results=results)
-    notices = notices or {}
-    for a in apps:
-        if a.key in proto.admitted:
-            _app_transition(a, "admit", actor=actor)
-        else:
-            text = notices.get(a.pk) or "\n".join(f"{p.message} ({p.clause})" for p in proto.returned[a.key])
-            _app_transition(a, "return_package", actor=actor, notice=text)
-    _event(competition, f"stage{stage}_admission_protocol_signed", on, actor=actor, note=_note(on, reason))
-    if proto.fails:
-        _comp_transition(competition, "fail", actor=actor)
-        _event(competition, "failed", on, actor=actor, note=f"{len(proto.admitted)} qualified ({proto.failure_clause})")
-    else:
-        _comp_transition(competition, "sign_admission_protocol", actor=actor)
-    return proto
+    return records.sign_admission_protocol(actor=actor, competition=competition, on=on, reason=reason, notices=notices, version=version)
 
 
 # ----------------------------------------------------------------------------- conclusions (§6, §17, §27–§29, §33)
 
 
+@enforces("routing.sector_body")
 def _request(*, actor, application: Application, body: str, on: dt.date, reason: str = "") -> tuple[Conclusion, bool]:
-    c, created = Conclusion.objects.get_or_create(application=application, body=body, defaults={"requested_on": on})
+    ministry = ""
+    if body == "authorized_body":
+        from klaster.competition.domain.records import ministry_for
+
+        found, _rule = ministry_for(application)
+        ministry = found.id if found is not None else ""
+    c, created = Conclusion.objects.get_or_create(application=application, body=body, defaults={"requested_on": on, "ministry": ministry})
     if created:
         audit.record(actor=actor, action="conclusion.request", obj=c, note=_note(on, reason))
         name = "akimat_request_registered" if body == "akimat" else f"conclusion_requested:{body}"
@@ -748,14 +796,16 @@ def issue_conclusion(*, actor, conclusion: Conclusion, positive: bool, text: str
 
 
 def _expert(user) -> eng_experts.Expert:
-    prof = getattr(user, "profile", None)
-    return eng_experts.Expert(user.get_username(), getattr(prof, "years_experience", None), getattr(prof, "organisation_bin", "") or "")
+    from klaster.competition.domain.council import expert_of
+
+    return expert_of(user)
 
 
 @transaction.atomic
 def assign_expert(*, actor, application: Application, expert) -> ExpertAssignment:
     """Assign an expert (§19: ≥ 5 years of experience) to a package under review, once; an automatic
-    conflict is recorded when the expert's organisation BIN is the applicant's or a participant's.
+    conflict is recorded when the BIN of the expert's organisation or of an organisation affiliated
+    with it, or one the expert declared an interest in, is the applicant's or a participant's (§2.10).
 
     Raises
     ------

@@ -32,6 +32,7 @@ class Competition(models.Model):
                                 help_text="{reading id: option id} — where the text admits two readings (regulation data 'readings')")
     rerun_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="reruns")
     public_note = models.TextField(_("announcement text"), blank=True)
+    blind = models.BooleanField(_("blind review: experts do not see who applied"), default=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -97,6 +98,9 @@ class Application(models.Model):
     registered_at = models.DateTimeField(_("registered at"), null=True, blank=True)
     received_by = models.CharField(_("received by"), max_length=200, blank=True)
     notice = models.TextField(_("written notice (return / withdrawal)"), blank=True)
+    sector_oked = models.CharField(_("sector of the cluster's specialisation (OKED)"), max_length=10, blank=True)
+    statement_at = models.DateTimeField(_("statement of responsibility accepted (§12)"), null=True, blank=True)
+    statement_text = models.TextField(_("statement of responsibility (§12)"), blank=True)
 
     class Meta:
         ordering = ["competition", "stage", "id"]
@@ -145,6 +149,9 @@ class PackageDocument(models.Model):
     sha256 = models.CharField(max_length=64)
     pages = models.PositiveIntegerField(_("pages"), null=True, blank=True)
     volume = models.PositiveSmallIntegerField(_("volume"), null=True, blank=True)
+    annex_from = models.PositiveIntegerField(_("annexes start at page"), null=True, blank=True)
+    annex_source = models.CharField(max_length=20, blank=True)  # "stated", "bookmark" or ""
+    non_a4 = models.JSONField(default=list, blank=True)  # pages of a PDF that are not A4
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
@@ -174,6 +181,7 @@ class Conclusion(models.Model):
     positive = models.BooleanField(_("positive"), null=True)
     text = models.TextField(_("conclusion"), blank=True)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    ministry = models.CharField(_("authorized body of the cluster's sector"), max_length=30, blank=True)
 
     class Meta:
         ordering = ["application", "body"]
@@ -267,3 +275,140 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recipient_id}: {self.escalation}"
+
+
+# ------------------------------------------------------------------------------------------ issue 15: packages as data, records, council
+
+
+class StructuredDocument(models.Model):
+    """The content of a structured document of a package version (the concept, App. 2; the strategy,
+    App. 5; the roadmap, App. 6) as the regulation data's structure lays it out (see
+    :mod:`klaster.engine.competition.forms` for the shape of ``data``). Frozen with its version."""
+
+    version = models.ForeignKey(PackageVersion, on_delete=models.CASCADE, related_name="structured")
+    form_id = models.CharField(max_length=50)
+    data = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["version", "form_id"], name="competition_structured_unique")]
+
+
+class PaperReceipt(models.Model):
+    """The paper original and copy of a package received by the organizer (§9, §11): how many, whether
+    the electronic copy came with them, the sheets of each volume and where each document is."""
+
+    application = models.OneToOneField(Application, on_delete=models.CASCADE, related_name="paper")
+    received_on = models.DateField(_("received on"))
+    received_by = models.CharField(_("received by"), max_length=200)
+    originals = models.PositiveSmallIntegerField(_("originals"))
+    copies = models.PositiveSmallIntegerField(_("copies"))
+    electronic = models.BooleanField(_("electronic copy received"), default=True)
+    volumes = models.JSONField(default=list)  # sheets of volume 1, 2, …
+    documents = models.JSONField(default=dict)  # {doc id: [volume, first sheet, last sheet]}
+    version = VersionField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField(auto_now=True)
+
+
+class Publication(models.Model):
+    """A publication of the announcement (§4): in official print media or on the organizer's website."""
+
+    competition = models.ForeignKey(Competition, on_delete=models.CASCADE, related_name="publications")
+    medium = models.CharField(_("medium"), max_length=20)
+    outlet = models.CharField(_("outlet"), max_length=300)
+    day = models.DateField(_("published on"))
+    reference = models.CharField(_("issue No. or address"), max_length=500, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["competition", "day", "id"]
+
+
+class ExpertProfile(models.Model):
+    """What the allocation of experts needs beyond the account: the sectors (OKED prefixes) the expert
+    knows, the BINs of organisations affiliated with the expert's, and declared interests (BINs)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="expert_profile")
+    sectors = models.JSONField(default=list, blank=True)
+    affiliate_bins = models.JSONField(default=list, blank=True)
+    interest_bins = models.JSONField(default=list, blank=True)
+    interests_text = models.TextField(blank=True)
+    version = VersionField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+
+class AuthorizedBodyUser(models.Model):
+    """The ministry an authorized-body user works for (an id of the ``sector-bodies`` regulation data):
+    §17 and §27 send a package to the authorized body of the cluster's sector, and only its users answer."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="authorized_body")
+    ministry = models.CharField(_("ministry"), max_length=30)
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.ministry}"
+
+
+class DiscussionPost(models.Model):
+    """A post in the expert council's discussion of an application (visible to the council and the
+    organizer); ``kind`` ``consensus`` is the council's consensus note, recorded by the organizer."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="posts")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=20, default="comment")
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["application", "created_at", "id"]
+
+
+class ClarificationRequest(models.Model):
+    """The organizer asks the participant to substantiate information in its package (§16, §32); the
+    participant answers."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="clarifications")
+    asked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    asked_on = models.DateField()
+    question = models.TextField()
+    answer = models.TextField(blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["application", "asked_on", "id"]
+
+
+class AdmissionProtocol(models.Model):
+    """The admission protocol of a stage (§15 / §31): drafted with the engine's proposal per package,
+    reviewed by the organizer (a decision and an editable notice per package), then signed."""
+
+    competition = models.ForeignKey(Competition, on_delete=models.CASCADE, related_name="admission_protocols")
+    stage = models.PositiveSmallIntegerField(choices=STAGES)
+    state = models.CharField(max_length=20, default="draft")  # draft, signed
+    drafted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    drafted_at = models.DateTimeField(auto_now_add=True)
+    signed_on = models.DateField(null=True, blank=True)
+    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    version = VersionField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["competition", "stage"], name="competition_admission_protocol_once")]
+
+
+class AdmissionDecision(models.Model):
+    """One package in an admission protocol: the engine's proposal with its findings, the organizer's
+    decision (``admit`` or ``return``), the notice to the participant, and the reason for an override."""
+
+    protocol = models.ForeignKey(AdmissionProtocol, on_delete=models.CASCADE, related_name="decisions")
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="admission_decisions")
+    proposed = models.CharField(max_length=10)
+    decision = models.CharField(max_length=10)
+    findings = models.JSONField(default=list)  # [[message (English engine text), clause, severity], …]
+    notice = models.TextField(blank=True)
+    override_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["protocol", "application"]
+        constraints = [models.UniqueConstraint(fields=["protocol", "application"], name="competition_admission_decision_once")]

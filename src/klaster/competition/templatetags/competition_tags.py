@@ -63,3 +63,28 @@ def day(value) -> str:
 def term(step_deadline) -> str:
     """The length of a deadline in words: "5 working days", "60 calendar days", "2 months"…"""
     return i18n.term_text(step_deadline)
+
+
+@register.filter
+def tr(value) -> str:
+    """A text of the regulation data (kk/ru/en) in the active language."""
+    if value is None:
+        return ""
+    if hasattr(value, "get"):
+        return value.get(i18n.lang()) or value.get("en") or ""
+    return str(value)
+
+
+@register.filter
+def engine(value) -> str:
+    """An engine message in the active language."""
+    return i18n.engine_text(value)
+
+
+@register.filter
+def get_item(mapping, key):
+    """``mapping[key]`` in a template (None when absent)."""
+    try:
+        return mapping.get(key)
+    except AttributeError:
+        return None
