@@ -23,7 +23,7 @@ from klaster.competition.models import Application, Competition, ExpertAssignmen
 
 from tests.xlsx_cases import declared_whole_sheet
 
-from .conftest import bins
+from .conftest import bins, body_of, concept_pdf, fill_content, record_paper
 
 pytestmark = pytest.mark.django_db
 D = dt.date
@@ -40,7 +40,7 @@ def world(user_factory, settings):
         "org": user_factory("org", Role.ORGANIZER),
         "sec": user_factory("sec", Role.COMMISSION_SECRETARY),
         "akim": user_factory("akim", Role.AKIMAT, region_kato="350000000"),
-        "auth": user_factory("auth", Role.AUTHORIZED_BODY),
+        "auth": body_of(user_factory("auth", Role.AUTHORIZED_BODY)),
         "reg": user_factory("reg", Role.REGIONAL_BODY),
     }
     for i in range(3):
@@ -68,9 +68,10 @@ def package(u, c, i, *, on=D(2025, 3, 3), docs=DOCS, akimat=True, positive=True)
         a = svc.create_application(actor=user, competition=c, organisation_name=f"Org {i}", organisation_bin=bins(1, start=9000 + i)[0],
                                    kind="business_association", cluster_name=f"Cluster {i}", region_kato="350000000")
         for d in docs:
-            svc.upload_document(actor=user, application=a, doc_id=d, uploaded=SimpleUploadedFile(f"{d}.pdf", PDF))
+            svc.upload_document(actor=user, application=a, doc_id=d, uploaded=SimpleUploadedFile(f"{d}.pdf", concept_pdf() if d == "concept" else PDF))
         for k, b in enumerate(bins(12, start=1000 * (i + 1))):
             svc.add_participant(actor=user, application=a, name=f"P{k}", bin=b, oked=u["oked"], kato="351010000")
+        fill_content(a)
         if akimat:
             svc.request_conclusion(actor=user, application=a, body="akimat")
     if akimat:
@@ -83,7 +84,8 @@ def package(u, c, i, *, on=D(2025, 3, 3), docs=DOCS, akimat=True, positive=True)
 def submit_all(u, c, apps, on=D(2025, 3, 18)):
     with svc.on_day(on):
         for a in apps:
-            svc.submit_application(actor=a.applicant, application=a)
+            svc.submit_application(actor=a.applicant, application=a, statement=True)
+            record_paper(a, u["org"])
 
 
 def to_review(u, c, apps, *, closed=D(2025, 3, 21), admitted=D(2025, 3, 24)):
@@ -233,7 +235,8 @@ def test_acts_in_the_future_are_refused_back_dating_needs_a_reason_and_is_audite
     assert c.state == "stage1_admission"
     assert AuditEntry.objects.filter(note__contains="closed on paper, recorded later").exists()
     # A Saturday is recorded with a warning, not refused.
-    r = org.post(oa, {"action": "admission", "on": "2025-03-22", "reason": "signed on Saturday"})
+    org.post(reverse("competition:organizer_admission", args=[c.pk]), {"action": "draft"})
+    r = org.post(reverse("competition:organizer_admission", args=[c.pk]), {"action": "sign", "on": "2025-03-22", "reason": "signed on Saturday"})
     warnings = [str(m) for m in r.wsgi_request._messages._queued_messages if m.level_tag == "warning"]
     assert not errors_of(r) and any("not a working day" in w for w in warnings)
 
@@ -437,11 +440,11 @@ def test_the_readings_of_section_25_and_of_a_closing_day_off_are_recorded_and_ch
     assert c.readings == {"commission_protocol_days": "calendar", "intake_closes_on_day_off": "next_working_day"}
     a = package(u, c, 0)
     with svc.on_day(D(2025, 3, 26)):
-        svc.submit_application(actor=u["a0"], application=a)
+        svc.submit_application(actor=u["a0"], application=a, statement=True)
     strict = announce(u, closes=D(2025, 3, 22), title="Strict", readings={"intake_closes_on_day_off": "as_announced"})
     b = package(u, strict, 1)
     with svc.on_day(D(2025, 3, 26)), pytest.raises(svc.DomainError, match="§13"):
-        svc.submit_application(actor=u["a1"], application=b)
+        svc.submit_application(actor=u["a1"], application=b, statement=True)
     # §25: a meeting on Friday 18 April 2025 — 3 calendar days end on Monday 21 April; 3 working days on Wednesday 23 April.
     rules_cal = c.rules
     rules_wd = strict.rules.with_readings({"commission_protocol_days": "working"})
@@ -465,7 +468,7 @@ def test_no_orphan_file_after_replacing_amending_and_refused_uploads(world, sett
     with django_capture_on_commit_callbacks(execute=True):
         a = package(u, c, 0)
         with svc.on_day(D(2025, 3, 10)):
-            svc.submit_application(actor=u["a0"], application=a)
+            svc.submit_application(actor=u["a0"], application=a, statement=True)
             svc.start_amendment(actor=u["a0"], application=a, reason="a better concept")  # the new version shares the files
             svc.upload_document(actor=u["a0"], application=a, doc_id="concept", uploaded=SimpleUploadedFile("concept.pdf", sample_pdf(4)))
             svc.upload_document(actor=u["a0"], application=a, doc_id="concept", uploaded=SimpleUploadedFile("concept.pdf", sample_pdf(5)))

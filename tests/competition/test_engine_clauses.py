@@ -36,7 +36,7 @@ from klaster.engine.competition.scoring import (
 )
 from klaster.engine.competition.states import TransitionError, application_transition, competition_transition
 
-from .conftest import participants
+from .conftest import checked, participants
 
 D = dt.date
 
@@ -57,6 +57,7 @@ def full_sheet(criteria, expert, app, value=5, justification="reasoned"):
 # §3 ---------------------------------------------------------------------------------------------
 
 
+@pytest.mark.rule("step.decide_competition")
 def test_clause_3_organizer_decides_and_announces_once():
     assert competition_transition("draft", "announce")[0] == "stage1_intake"
     with pytest.raises(TransitionError):
@@ -66,6 +67,7 @@ def test_clause_3_organizer_decides_and_announces_once():
 # §4–§5 ------------------------------------------------------------------------------------------
 
 
+@pytest.mark.rule("step.announce")
 def test_clause_5_announcement_at_least_60_calendar_days_before_intake_closes(rules, cal):
     # Intake closes 20 March 2024 (a leap year): 20 March − 60 days = 20 January 2024 (never rolled).
     assert due_date(rules, rules.step("announce"), cal, D(2024, 3, 20)) == D(2024, 1, 20)
@@ -74,6 +76,7 @@ def test_clause_5_announcement_at_least_60_calendar_days_before_intake_closes(ru
     assert msg and "2024-01-20" in msg and "§4, §5" in msg
 
 
+@pytest.mark.rule("step.announce")
 def test_clause_4_announcement_shown_met_or_late_on_the_timeline(rules, cal):
     ev = [Event("stage1_intake_closes", D(2024, 3, 20)), Event("announced", D(2024, 1, 22))]
     row = next(r for r in timeline(rules, cal, ev, D(2024, 2, 1)) if r.step_id == "announce")
@@ -83,6 +86,7 @@ def test_clause_4_announcement_shown_met_or_late_on_the_timeline(rules, cal):
 # §6 ---------------------------------------------------------------------------------------------
 
 
+@pytest.mark.rule("step.akimat_conclusion")
 def test_clause_6_akimat_conclusion_within_5_working_days_across_womens_day(rules, cal):
     # Registered Fri 1 March 2024: 4(1) 5(2) 6(3) 7(4), 8 March holiday, weekend, 11 March (5).
     ev = [Event("akimat_request_registered", D(2024, 3, 1), "A")]
@@ -94,10 +98,11 @@ def test_clause_6_akimat_conclusion_within_5_working_days_across_womens_day(rule
     assert row.state == "met"
 
 
+@pytest.mark.rule("package.stage1")
 def test_clause_6_stage1_package_needs_application_concept_and_akimat_conclusion(rules):
-    ok = check_package(rules, stage=1, documents=stage1_docs(), participants=participants(10), kind="business_association")
+    ok = checked(rules, stage=1, documents=stage1_docs(), participants=participants(10), kind="business_association")
     assert ok.complete and ok.missing == []
-    bad = check_package(rules, stage=1, documents=stage1_docs("akimat_conclusion"), participants=participants(10))
+    bad = checked(rules, stage=1, documents=stage1_docs("akimat_conclusion"), participants=participants(10))
     assert not bad.complete and bad.missing == ["akimat_conclusion"]
     assert any(p.clause == "§6.3" for p in bad.problems)
 
@@ -105,6 +110,7 @@ def test_clause_6_stage1_package_needs_application_concept_and_akimat_conclusion
 # §10 --------------------------------------------------------------------------------------------
 
 
+@pytest.mark.rule("step.amend_or_withdraw")
 def test_clause_10_amend_or_withdraw_only_before_intake_closes_with_reasoned_notice():
     closes = D(2024, 3, 20)
     assert application_transition("submitted", "amend", stage=1, day=closes, intake_closes=closes)[0] == "submitted"
@@ -120,6 +126,7 @@ def test_clause_10_amend_or_withdraw_only_before_intake_closes_with_reasoned_not
 # §13 --------------------------------------------------------------------------------------------
 
 
+@pytest.mark.rule("step.stage1_submission")
 def test_clause_13_late_package_not_accepted_but_the_closing_day_is_on_time():
     closes = D(2024, 3, 20)
     assert application_transition("draft", "submit", stage=1, day=closes, intake_closes=closes)[0] == "submitted"
@@ -128,6 +135,7 @@ def test_clause_13_late_package_not_accepted_but_the_closing_day_is_on_time():
     assert application_transition("draft", "refuse_late", stage=1)[0] == "refused_late"
 
 
+@pytest.mark.rule("step.stage1_submission")
 def test_clause_13_intake_cannot_be_closed_early():
     with pytest.raises(TransitionError, match="§13"):
         competition_transition("stage1_intake", "close_intake", today=D(2024, 3, 20), intake_closes=D(2024, 3, 20))
@@ -137,6 +145,7 @@ def test_clause_13_intake_cannot_be_closed_early():
 # §15 --------------------------------------------------------------------------------------------
 
 
+@pytest.mark.rule("step.stage1_completeness_check")
 def test_clause_15_completeness_check_within_5_working_days_across_nauryz(rules, cal):
     # Intake closes Wed 20 March 2024; 21, 22 March Nauryz, 23–24 weekend, 25 March Nauryz (observed):
     # 26(1) 27(2) 28(3) 29(4) 1 April (5).
@@ -148,11 +157,12 @@ def test_clause_15_completeness_check_within_5_working_days_across_nauryz(rules,
     assert row.state == "late" and row.stands_out
 
 
+@pytest.mark.rule("step.stage1_completeness_check")
 def test_clause_15_protocol_lists_admitted_participants(rules):
     results = {
-        "A": check_package(rules, stage=1, documents=stage1_docs(), participants=participants(10)),
-        "B": check_package(rules, stage=1, documents=stage1_docs("concept"), participants=participants(10)),
-        "C": check_package(rules, stage=1, documents=stage1_docs(), participants=participants(12, start=100)),
+        "A": checked(rules, stage=1, documents=stage1_docs(), participants=participants(10)),
+        "B": checked(rules, stage=1, documents=stage1_docs("concept"), participants=participants(10)),
+        "C": checked(rules, stage=1, documents=stage1_docs(), participants=participants(12, start=100)),
     }
     proto = admission_protocol(rules, stage=1, results=results)
     assert proto.admitted == ["A", "C"] and list(proto.returned) == ["B"]
@@ -162,6 +172,7 @@ def test_clause_15_protocol_lists_admitted_participants(rules):
 # §16 --------------------------------------------------------------------------------------------
 
 
+@pytest.mark.rule("step.stage1_return")
 def test_clause_16_return_needs_written_notice():
     with pytest.raises(TransitionError, match="§16"):
         application_transition("submitted", "return_package", stage=1, notice="")
@@ -171,6 +182,7 @@ def test_clause_16_return_needs_written_notice():
 # §17 --------------------------------------------------------------------------------------------
 
 
+@pytest.mark.rule("step.route_conclusions", "step.authorized_body_conclusion", "step.regional_body_conclusion")
 def test_clause_17_conclusions_of_both_bodies_within_10_working_days_over_new_year(rules, cal):
     # Registered Tue 24 Dec 2024: 25(1) 26(2) 27(3) 30(4) 31(5); 1–2 Jan holidays, 3 Jan moved day off,
     # 4 Jan Saturday, Sun 5 Jan a working day (6), 6 Jan (7), 7 Jan Christmas, 8(8) 9(9) 10 Jan 2025 (10).
@@ -184,11 +196,13 @@ def test_clause_17_conclusions_of_both_bodies_within_10_working_days_over_new_ye
 # §18, §21 ---------------------------------------------------------------------------------------
 
 
+@pytest.mark.rule("step.collect_conclusions")
 def test_clause_18_institute_collects_both_conclusions_before_review(rules):
     assert [r.body for r in missing_conclusions(rules, stage=1, received={"authorized_body"})] == ["regional_body"]
     assert missing_conclusions(rules, stage=1, received={"authorized_body", "regional_body"}) == []
 
 
+@pytest.mark.rule("step.transmit_expert_opinions")
 def test_clause_21_expert_points_per_concept_aggregate_to_a_ranked_list(rules):
     crit, cfg = rules.criteria, rules.scoring  # 15 sub-criteria, weight 1, mean of 3 experts
     sheets = [full_sheet(crit, e, "A", v) for e, v in (("e1", 8), ("e2", 6), ("e3", 7))]  # totals 120, 90, 105
@@ -200,12 +214,14 @@ def test_clause_21_expert_points_per_concept_aggregate_to_a_ranked_list(rules):
 # §19 --------------------------------------------------------------------------------------------
 
 
+@pytest.mark.rule("step.expert_council_composition")
 def test_clause_19_experts_need_at_least_5_years_of_practical_experience(rules):
     assert expert_admissible(rules, Expert("x", 5)) is None
     assert "at least 5" in expert_admissible(rules, Expert("x", 4))
     assert "not recorded" in expert_admissible(rules, Expert("x", None))
 
 
+@pytest.mark.rule("experts.independence")
 def test_clause_19_conflict_when_expert_organisation_is_a_participant():
     ps = participants(10)
     e = Expert("x", 10, organisation_bin=ps[3].bin)
@@ -218,11 +234,13 @@ def test_clause_19_conflict_when_expert_organisation_is_a_participant():
 # §20 --------------------------------------------------------------------------------------------
 
 
+@pytest.mark.rule("step.stage1_expert_scoring")
 def test_clause_20_scoring_within_60_calendar_days_rolled_past_a_sunday(rules, cal):
     # 20 March 2024 + 60 days = Sun 19 May 2024 → next working day Mon 20 May (Civil Code Art. 187).
     assert due_date(rules, rules.step("stage1_expert_scoring"), cal, D(2024, 3, 20)) == D(2024, 5, 20)
 
 
+@pytest.mark.rule("scoring.scoring")
 def test_clause_20_score_sheet_needs_every_criterion_on_the_scale_with_justification(rules):
     crit, cfg = rules.criteria, rules.scoring
     good = full_sheet(crit, "e1", "A", 7)
@@ -235,6 +253,7 @@ def test_clause_20_score_sheet_needs_every_criterion_on_the_scale_with_justifica
     assert any("4.2" in e and "justification" in e for e in errs)
 
 
+@pytest.mark.rule("scoring.scoring")
 def test_clause_20_aggregation_mean_median_trimmed_mean(rules):
     from dataclasses import replace
 
@@ -246,6 +265,7 @@ def test_clause_20_aggregation_mean_median_trimmed_mean(rules):
     assert aggregate(replace(cfg, aggregation="trimmed_mean"), vals) == Decimal("70.00")
 
 
+@pytest.mark.rule("scoring.scoring")
 def test_clause_20_below_quorum_gets_no_rank(rules):
     crit, cfg = rules.criteria, rules.scoring
     sheets = [full_sheet(crit, "e1", "A", 9), full_sheet(crit, "e2", "A", 9)]
@@ -254,6 +274,7 @@ def test_clause_20_below_quorum_gets_no_rank(rules):
     assert [(e.application, e.rank, e.quorum_met) for e in ranked] == [("B", 1, True), ("A", None, False)]
 
 
+@pytest.mark.rule("scoring.scoring")
 def test_clause_20_tie_broken_by_group_1_then_registration(rules):
     crit, cfg = rules.criteria, rules.scoring
     # Same total 75 for A and B; A has more points in group 1 (development level).
@@ -275,12 +296,14 @@ def test_clause_20_tie_broken_by_group_1_then_registration(rules):
 # §22, §36 ---------------------------------------------------------------------------------------
 
 
+@pytest.mark.rule("step.stage1_review_protocol")
 def test_clause_22_review_protocol_moves_stage1_to_the_commission():
     assert competition_transition("stage1_review", "sign_review_protocol") == ("stage1_commission", "§22")
     with pytest.raises(TransitionError):
         competition_transition("stage1_admission", "sign_review_protocol")
 
 
+@pytest.mark.rule("step.stage2_review_protocol")
 def test_clause_36_stage2_review_protocol_moves_stage2_to_the_commission():
     assert competition_transition("stage2_review", "sign_review_protocol") == ("stage2_commission", "§36")
 
@@ -288,11 +311,13 @@ def test_clause_36_stage2_review_protocol_moves_stage2_to_the_commission():
 # §23, §37 ---------------------------------------------------------------------------------------
 
 
+@pytest.mark.rule("step.stage1_to_commission")
 def test_clause_23_protocol_to_commission_within_3_working_days_counting_a_working_saturday(rules, cal):
     # Signed Thu 2 May 2024: Fri 3 May (1), Sat 4 May is a working day by decree (2), Mon 6 May (3).
     assert due_date(rules, rules.step("stage1_to_commission"), cal, D(2024, 5, 2)) == D(2024, 5, 6)
 
 
+@pytest.mark.rule("step.stage2_to_commission")
 def test_clause_37_stage2_protocol_to_commission_within_3_working_days(rules, cal):
     # Signed Wed 20 March 2024: 21, 22 Nauryz, weekend, 25 Nauryz (observed): 26(1) 27(2) 28(3).
     assert due_date(rules, rules.step("stage2_to_commission"), cal, D(2024, 3, 20)) == D(2024, 3, 28)
@@ -301,6 +326,7 @@ def test_clause_37_stage2_protocol_to_commission_within_3_working_days(rules, ca
 # §24 --------------------------------------------------------------------------------------------
 
 
+@pytest.mark.rule("step.minimum_score", "commission.minimum_score")
 def test_clause_24_commission_minimum_score_decides_who_passes(rules):
     ranked = [RankedEntry("A", Decimal("80"), 3, True, 1), RankedEntry("B", Decimal("70"), 3, True, 2),
               RankedEntry("C", Decimal("69.99"), 3, True, 3), RankedEntry("D", None, 1, False)]
@@ -313,11 +339,13 @@ def test_clause_24_commission_minimum_score_decides_who_passes(rules):
 # §25, §26 ---------------------------------------------------------------------------------------
 
 
+@pytest.mark.rule("step.stage1_commission_protocol")
 def test_clause_25_commission_protocol_within_3_days_rolled_past_independence_day(rules, cal):
     # §25 "3 days" read as calendar days: meeting Fri 13 Dec 2024 + 3 = Mon 16 Dec (Independence Day) → Tue 17 Dec.
     assert due_date(rules, rules.step("stage1_commission_protocol"), cal, D(2024, 12, 13)) == D(2024, 12, 17)
 
 
+@pytest.mark.rule("step.stage2_submission")
 def test_clause_26_protocol_sets_the_stage2_deadline_used_for_stage2_packages(rules, cal):
     ev = [Event("stage2_intake_closes", D(2025, 3, 3)), Event("submitted", D(2025, 3, 4), "A")]
     row = next(r for r in timeline(rules, cal, ev, D(2025, 3, 5), [AppRef("A", 2)]) if r.step_id == "stage2_submission")
@@ -327,11 +355,13 @@ def test_clause_26_protocol_sets_the_stage2_deadline_used_for_stage2_packages(ru
 # §27, §28, §29 ----------------------------------------------------------------------------------
 
 
+@pytest.mark.rule("step.strategy_to_authorized_body")
 def test_clause_27_stage2_strategy_goes_to_the_authorized_body(rules, cal):
     routes = routing(rules, cal, stage=2, registered=D(2024, 3, 1))
     assert [r.body for r in routes] == ["authorized_body"]
 
 
+@pytest.mark.rule("step.roadmap_forwarding", "step.roadmap_agreement")
 def test_clause_28_1_roadmap_forwarded_in_3_and_agreed_in_5_working_days_over_new_year(rules, cal):
     # Registered Tue 31 Dec 2024: Sun 5 Jan 2025 working (1), 6 Jan (2), 7 Jan Christmas, 8 Jan (3).
     ev = [Event("conclusion_requested:authorized_body", D(2024, 12, 31), "A"), Event("roadmap_forwarded", D(2025, 1, 8), "A")]
@@ -341,14 +371,16 @@ def test_clause_28_1_roadmap_forwarded_in_3_and_agreed_in_5_working_days_over_ne
     assert (rows["roadmap_agreement"].due, rows["roadmap_agreement"].state) == (D(2025, 1, 15), "due")
 
 
+@pytest.mark.rule("step.strategy_review")
 def test_clause_28_2_strategy_review_within_20_calendar_days_rolled_past_nauryz(rules, cal):
     # 1 March 2024 + 20 = Thu 21 March (Nauryz) → 22 off, 23–24 weekend, 25 off → Tue 26 March.
     routes = routing(rules, cal, stage=2, registered=D(2024, 3, 1))
     assert routes[0].step_id == "strategy_review" and routes[0].due == D(2024, 3, 26) and routes[0].clause == "§28.2"
 
 
+@pytest.mark.rule("package.stage2", "step.authorized_body_stage2_conclusion")
 def test_clause_29_stage2_package_needs_the_authorized_body_conclusion(rules):
-    r = check_package(rules, stage=2, documents=stage2_docs("authorized_body_conclusion"), participants=participants(10),
+    r = checked(rules, stage=2, documents=stage2_docs("authorized_body_conclusion"), participants=participants(10),
                       kind="business_association", stage1_winner=True)
     assert not r.complete and r.missing == ["authorized_body_conclusion"]
 
@@ -356,28 +388,32 @@ def test_clause_29_stage2_package_needs_the_authorized_body_conclusion(rules):
 # §7, §30, §8, §2.7, §2.8 ------------------------------------------------------------------------
 
 
+@pytest.mark.rule("package.stage2")
 def test_clause_7_stage2_package_complete_for_a_stage1_winner(rules):
-    r = check_package(rules, stage=2, documents=stage2_docs(), participants=participants(10),
+    r = checked(rules, stage=2, documents=stage2_docs(), participants=participants(10),
                       kind="business_association", stage1_winner=True)
     assert r.complete
 
 
+@pytest.mark.rule("step.stage2_submission")
 def test_clause_30_stage2_submission_by_the_stage2_deadline():
     with pytest.raises(TransitionError, match="§13"):
         application_transition("draft", "submit", stage=2, day=D(2025, 3, 4), intake_closes=D(2025, 3, 3))
 
 
+@pytest.mark.rule("step.stage2_entry_without_stage1", "participants.stage2_participants")
 def test_clause_8_cluster_association_skipping_stage1_needs_akimat_conclusion(rules):
-    no_akimat = check_package(rules, stage=2, documents=stage2_docs(), participants=participants(10),
+    no_akimat = checked(rules, stage=2, documents=stage2_docs(), participants=participants(10),
                               skipped_stage1=True, kind="cluster_association")
     assert not no_akimat.complete and no_akimat.missing == ["akimat_conclusion"]
-    ok = check_package(rules, stage=2, documents=stage2_docs(akimat=True), participants=participants(10),
+    ok = checked(rules, stage=2, documents=stage2_docs(akimat=True), participants=participants(10),
                        skipped_stage1=True, kind="cluster_association")
     assert ok.complete
     # A business association that did not win stage 1 may not enter stage 2.
     assert may_take_part(rules, stage=2, kind="business_association", stage1_winner=False) is not None
 
 
+@pytest.mark.rule("participants.stage1_participants")
 def test_clause_2_7_who_may_take_part_in_stage1(rules):
     for k in ("regional_chamber", "social_entrepreneurial_corporation", "sez_management_company", "business_association"):
         assert may_take_part(rules, stage=1, kind=k) is None
@@ -385,6 +421,7 @@ def test_clause_2_7_who_may_take_part_in_stage1(rules):
     assert p is not None and p.clause == "§2.7"
 
 
+@pytest.mark.rule("participants.stage2_participants")
 def test_clause_2_8_stage1_winners_take_part_in_stage2(rules):
     assert may_take_part(rules, stage=2, kind="regional_chamber", stage1_winner=True) is None
 
@@ -392,6 +429,7 @@ def test_clause_2_8_stage1_winners_take_part_in_stage2(rules):
 # §31, §32, §33, §34–§35 -------------------------------------------------------------------------
 
 
+@pytest.mark.rule("step.stage2_completeness_check")
 def test_clause_31_stage2_completeness_check_within_5_working_days(rules, cal):
     # Stage-2 intake closes Fri 27 Dec 2024: 30(1) 31(2) Sun 5 Jan (3) 6 Jan (4) 8 Jan 2025 (5).
     ev = [Event("stage2_intake_closes", D(2024, 12, 27))]
@@ -399,18 +437,21 @@ def test_clause_31_stage2_completeness_check_within_5_working_days(rules, cal):
     assert (row.due, row.state) == (D(2025, 1, 8), "overdue")
 
 
+@pytest.mark.rule("step.stage2_return")
 def test_clause_32_stage2_return_needs_written_notice():
     assert application_transition("submitted", "return_package", stage=2, notice="Roadmap lacks App. 6 columns") == ("returned", "§32")
     with pytest.raises(TransitionError, match="§32"):
         application_transition("submitted", "return_package", stage=2)
 
 
+@pytest.mark.rule("step.stage2_regional_conclusion")
 def test_clause_33_regional_conclusion_only_for_those_that_skipped_stage1(rules, cal):
     assert [r.body for r in routing(rules, cal, stage=2, registered=D(2024, 3, 1), skipped_stage1=True)] == [
         "authorized_body", "regional_body"]
     assert [r.body for r in routing(rules, cal, stage=2, registered=D(2024, 3, 1))] == ["authorized_body"]
 
 
+@pytest.mark.rule("step.stage2_expert_analysis")
 def test_clause_34_conclusions_collected_before_the_stage2_analysis(rules):
     missing = missing_conclusions(rules, stage=2, received={"authorized_body"}, skipped_stage1=True)
     assert [r.body for r in missing] == ["regional_body"] and missing[0].clause == "§33"
@@ -419,17 +460,20 @@ def test_clause_34_conclusions_collected_before_the_stage2_analysis(rules):
 # §38, §39, §40 ----------------------------------------------------------------------------------
 
 
+@pytest.mark.rule("step.stage2_winners", "commission.stage2_winners")
 def test_clause_38_winners_carry_the_recommended_support(rules):
     errs = check_winner_decisions(rules, [WinnerDecision("A", True, ""), WinnerDecision("B", True, "co-financing of roadmap events 1.1–1.3"),
                                           WinnerDecision("Z", False)], admitted=["A", "B"])
     assert errs == ["A: a winner needs the recommended state support measures (§38)", "Z: not an admitted stage-2 application"]
 
 
+@pytest.mark.rule("step.stage2_commission_protocol")
 def test_clause_39_commission_protocol_within_3_working_days_of_the_meeting(rules, cal):
     # Meeting Fri 13 Dec 2024: 16 Dec Independence Day; 17(1) 18(2) 19 Dec (3).
     assert due_date(rules, rules.step("stage2_commission_protocol"), cal, D(2024, 12, 13)) == D(2024, 12, 19)
 
 
+@pytest.mark.rule("step.publish_results")
 def test_clause_40_results_published_within_3_working_days_of_the_protocol(rules, cal):
     # Received Wed 20 March 2024 → 26, 27, 28 March.
     assert publication_due(rules, cal, D(2024, 3, 20)) == D(2024, 3, 28)
@@ -438,16 +482,18 @@ def test_clause_40_results_published_within_3_working_days_of_the_protocol(rules
 # §41, §42 ---------------------------------------------------------------------------------------
 
 
+@pytest.mark.rule("step.failure")
 def test_clause_41_fewer_than_two_qualified_participants_fail_the_competition(rules, cal):
     assert failure(rules, cal, qualified=1, decided_on=D(2024, 4, 1)).failed
     assert not failure(rules, cal, qualified=2, decided_on=D(2024, 4, 1)).failed
     proto = admission_protocol(rules, stage=1, results={
-        "A": check_package(rules, stage=1, documents=stage1_docs(), participants=participants(10)),
-        "B": check_package(rules, stage=1, documents=stage1_docs(), participants=participants(9)),
+        "A": checked(rules, stage=1, documents=stage1_docs(), participants=participants(10)),
+        "B": checked(rules, stage=1, documents=stage1_docs(), participants=participants(9)),
     })
     assert proto.fails and proto.failure_clause == "§41"
 
 
+@pytest.mark.rule("step.rerun")
 def test_clause_42_rerun_announced_within_two_months(rules, cal):
     # 31 Dec 2024 + 2 months → 28 Feb 2025 (no 31 Feb; a Friday, working).
     assert failure(rules, cal, qualified=0, decided_on=D(2024, 12, 31)).rerun_due == D(2025, 2, 28)
@@ -458,6 +504,7 @@ def test_clause_42_rerun_announced_within_two_months(rules, cal):
 # Criteria 1.1, App. 2 §3.1 ----------------------------------------------------------------------
 
 
+@pytest.mark.rule("eligibility.min_unaffiliated_legal_entities")
 def test_clause_criteria_1_1_ten_unaffiliated_legal_entities_by_bin_and_affiliation(rules):
     from klaster.engine.competition.package import check_participants
 
@@ -470,6 +517,7 @@ def test_clause_criteria_1_1_ten_unaffiliated_legal_entities_by_bin_and_affiliat
     assert any(p.clause == "Criteria 1.1" and "at least 10" in p.message for p in r.problems)
 
 
+@pytest.mark.rule("eligibility.min_unaffiliated_legal_entities")
 def test_clause_criteria_1_1_branches_repeats_and_invalid_bins_do_not_count(rules):
     from klaster.common.bin import make_number
     from klaster.engine.competition.package import Participant, check_participants
@@ -482,8 +530,32 @@ def test_clause_criteria_1_1_branches_repeats_and_invalid_bins_do_not_count(rule
     assert {p.row for p in r.problems if p.severity == "warning"} == {10, 11, 12}
 
 
+@pytest.mark.rule("eligibility.concept_min_specialised_companies")
 def test_clause_app2_3_1_fewer_than_six_specialised_companies_is_a_warning(rules):
     from klaster.engine.competition.package import check_participants
 
     r = check_participants(rules, participants(5))
     assert any(p.clause == "App. 2 §3.1" and p.severity == "warning" for p in r.problems)
+
+
+# The Criteria: every criterion is scored -----------------------------------------------------------
+
+
+@pytest.mark.rule("criterion.*")
+def test_criteria_every_criterion_of_the_set_must_be_scored_and_is_reported_with_its_spread(rules):
+    """Each item of the Criteria is a line of the score sheet: a sheet without any one of them cannot be
+    submitted, and the ranked list reports every one of them with the spread between the experts."""
+    from klaster.engine.competition.scoring import breakdown
+
+    crit, cfg = rules.criteria, rules.scoring
+    assert [c.clause for c in crit.criteria][:3] == ["Criteria 1.1", "Criteria 1.2", "Criteria 1.3"] and len(crit.criteria) == 15
+    for c in crit.criteria:
+        sheet = full_sheet(crit, "e1", "A", 6)
+        scores = {k: v for k, v in sheet.scores.items() if k != c.id}
+        errs = validate_sheet(cfg, crit, ScoreSheet("e1", "A", scores, sheet.justifications))
+        assert [e.code for e in errs] == ["score.missing"] and errs[0].params["criterion"] == c.id
+    sheets = [full_sheet(crit, "e1", "A", 4), full_sheet(crit, "e2", "A", 8), full_sheet(crit, "e3", "A", 9)]
+    b = breakdown(cfg, crit, sheets)["A"]
+    assert set(b.criteria) == {c.id for c in crit.criteria}
+    assert all((x.low, x.high, x.spread, x.aggregate) == (4, 9, 5, Decimal("7.00")) for x in b.criteria.values())
+    assert b.spread == Decimal(75) and b.totals == {"e1": Decimal(60), "e2": Decimal(120), "e3": Decimal(135)}

@@ -26,7 +26,7 @@ from klaster.engine.competition.scoring import (
 )
 from klaster.engine.competition.states import TransitionError, application_transition, competition_transition
 
-from .conftest import participants
+from .conftest import checked, participants
 
 D = dt.date
 S1 = ("application", "concept", "akimat_conclusion", "document_list")
@@ -66,9 +66,9 @@ def test_two_stage_scenario_with_four_applicants(rules, cal):
     # Intake closes; completeness check and protocol of admitted participants (§15) by 1 April.
     state, _ = competition_transition(state, "close_intake", today=D(2024, 3, 21), intake_closes=intake1)
     results = {
-        "A": check_package(rules, stage=1, documents=docs(S1), participants=ps["A"], kind=kinds["A"]),
-        "B": check_package(rules, stage=1, documents=docs(S1), participants=ps["B"], kind=kinds["B"]),
-        "D": check_package(rules, stage=1, documents=docs(S1, "concept"), participants=ps["D"], kind=kinds["D"]),
+        "A": checked(rules, stage=1, documents=docs(S1), participants=ps["A"], kind=kinds["A"]),
+        "B": checked(rules, stage=1, documents=docs(S1), participants=ps["B"], kind=kinds["B"]),
+        "D": checked(rules, stage=1, documents=docs(S1, "concept"), participants=ps["D"], kind=kinds["D"]),
     }
     proto = admission_protocol(rules, stage=1, results=results)
     assert proto.admitted == ["A", "B"] and list(proto.returned) == ["D"] and not proto.fails
@@ -125,8 +125,8 @@ def test_two_stage_scenario_with_four_applicants(rules, cal):
         events.append(Event("submitted", day, f"{k}2"))
     state, _ = competition_transition(state, "close_intake", today=D(2024, 10, 1), intake_closes=intake2)
     results2 = {
-        "A": check_package(rules, stage=2, documents=docs(S2), participants=ps["A"], kind="business_association", stage1_winner=True),
-        "E": check_package(rules, stage=2, documents=docs(S2 + ("akimat_conclusion",)), participants=ps["E"],
+        "A": checked(rules, stage=2, documents=docs(S2), participants=ps["A"], kind="business_association", stage1_winner=True),
+        "E": checked(rules, stage=2, documents=docs(S2 + ("akimat_conclusion",)), participants=ps["E"],
                            kind="cluster_association", skipped_stage1=True),
     }
     proto2 = admission_protocol(rules, stage=2, results=results2)
@@ -165,9 +165,9 @@ def test_failure_scenario_and_rerun(rules, cal):
     state = competition_transition("draft", "announce")[0]
     state = competition_transition(state, "close_intake", today=D(2024, 12, 28), intake_closes=D(2024, 12, 27))[0]
     results = {
-        "A": check_package(rules, stage=1, documents=docs(S1), participants=participants(10)),
-        "B": check_package(rules, stage=1, documents=docs(S1, "akimat_conclusion"), participants=participants(10, start=300)),
-        "C": check_package(rules, stage=1, documents=docs(S1), participants=participants(8, start=500)),
+        "A": checked(rules, stage=1, documents=docs(S1), participants=participants(10)),
+        "B": checked(rules, stage=1, documents=docs(S1, "akimat_conclusion"), participants=participants(10, start=300)),
+        "C": checked(rules, stage=1, documents=docs(S1), participants=participants(8, start=500)),
     }
     proto = admission_protocol(rules, stage=1, results=results)
     assert proto.admitted == ["A"] and proto.fails

@@ -125,7 +125,7 @@ def test_clause_13_late_package_refusal_is_shown_in_kazakh_and_russian(catalogue
         client = Client()
         client.force_login(applicant)
         client.cookies["django_language"] = lang
-        r = client.post(f"/competition/my/{a.pk}/action/", {"action": "submit"}, follow=True)
+        r = client.post(f"/competition/my/{a.pk}/action/", {"action": "submit", "statement": "on"}, follow=True)
         html = r.content.decode()
         texts[lang] = html
         a.refresh_from_db()

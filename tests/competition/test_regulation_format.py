@@ -42,7 +42,7 @@ def test_2016_criteria_as_a_second_criteria_set():
     r = load_rules(criteria=("competition-criteria-2016", "order-873-2016"))
     assert [len(g.items) for g in r.criteria.groups] == [5, 3, 1, 1]
     assert r.criteria.groups[1].name.ru == "Благоприятная среда в регионе"
-    assert set(r.pins) == {"rules", "criteria"}
+    assert set(r.pins) == {"rules", "criteria", "forms", "sector_bodies"}
     assert r.scoring.tie_break == ("group:1", "group:4", "registered_at")
 
 

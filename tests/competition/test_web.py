@@ -19,7 +19,7 @@ from klaster.competition.domain import services as svc
 from klaster.common.files import sample_pdf
 from klaster.competition.models import Application, Competition, ExpertAssignment
 
-from .conftest import bins
+from .conftest import bins, body_of, concept_pdf, fill_content, record_paper
 
 pytestmark = pytest.mark.django_db
 D = dt.date
@@ -36,7 +36,7 @@ def world(user_factory):
         "applicant2": user_factory("app2", Role.APPLICANT),
         "akimat": user_factory("akim", Role.AKIMAT, region_kato="350000000"),
         "akimat_other": user_factory("akim2", Role.AKIMAT, region_kato="750000000"),
-        "authorized": user_factory("auth", Role.AUTHORIZED_BODY),
+        "authorized": body_of(user_factory("auth", Role.AUTHORIZED_BODY)),
         "regional": user_factory("reg", Role.REGIONAL_BODY),
         "secretary": user_factory("sec", Role.COMMISSION_SECRETARY),
         "analyst": user_factory("ana", Role.ANALYST),
@@ -60,9 +60,11 @@ def _build_app(c, user, ps, oked, *, docs, kind):
     a = svc.create_application(actor=user, competition=c, organisation_name=f"Assoc {user.username}", organisation_bin=bins(1, start=hash(user.username) % 9000 + 72000)[0],
                                kind=kind, cluster_name=f"Cluster {user.username}", region_kato="350000000")
     for d in docs:
-        svc.upload_document(actor=user, application=a, doc_id=d, uploaded=SimpleUploadedFile(f"{d}.pdf", PDF), pages=2)
+        svc.upload_document(actor=user, application=a, doc_id=d, uploaded=SimpleUploadedFile(f"{d}.pdf", concept_pdf() if d == "concept" else PDF),
+                            pages=None if d == "concept" else 2)
     for i, b in enumerate(ps):
         svc.add_participant(actor=user, application=a, name=f"P{i}", bin=b, oked=oked, kato="351010000")
+    fill_content(a)
     return a
 
 
@@ -87,7 +89,8 @@ def test_domain_flow_with_frozen_versions_locking_documents_and_audit(world):
         svc.add_participant(actor=u["applicant"], application=a1, name="Bad", bin="123", oked=oked, kato="351010000")
 
     with day(D(2024, 3, 18)):
-        svc.submit_application(actor=u["applicant"], application=a1)
+        svc.submit_application(actor=u["applicant"], application=a1, statement=True)
+        record_paper(a1, u["organizer"])
     v1 = a1.submitted_version()
     assert v1.frozen and a1.registration_number
     with pytest.raises(svc.DomainError, match="frozen"):
@@ -96,14 +99,19 @@ def test_domain_flow_with_frozen_versions_locking_documents_and_audit(world):
     with day(D(2024, 3, 19)):
         v2 = svc.start_amendment(actor=u["applicant"], application=a1, reason="added a participant")
         svc.add_participant(actor=u["applicant"], application=a1, name="New", bin=bins(1, start=75000)[0], oked=oked, kato="351010000")
-        svc.submit_application(actor=u["applicant"], application=a1)
+        fill_content(a1)  # the new participant's company profile (App. 2 §7)
+        svc.submit_application(actor=u["applicant"], application=a1, statement=True)
+        record_paper(a1, u["organizer"])
     assert (v1.participants.count(), v2.participants.count(), a1.submitted_version().number) == (12, 13, 2)
     with day(D(2024, 3, 20)):
-        svc.submit_application(actor=u["applicant2"], application=a2)
-        svc.submit_application(actor=u["applicant2"], application=a3)
+        svc.submit_application(actor=u["applicant2"], application=a2, statement=True)
+        record_paper(a2, u["organizer"])
+        svc.submit_application(actor=u["applicant2"], application=a3, statement=True)
+        record_paper(a3, u["organizer"])
     late = _app(c, u["applicant2"], bins(10, start=76000), oked, on=D(2024, 3, 1))
     with day(D(2024, 3, 21)), pytest.raises(svc.DomainError, match="§13"):
-        svc.submit_application(actor=u["applicant2"], application=late)
+        svc.submit_application(actor=u["applicant2"], application=late, statement=True)
+        record_paper(late, u["organizer"])
     late.refresh_from_db()
     assert late.state == "draft" and not late.registration_number  # refused: nothing recorded, nothing registered
 
@@ -194,8 +202,10 @@ def test_two_tabs_editing_the_same_score_sheet_are_told(world):
     a = _app(c, u["applicant"], ps, oked, on=D(2024, 3, 1))
     b = _app(c, u["applicant2"], bins(10, start=73000), oked, on=D(2024, 3, 1))
     with svc.on_day(D(2024, 3, 18)):
-        svc.submit_application(actor=u["applicant"], application=a)
-        svc.submit_application(actor=u["applicant2"], application=b)
+        svc.submit_application(actor=u["applicant"], application=a, statement=True)
+        record_paper(a, u["organizer"])
+        svc.submit_application(actor=u["applicant2"], application=b, statement=True)
+        record_paper(b, u["organizer"])
     _to_review(u, c, [a, b])
     asg = svc.assign_expert(actor=u["organizer"], application=a, expert=u["expert0"])
     svc.declare_interest(actor=u["expert0"], assignment=asg, conflicted=False)
@@ -284,6 +294,20 @@ def _urls():
         ("get", reverse("competition:protocol_document", args=[review.pk, "15", "kk"]), None, {O, M, S}),
         ("get", reverse("competition:notifications"), None, LoggedIn(ALL)),
         ("post", reverse("competition:notifications"), {"all": "1"}, LoggedIn(ALL)),
+        # issue 15: the package as data, records, the council, regulation versions
+        ("get", reverse("competition:structured_form", args=[own.pk, "concept"]), None, {A}),
+        ("get", reverse("competition:structured_template", args=[own.pk, "concept"]), None, {A}),
+        ("get", reverse("competition:structured_view", args=[own.pk, "concept"]), None, {A, O, M, K, B, R}),
+        ("get", reverse("competition:structured_document", args=[own.pk, "concept", "ru"]), None, {A, O, M, K, B, R}),
+        ("post", reverse("competition:organizer_paper", args=[own.pk]), {"originals": "x"}, {O, M}),
+        ("get", reverse("competition:organizer_council", args=[review.pk]), None, {O, M}),
+        ("get", reverse("competition:organizer_ranked", args=[review.pk]), None, {O, M, S}),
+        ("get", reverse("competition:organizer_admission", args=[review.pk]), None, {O, M}),
+        ("post", reverse("competition:organizer_publication", args=[review.pk]), {"outlet": ""}, {O, M}),
+        ("get", reverse("competition:discussion", args=[own.pk]), None, {O, M}),
+        ("get", reverse("competition:expert_profile"), None, {X}),
+        ("get", reverse("competition:regulations"), None, {M}),
+        ("get", reverse("competition:regulation_add"), None, {M}),
     ]
 
 

@@ -23,7 +23,7 @@ from klaster.competition.domain import services as svc
 from klaster.common.files import sample_pdf
 from klaster.competition.models import Application, Competition, Conclusion, ExpertAssignment
 
-from .conftest import bins
+from .conftest import body_of, bins, concept_pdf, filled_workbook
 
 pytestmark = pytest.mark.django_db
 D0 = dt.date(2025, 3, 3)
@@ -77,7 +77,7 @@ def test_whole_competition_through_the_web(monkeypatch, user_factory):
     oked = OkedCode.objects.filter(level="subclass", code__startswith="23").values_list("code", flat=True)[0]
     org = user_factory("org", Role.ORGANIZER)
     akimat = user_factory("akim", Role.AKIMAT, region_kato="350000000")
-    auth = user_factory("auth", Role.AUTHORIZED_BODY)
+    auth = body_of(user_factory("auth", Role.AUTHORIZED_BODY))
     reg = user_factory("reg", Role.REGIONAL_BODY)
     sec = user_factory("sec", Role.COMMISSION_SECRETARY)
     experts = [user_factory(f"exp{i}", Role.EXPERT, years_experience=6 + i) for i in range(3)]
@@ -100,7 +100,10 @@ def test_whole_competition_through_the_web(monkeypatch, user_factory):
         a = Application.objects.filter(applicant=user, stage=stage).latest("id")
         act = reverse("competition:application_action", args=[a.pk])
         for d in docs:
-            ok(cl.post(act, {"action": "upload", "doc_id": d, "file": SimpleUploadedFile(f"{d}.pdf", PDF), "pages": 3}))
+            if d == "concept":  # App. 2: 20–25 pages, counted by pypdf
+                ok(cl.post(act, {"action": "upload", "doc_id": d, "file": SimpleUploadedFile(f"{d}.pdf", concept_pdf())}))
+            else:
+                ok(cl.post(act, {"action": "upload", "doc_id": d, "file": SimpleUploadedFile(f"{d}.pdf", PDF), "pages": 3}))
         ps = bins(n_part, start=start)
         if use_xlsx:
             bad = cl.post(act, {"action": "import", "xlsx": xlsx([["Bad row", "123456789012", oked, "351010000", ""]])}, follow=True)
@@ -112,7 +115,41 @@ def test_whole_competition_through_the_web(monkeypatch, user_factory):
         if request_akimat:
             ok(cl.post(act, {"action": "akimat"}))
         assert cl.get(reverse("competition:application", args=[a.pk])).status_code == 200
+        # The structured documents of the stage (App. 2; App. 5 and 6) from their XLSX templates.
+        for form_id in {1: ("concept",), 2: ("strategy", "roadmap")}[stage]:
+            tpl = cl.get(reverse("competition:structured_template", args=[a.pk, form_id])).content
+            url = reverse("competition:structured_form", args=[a.pk, form_id])
+            ok(cl.post(url, {"action": "import", "version": a.current_version().version,
+                             "xlsx": SimpleUploadedFile(f"{form_id}.xlsx", filled_workbook(tpl))}))
+            a.refresh_from_db()
         return cl, a, act
+
+    def paper(a):
+        """The organizer records the paper original and copy (§9, §11), every document placed."""
+        docs_ = [d.doc_id for d in a.submitted_version().documents.all()]
+        order = ["document_list"] + [d for d in docs_ if d != "document_list"]
+        data = {"received_by": "Clerk", "originals": "1", "copies": "1", "electronic": "on", "volumes": str(10 * len(order))}
+        for i, d in enumerate(order):
+            data.update({f"vol_{d}": "1", f"from_{d}": str(1 + 10 * i), f"to_{d}": str(10 + 10 * i)})
+        ok(o.post(reverse("competition:organizer_paper", args=[a.pk]), data))
+        no_errors(o)
+
+    def admit():
+        url = reverse("competition:organizer_admission", args=[c.pk])
+        ok(o.post(url, {"action": "draft"}))
+        page = o.get(url).content.decode()
+        assert 'data-protocol-state="draft"' in page
+        version = re.search(r'name="version" value="(\d+)"', page).group(1)
+        ok(o.post(url, {"action": "sign", "version": version}))
+        no_errors(o)
+
+    def assign(stage_apps):
+        """Bulk assignment of the suggested allocation (the council page)."""
+        page = o.get(reverse("competition:organizer_council", args=[c.pk]) + "?per=3").content.decode()
+        pairs = re.findall(r'name="pair" value="(\d+:\d+)" checked', page)
+        assert len(pairs) == 3 * len(stage_apps)
+        ok(o.post(reverse("competition:organizer_council", args=[c.pk]), {"pair": pairs}))
+        no_errors(o)
 
     c0, a0, act0 = build(appl[0], 1, "business_association", 12, 10000, ["application", "concept", "document_list"], use_xlsx=True)
     c1, a1, act1 = build(appl[1], 1, "regional_chamber", 10, 20000, ["application", "concept", "document_list"])
@@ -131,9 +168,12 @@ def test_whole_competition_through_the_web(monkeypatch, user_factory):
     # Submission; amendment (§10) makes version 2; the receipt (App. 1) is issued.
     clock.day = dt.date(2025, 5, 12)
     for cl, act in ((c0, act0), (c1, act1), (c2, act2)):
-        ok(cl.post(act, {"action": "submit"}))
+        ok(cl.post(act, {"action": "submit", "statement": "on"}))
     ok(c0.post(act0, {"action": "amend", "notice": "adding the cost table"}))
-    ok(c0.post(act0, {"action": "submit"}))
+    ok(c0.post(act0, {"action": "submit", "statement": "on"}))
+    for a in (a0, a1, a2):
+        a.refresh_from_db()
+        paper(a)
     a0.refresh_from_db()
     assert a0.state == "submitted" and a0.submitted_version().number == 2
     r = c0.get(reverse("competition:application_document", args=[a0.pk, "receipt", "ru"]))
@@ -141,7 +181,7 @@ def test_whole_competition_through_the_web(monkeypatch, user_factory):
     # The fourth applicant is late (§13).
     c3, a3, act3 = build(appl[3], 1, "business_association", 10, 40000, ["application", "concept", "document_list"], request_akimat=False)
     clock.day = dt.date(2025, 5, 15)
-    resp = c3.post(act3, {"action": "submit"}, follow=True)
+    resp = c3.post(act3, {"action": "submit", "statement": "on"}, follow=True)
     assert "§13" in resp.content.decode()
     a3.refresh_from_db()
     assert a3.state == "draft" and not a3.registration_number  # refused (§13): nothing recorded
@@ -151,13 +191,12 @@ def test_whole_competition_through_the_web(monkeypatch, user_factory):
     assert "future" in o.post(act, {"action": "close_intake", "on": "2025-06-01"}, follow=True).content.decode()
     ok(o.post(act, {"action": "close_intake"}))
     clock.day = dt.date(2025, 5, 20)
-    ok(o.post(act, {"action": "admission"}))
+    admit()
     a2.refresh_from_db()
     assert a2.state == "returned" and "§6.2" in a2.notice
     for a in (a0, a1):
         ok(o.post(act, {"action": "route", "application": a.pk}))
-        for e in experts:
-            ok(o.post(act, {"action": "assign", "application": a.pk, "expert": e.pk}))
+    assign((a0, a1))
     page = o.get(reverse("competition:organizer_competition", args=[c.pk])).content.decode()
     assert "stage1_completeness_check" in page and "§15" in page
 
@@ -218,16 +257,18 @@ def test_whole_competition_through_the_web(monkeypatch, user_factory):
         ok(b.post(reverse("competition:conclusion", args=[cc.pk]), {"positive": "1", "text": "Strategy consistent (§28.2)"}))
     clock.day = dt.date(2025, 9, 29)
     for cl, a_act in ((w, actw), (ca, acta)):
-        ok(cl.post(a_act, {"action": "submit"}))
+        ok(cl.post(a_act, {"action": "submit", "statement": "on"}))
+    for a in (aw, aa):
+        a.refresh_from_db()
+        paper(a)
     clock.day = dt.date(2025, 10, 1)
     ok(o.post(act, {"action": "close_intake"}))
-    ok(o.post(act, {"action": "admission"}))
+    admit()
     aw.refresh_from_db(), aa.refresh_from_db()
     assert (aw.state, aa.state) == ("admitted", "admitted")
     for a in (aw, aa):
         ok(o.post(act, {"action": "route", "application": a.pk}))
-        for e in experts:
-            ok(o.post(act, {"action": "assign", "application": a.pk, "expert": e.pk}))
+    assign((aw, aa))
     rg = login(reg)
     for cc in Conclusion.objects.filter(body="regional_body", application__stage=2):
         ok(rg.post(reverse("competition:conclusion", args=[cc.pk]), {"positive": "1", "text": "Consistent with the programme (§33)"}))
@@ -302,10 +343,14 @@ def test_failure_and_rerun_through_the_web(monkeypatch, user_factory):
         a = Application.objects.get(applicant=user)
         act = reverse("competition:application_action", args=[a.pk])
         for d in docs_:
-            ok(cl.post(act, {"action": "upload", "doc_id": d, "file": SimpleUploadedFile(f"{d}.pdf", PDF), "pages": 3}))
+            ok(cl.post(act, {"action": "upload", "doc_id": d, "file": SimpleUploadedFile(f"{d}.pdf", concept_pdf() if d == "concept" else PDF),
+                             **({} if d == "concept" else {"pages": 3})}))
         for j, b in enumerate(bins(10, start=60000 + 1000 * i)):
             ok(cl.post(act, {"action": "participant", "name": f"P{j}", "bin": b, "oked": oked, "kato": "351010000"}))
         ok(cl.post(act, {"action": "akimat"}))
+        tpl = cl.get(reverse("competition:structured_template", args=[a.pk, "concept"])).content
+        ok(cl.post(reverse("competition:structured_form", args=[a.pk, "concept"]),
+                   {"action": "import", "version": a.current_version().version, "xlsx": SimpleUploadedFile("c.xlsx", filled_workbook(tpl))}))
         apps.append((cl, a, act))
     clock.day = dt.date(2025, 3, 5)
     k = login(akimat)
@@ -313,14 +358,23 @@ def test_failure_and_rerun_through_the_web(monkeypatch, user_factory):
         ok(k.post(reverse("competition:conclusion", args=[cc.pk]), {"positive": "1", "text": "Confirmed"}))
     clock.day = dt.date(2025, 5, 12)
     for cl, a, act in apps:
-        ok(cl.post(act, {"action": "submit"}))
+        ok(cl.post(act, {"action": "submit", "statement": "on"}))
     no_errors(apps[0][0])
+    from klaster.competition.domain import records
+
+    for _cl, a, _act in apps:
+        a.refresh_from_db()
+        docs_ = [d.doc_id for d in a.submitted_version().documents.all()]
+        records.record_paper(actor=org, application=a, received_on=clock.day, received_by="Clerk", originals=1, copies=1, electronic=True,
+                             volumes=[40], documents={d: [1, 1 + 10 * i, 10 + 10 * i] for i, d in enumerate(["document_list"] + [x for x in docs_ if x != "document_list"])})
 
     act = reverse("competition:organizer_action", args=[c.pk])
     clock.day = dt.date(2025, 5, 15)
     ok(o.post(act, {"action": "close_intake"}))
     clock.day = dt.date(2025, 5, 20)
-    ok(o.post(act, {"action": "admission"}))
+    adm = reverse("competition:organizer_admission", args=[c.pk])
+    ok(o.post(adm, {"action": "draft"}))
+    ok(o.post(adm, {"action": "sign"}))
     c.refresh_from_db()
     states = sorted(Application.objects.filter(competition=c).values_list("state", flat=True))
     assert (c.state, states) == ("failed", ["admitted", "returned"])
