@@ -12,7 +12,6 @@ from decimal import Decimal
 from django.utils.translation import gettext_noop
 
 from klaster.common.bin import make_number
-from klaster.engine.programmes.ranking import Indicator, Methodology
 from klaster.programmes import pilots
 from klaster.reference.models import Region
 
@@ -21,6 +20,8 @@ APPLIED = dt.date(2021, 3, 1)
 INCLUDED = dt.date(2021, 4, 1)
 #: The reason kept in the audit trail for the demo's back-dated application and decision.
 BACKDATED = "demo data: the pilot clusters of seed 003, applied and included on illustrative dates"
+#: Titles of the rankings earlier demos computed (still shown, as "other rankings", in databases
+#: that have them): one was built on seed 003's 2024 forecasts, which are not a development level.
 SEED_RANKING = gettext_noop("Pilot clusters: sector size and dynamics (seed 003)")
 PARTICIPANTS_RANKING = gettext_noop("Development level by participants' indicators (demo data)")
 PARTICIPANT_KINDS = ["association", "enterprise", "enterprise", "enterprise", "enterprise", "supplier", "supplier", "research", "education", "infrastructure", "enterprise", "enterprise"]
@@ -39,32 +40,6 @@ def _user(username):
     from django.contrib.auth import get_user_model
 
     return get_user_model().objects.filter(username=username).first()
-
-
-def ranking_methodology() -> Methodology:
-    """The demo ranking: three indicators of seed 003 available for all six pilots."""
-    return Methodology(
-        name=SEED_RANKING,
-        method="TOPSIS",
-        normalisation="minmax",
-        indicators=(
-            Indicator("production_2020", 0.4, True, "mln tenge", {"en": "production of the sector in the region, 2020", "ru": "производство отрасли в регионе, 2020", "kk": "өңірдегі сала өндірісі, 2020"}),
-            Indicator("production_growth_pct", 0.3, True, "%", {"en": "production growth 2020→2024", "ru": "рост производства 2020→2024", "kk": "өндіріс өсімі 2020→2024"}),
-            Indicator("cluster_share_pct", 0.3, True, "%", {"en": "growth due to the cluster's projects", "ru": "рост за счёт проектов кластера", "kk": "кластер жобалары есебінен өсім"}),
-        ),
-    )
-
-
-def seed_ranking_table():
-    import pandas as pd
-
-    from klaster.engine.programmes.effects import effect_pct
-
-    rows = {}
-    for c in pilots.clusters():
-        p = c["production"]
-        rows[c["id"]] = {"production_2020": float(p["base"]), "production_growth_pct": float(effect_pct(p["base"], p["forecast"])), "cluster_share_pct": float(p["cluster_share_pct"])}
-    return pd.DataFrame.from_dict(rows, orient="index")
 
 
 #: The ESCA label of the six pilots — real (seed 003): "Маркированы бронзовым лэйблом Европейским секретариатом (ESCA)".
@@ -132,17 +107,12 @@ def load_demo(console) -> None:
     construction = Cluster.objects.get(code="construction")
     if applicant is not None and construction.association:
         Profile.objects.filter(user=applicant, organisation_bin="").update(organisation_bin=construction.association.bin)
-    # ranking of the six by the real sector figures of seed 003
-    m = ranking_methodology()
+    # the ranking by development level: the register's own indicators (of the demo participants:
+    # the ranking is marked demo), the methodology of the data file (no forecast is a development level)
+    from klaster.register.domain import ranking
+
+    m = ranking.methodology()
     if not RankingMethodology.objects.filter(name=m.name).exists():
-        mo = services.save_methodology(actor=organizer, methodology=m)
-        services.compute_ranking(actor=organizer, methodology=mo, year=2020, data=seed_ranking_table())
-    # and one by the (demo) participants' App. 2 §7 indicators
-    m2 = Methodology(name=PARTICIPANTS_RANKING, indicators=(
-        Indicator("participants", 0.2, True, "legal entities"), Indicator("employees", 0.2, True, "persons"),
-        Indicator("turnover", 0.2, True, "thousand tenge"), Indicator("export_share", 0.2, True, "%"), Indicator("rd_staff_pct", 0.2, True, "%"),
-    ))
-    if not RankingMethodology.objects.filter(name=m2.name).exists():
-        mo2 = services.save_methodology(actor=organizer, methodology=m2)
-        services.compute_ranking(actor=organizer, methodology=mo2, year=2020)
+        mo = services.save_methodology(actor=organizer, methodology=m, meta=ranking.meta())
+        services.compute_ranking(actor=organizer, methodology=mo, year=2020)
     console.print(f"register: {Cluster.objects.count()} clusters ({made} new), {Participant.objects.count()} participants, {Ranking.objects.count()} rankings")

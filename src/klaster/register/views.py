@@ -205,14 +205,22 @@ def extract_docx(request):
 NORMALISATIONS = {"minmax": gettext_lazy("min–max"), "max": gettext_lazy("by the maximum"), "sum": gettext_lazy("by the sum"), "vector": gettext_lazy("vector"), "linear": gettext_lazy("linear")}
 
 
-def _rank(value) -> str:
-    """A rank position: whole when whole (ties share a half position, e.g. 1.5)."""
+def _positions(first: int, last: int) -> str:
+    """A rank position; a tie shows the positions it covers ("1–2")."""
+    return str(first) if first == last else f"{first}–{last}"
+
+
+def _moved(value) -> str:
     v = float(value)
     return str(int(v)) if v == int(v) else format_number(Decimal(str(v)), (get_language() or "ru")[:2], decimals=1)
 
 
 @public
 def rankings(request):
+    """The ranking by development level (the register's own indicators, the methodology of the
+    data with its weights and their rule, ties as ties), then any other ranking stored."""
+    from klaster.register.domain import ranking as dev
+
     names = {c.code: c.localized_name() for c in Cluster.objects.all()}
     lang = (get_language() or "ru")[:2]
     out = []
@@ -223,18 +231,23 @@ def rankings(request):
         snap = r.methodology_snapshot
         labels = {}
         indicators = []
+        clauses = snap.get("clauses") or {}
         for i in snap.get("indicators", []):
             code = i["code"]
             name = (i.get("name") or {}).get(lang) or (str(services.INDICATOR_LABELS[code]) if code in services.INDICATOR_LABELS else code)
             labels[code] = name
-            indicators.append({**i, "label": name, "unit_label": unit_label(i.get("unit"))})
+            indicators.append({**i, "label": name, "unit_label": unit_label(i.get("unit")), "clause": clauses.get(code, "")})
+        title = (snap.get("title") or {}).get(lang) or _(m.name)
         out.append({
-            "r": r, "title": _(m.name), "method": snap.get("method"), "normalisation": NORMALISATIONS.get(snap.get("normalisation"), snap.get("normalisation")),
-            "indicators": indicators,
-            "result": [{"rank": _rank(x["rank"]), "code": x["cluster"], "name": names.get(x["cluster"], x["cluster"]), "score": x["score"]} for x in r.result],
-            "sensitivity": [{"indicator": labels.get(s["indicator"], s["indicator"]), "change": s["change"], "moved": _rank(s["positions_moved"]),
+            "r": r, "title": title, "method": snap.get("method"), "normalisation": NORMALISATIONS.get(snap.get("normalisation"), snap.get("normalisation")),
+            "indicators": indicators, "development_level": bool(snap.get("development_level")), "source": snap.get("source", ""),
+            "weights_rule": (snap.get("weights_rule") or {}).get(lang, ""), "demo": r.is_demo,
+            "result": [{"rank": _positions(x["first"], x["last"]), "tie": x["tie"], "code": x["cluster"], "name": names.get(x["cluster"], x["cluster"]), "score": x["score"]}
+                       for x in dev.positions(r.result)],
+            "sensitivity": [{"indicator": labels.get(s["indicator"], s["indicator"]), "change": s["change"], "moved": _moved(s["positions_moved"]),
                              "swaps": [f"{names.get(a, a)} ↔ {names.get(b, b)}" for a, b in s["swaps"]]} for s in r.sensitivity],
         })
+    out.sort(key=lambda x: not x["development_level"])
     return render(request, "register/rankings.html", {"rankings": out})
 
 

@@ -478,6 +478,7 @@ INDICATORS = {
     "gva": ("gross value added", "thousand tenge", True),
     "rd_spending": ("R&D spending", "thousand tenge", True),
     "rd_staff_pct": ("staff in R&D (employee-weighted)", "%", True),
+    "turnover_growth": ("growth of actual turnover against the year before", "%", True),
 }
 
 
@@ -491,6 +492,7 @@ INDICATOR_LABELS = {
     "gva": gettext_lazy("gross value added"),
     "rd_spending": gettext_lazy("R&D spending"),
     "rd_staff_pct": gettext_lazy("staff in R&D (employee-weighted)"),
+    "turnover_growth": gettext_lazy("growth of actual turnover against the year before"),
 }
 
 
@@ -499,16 +501,23 @@ def indicator_table(year: int, clusters=None) -> pd.DataFrame:
 
     Clusters: those given, default the clusters in the register now; members are those on
     31 December of ``year``. Money in thousand tenge; ``rd_staff_pct`` is weighted by employees;
-    ``export_share`` = export / turnover × 100.
+    ``export_share`` = export / turnover × 100; ``turnover_growth`` = the members' turnover of
+    ``year`` against ``year`` − 1, % (members reporting both years; 0 when none does).
     """
     day = dt.date(year, 12, 31)
     clusters = list(clusters if clusters is not None else Cluster.objects.filter(status=ClusterStatus.INCLUDED).order_by("code"))
     rows = {}
+    demo = False
     for c in clusters:
         members = list(members_on(c, day))
         ind = {i.participant_id: i for i in ParticipantIndicator.objects.filter(participant__in=members, year=year)}
+        demo = demo or any(i.is_demo for i in ind.values())
         def s(field):
             return float(sum((getattr(i, field) or Decimal(0)) for i in ind.values()))
+        prev = {i.participant_id: i for i in ParticipantIndicator.objects.filter(participant__in=members, year=year - 1)}
+        both = [pid for pid in ind if pid in prev and ind[pid].turnover is not None and prev[pid].turnover]
+        now_t = sum((ind[pid].turnover for pid in both), Decimal(0))
+        before_t = sum((prev[pid].turnover for pid in both), Decimal(0))
         emp = sum((i.employees or 0) for i in ind.values())
         rd_w = sum(float(i.rd_staff_pct or 0) * (i.employees or 0) for i in ind.values())
         turnover = s("turnover")
@@ -521,17 +530,24 @@ def indicator_table(year: int, clusters=None) -> pd.DataFrame:
             "gva": s("gross_value_added"),
             "rd_spending": s("rd_spending"),
             "rd_staff_pct": (rd_w / emp) if emp else 0.0,
+            "turnover_growth": float((now_t / before_t - 1) * 100) if before_t else 0.0,
         }
-    return pd.DataFrame.from_dict(rows, orient="index")
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    table.attrs["demo"] = demo  # computed from indicators invented for the demonstration
+    return table
 
 
-def save_methodology(*, actor, methodology: Methodology) -> RankingMethodology:
-    """Save (or replace by name) a named methodology after validating it; audited."""
+def save_methodology(*, actor, methodology: Methodology, meta: dict | None = None) -> RankingMethodology:
+    """Save (or replace by name) a named methodology after validating it; audited.
+
+    ``meta``: what the definition keeps beside the engine's (e.g. ``development_level``, its
+    source and weights rule: :func:`klaster.register.domain.ranking.meta`)."""
     methodology.validate()
-    obj, created = RankingMethodology.objects.get_or_create(name=methodology.name, defaults={"definition": methodology.to_dict(), "created_by": actor if getattr(actor, "pk", None) else None})
+    definition = {**methodology.to_dict(), **(meta or {})}
+    obj, created = RankingMethodology.objects.get_or_create(name=methodology.name, defaults={"definition": definition, "created_by": actor if getattr(actor, "pk", None) else None})
     before = {} if created else audit.snapshot(obj)
     if not created:
-        obj.definition = methodology.to_dict()
+        obj.definition = definition
         obj.save()
     audit.record(actor=actor, action="register.methodology.save", obj=obj, before=before)
     return obj
@@ -544,13 +560,16 @@ def compute_ranking(*, actor, methodology: RankingMethodology, year: int, cluste
     indicators (:func:`indicator_table`), e.g. for sector figures of a source document.
     """
     m = Methodology.from_dict(methodology.definition)
+    demo = False
     if data is None:
         data = indicator_table(year, clusters)
+        demo = bool(data.attrs.get("demo"))
     result = m.rank(data)
     sens = sensitivity(m, data)
+    extra = {k: v for k, v in methodology.definition.items() if k not in ("name", "method", "normalisation", "indicators")}
     r = Ranking.objects.create(
-        methodology=methodology,
-        methodology_snapshot=m.to_dict(),
+        methodology=methodology, is_demo=demo,
+        methodology_snapshot={**m.to_dict(), **extra},
         year=year,
         created_by=actor if getattr(actor, "pk", None) else None,
         data={k: {c: float(v) for c, v in row.items()} for k, row in data.to_dict(orient="index").items()},

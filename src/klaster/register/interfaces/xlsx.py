@@ -281,6 +281,10 @@ def _import(book, *, actor, cluster: Cluster, source: str) -> dict:
     return counts
 
 
+#: What the demo invents about a real pilot cluster (its name, region and sector are seed 003's).
+INVENTED_OF_A_DEMO_CLUSTER = ("included_on", "applications", "association", "members", "participant indicators", "competition wins")
+
+
 def template_workbook() -> bytes:
     """An empty workbook with the expected sheets and columns."""
     return xlsx_bytes({"participants": [PARTICIPANT_COLUMNS], "indicators": [INDICATOR_COLUMNS]})
@@ -289,16 +293,22 @@ def template_workbook() -> bytes:
 def export_register(day: dt.date, clusters=None) -> bytes:
     """The register as it stood on ``day``: sheets ``clusters``, ``participants``, ``indicators``
     (a machine format: column names and codes in English, dates as dates, numbers as numbers;
-    every text cell is written as text — :func:`klaster.common.exports.write_row`)."""
+    every text cell is written as text — :func:`klaster.common.exports.write_row`). The column
+    ``demo`` is ``yes`` on every row invented for the demonstration (with ``invented``: what of a
+    real pilot cluster is invented); ``source`` names where a cluster comes from."""
     clusters = list(clusters if clusters is not None else services.register_on(day))
-    cl = [["code", "name_ru", "name_kk", "name_en", "oked", "regions (KATO)", "association BIN", "included_on", "members on date"]]
-    parts = [["cluster", *PARTICIPANT_COLUMNS]]
-    inds = [["cluster", *INDICATOR_COLUMNS]]
+    cl = [["code", "name_ru", "name_kk", "name_en", "oked", "regions (KATO)", "association BIN", "included_on", "members on date", "stage won", "ESCA label",
+           "source", "demo", "invented"]]
+    parts = [["cluster", *PARTICIPANT_COLUMNS, "demo"]]
+    inds = [["cluster", *INDICATOR_COLUMNS, "demo"]]
     for c in clusters:
-        cl.append([c.code, c.name_ru, c.name_kk, c.name_en, c.oked, ", ".join(r.kato for r in c.regions.all()), c.association.bin if c.association else "", c.included_on, services.members_on(c, day).count()])
+        cl.append([c.code, c.name_ru, c.name_kk, c.name_en, c.oked, ", ".join(r.kato for r in c.regions.all()), c.association.bin if c.association else "", c.included_on,
+                   services.members_on(c, day).count(), c.competition_stage_won or None, c.esca_label, c.source, "yes" if c.is_demo else "no",
+                   ", ".join(INVENTED_OF_A_DEMO_CLUSTER) if c.is_demo else ""])
         for p in services.members_on(c, day):
             m = Membership.objects.filter(cluster=c, participant=p, joined_on__lte=day).order_by("-joined_on").first()
-            parts.append([c.code, p.bin, p.name, p.kind, p.oked_main, ", ".join(p.oked_additional), p.kato, p.address, p.affiliation_group, "yes" if p.specialised else "no", p.size, m.joined_on if m else None, m.left_on if m else None])
+            parts.append([c.code, p.bin, p.name, p.kind, p.oked_main, ", ".join(p.oked_additional), p.kato, p.address, p.affiliation_group, "yes" if p.specialised else "no", p.size,
+                          m.joined_on if m else None, m.left_on if m else None, "yes" if p.is_demo else "no"])
             for i in p.indicators.filter(year__lte=day.year):
-                inds.append([c.code, p.bin, i.year, *[getattr(i, f) for f in INDICATOR_COLUMNS[2:]]])
+                inds.append([c.code, p.bin, i.year, *[getattr(i, f) for f in INDICATOR_COLUMNS[2:]], "yes" if i.is_demo else "no"])
     return xlsx_bytes({"clusters": cl, "participants": parts, "indicators": inds})
