@@ -131,6 +131,12 @@ def map_cmd(
     try:
         prog.stage("starting the engine" if engine not in ("local", "pandas") else "loading the panel")
         eng = Engine(engine, url=engine_url, options=options)
+        if eng.kind == "ibis" and panel is not None and not (crosswalk or sector_prefix or region_prefix or national or decimal_comma
+                                                             or stability):
+            # the backend reads, checks and writes: the panel never comes to this machine
+            _map_in_backend(eng, panel, out, methodology, measure, year, years, yrs, start_year, want, lq_base, units, formats,
+                            html, prog)
+            return
         if source is not None:
             prog.stage(f"loading {source}")
             if source == "us-cmp2016":
@@ -189,6 +195,36 @@ def map_cmd(
     for m, counts in res.flag_counts().items():
         cells = counts.pop("cells", 0)
         console.print(f"  {m} {res.year}: " + ", ".join(f"{c} {n:,}" for c, n in counts.items()) + f" of {cells:,} cells")
+
+
+def _map_in_backend(eng, panel, out, methodology, measure, year, years_opt, yrs, start_year, want, lq_base, units, formats, html, prog):
+    """``map`` with ``--engine duckdb|spark|ibis`` on a panel file: :mod:`klaster.observatory.scan`."""
+    from klaster.cli._util import console, fail
+    from klaster.observatory.scan import run_map_scan, scan_panel
+
+    if formats != ["parquet"]:
+        fail(f"--engine {eng.backend} writes the tables as Parquet (by the backend itself); drop --format "
+             f"{', '.join(f for f in formats if f != 'parquet')} or use --engine local")
+    prog.stage(f"reading and checking {panel.name} on {eng.backend}")
+    sp = scan_panel(eng, str(panel), units=units)
+    meas = measure or "employment"
+    y = year or sp.years[-1]
+    if yrs == []:
+        yrs = sp.years
+    elif yrs is not None:
+        yrs = [v for v in yrs if v in sp.years] or yrs
+    files, summary = run_map_scan(sp, methodologies=methodology, measure=meas, year=y, years=yrs, start_year=start_year,
+                                  out=str(out), tables=want, lq_base=lq_base, progress=prog)
+    console.print(f"[green]wrote[/green] {len(files)} tables to {out} (by {eng.backend}: {sp.cells:,} cells, "
+                  f"{sp.regions:,} regions × {sp.sectors:,} sectors × {len(sp.years)} years)")
+    for f in files:
+        console.print(f"  {f}")
+    notes = summary["notes"] + (["report.html is written by --engine local (the report needs the panel in memory)"] if html else [])
+    for n in notes:
+        console.print(f"  [yellow]note:[/yellow] {n}")
+    for m, c in summary["flag_counts"].items():
+        cells = c.pop("cells", 0)
+        console.print(f"  {m} {y}: " + ", ".join(f"{k} {v:,}" for k, v in c.items()) + f" of {cells:,} cells")
 
 
 @app.command("cbp-compare")

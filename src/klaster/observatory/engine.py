@@ -30,84 +30,84 @@ PCTS = (0.25, 0.5, 0.75, 0.9)
 
 
 def connect(**kwargs) -> "ibis.BaseBackend":
-    """An embedded DuckDB connection (in memory); keyword arguments go to ``ibis.duckdb.connect``."""
+    """An embedded DuckDB connection (in memory); keyword arguments go to ``ibis.duckdb.connect``.
+
+    Any other Ibis backend works with the functions of this module as well
+    (:mod:`klaster.observatory.engines`)."""
     return ibis.duckdb.connect(**kwargs)
 
 
 def cmp_flags_by_year(con, cells: ir.Table, out: str, *, national: ir.Table | None = None,
                       columns: Sequence[str] = ("region", "sector", "year", "lq", "strong", "strong10", "significant",
-                                                "qualifying"), **thresholds) -> list[str]:
-    """LQ + CMP flags of a large panel, percentiles one year at a time, into ``out/cmp_flags.parquet``.
+                                                "qualifying"), name: str = "cmp_flags.parquet", progress=None,
+                      **thresholds) -> list[str]:
+    """LQ + CMP flags of a large panel, percentiles one year at a time, written by the backend.
 
     Same result as ``cmp_flags(location_quotients(cells, national))`` restricted to ``columns``,
-    computed so that memory stays bounded and the backend can stream the 30-million-row case:
+    computed so that memory stays bounded on one machine and the work stays on the cluster on
+    Spark, **without temporary tables** (PySpark has none):
 
-    1. the region and national totals (:func:`totals`; tens of thousands of rows) are computed
-       once (one pass over the cells for each) and kept as temporary tables;
-    2. the CMP percentiles (:func:`cmp_thresholds`) are computed year by year (the quantile
-       aggregate holds its whole input, so one year at a time keeps that input small) into a
-       temporary table of one row per sector and year;
-    3. one streaming query joins every cell with its totals and percentiles and writes the flags.
+    1. the region and national totals (:func:`totals`; regions × years × groups and sectors ×
+       years rows) are computed once and fetched;
+    2. the CMP percentiles (:func:`cmp_thresholds`) are computed year by year over the cells
+       joined with those totals (passed back as in-memory tables) and fetched: one row per
+       sector and year;
+    3. one query joins every cell with its totals and percentiles (again in-memory tables) and
+       the backend writes the flags (``con.to_parquet``: one file on DuckDB, a directory of
+       part files on Spark).
 
-    The LQs of steps 2 and 3 are the same expression over the same stored totals, so a cell's LQ
-    is compared with percentiles of exactly the values it was computed as.
+    The LQs of steps 2 and 3 are the same expression over the same fetched totals, so a cell's
+    LQ is compared with percentiles of exactly the values it was computed as.
 
     Parameters
     ----------
     con
-        Ibis backend holding ``cells`` (temporary tables are created and dropped in it).
+        Ibis backend holding ``cells``.
     cells, national
         As for :func:`location_quotients`.
     out
-        Directory to write into (created if missing).
+        Directory to write into (created if missing; on a cluster, a path the executors can
+        write, e.g. ``hdfs://…`` or ``s3a://…``).
     columns
         Columns of the written table.
+    progress : callable, optional
+        ``progress(year)`` after the percentiles of each year.
     **thresholds
         Keyword arguments of :func:`cmp_flags` (``lq_min``, ``strong_pct``, …).
 
     Returns
     -------
     list of str
-        The Parquet path(s) written.
+        The Parquet path written.
     """
     import os
-    import uuid
 
-    os.makedirs(out, exist_ok=True)
+    import pandas as pd
+
+    if "://" not in str(out):
+        os.makedirs(out, exist_ok=True)
     has_n = "n" in cells.columns
     thresholds.setdefault("use_count", has_n)
     pct_args = {k: v for k, v in thresholds.items() if k != "lq_min"}
-    tag = uuid.uuid4().hex[:8]
-    names = [f"_klaster_{k}_{tag}" for k in ("reg0", "reg", "nat0", "nat", "th", "natth")]
-    try:
-        # the sums are stored first and the window totals taken over the small stored tables:
-        # a window over an aggregate subquery makes DuckDB compute the aggregate twice
-        reg = con.create_table(names[0], _region_sums(cells), temp=True)
-        reg = con.create_table(names[1], _region_total(reg), temp=True)
-        nat = con.create_table(names[2], _national_sums(cells, national), temp=True)
-        nat = con.create_table(names[3], _national_base(nat), temp=True)
-        years = sorted(con.execute(nat.select("year").distinct())["year"].tolist())
-        th = None
-        for y in years:
-            c = cells.filter(cells.year == y)
-            t = cmp_thresholds(_lq_from_totals(c, reg, nat), **pct_args)
-            if th is None:
-                th = con.create_table(names[4], t, temp=True)
-            else:
-                con.insert(names[4], t)
-        # one table per sector and year with both the national totals and the percentiles, so
-        # the streaming pass joins each cell twice (region totals; sector totals + percentiles);
-        # the inner join keeps the sector-years that have percentiles, as cmp_flags does
-        nat_th = th.left_join(nat, ["sector", "year"]).drop("sector_right", "year_right")
-        nat_th = con.create_table(names[5], nat_th, temp=True)
-        lq = _lq_from_totals(cells, reg, nat_th, how="inner")
-        expr = _flag_columns(lq, lq_min=thresholds.get("lq_min", 1.0), use_count=thresholds["use_count"]).select(*columns)
-        p = os.path.join(out, "cmp_flags.parquet")
-        con.to_parquet(expr, p)
-    finally:
-        for name in names:
-            # (plain SQL: ibis 12's drop_table emits an incomplete statement with sqlglot 30)
-            con.raw_sql(f"DROP TABLE IF EXISTS {name}")
+    reg = ibis.memtable(con.execute(_region_total(_region_sums(cells))))
+    nat_df = con.execute(_national_base(_national_sums(cells, national)))
+    nat = ibis.memtable(nat_df)
+    years = sorted(int(y) for y in nat_df["year"].unique())
+    parts = []
+    for y in years:
+        c = cells.filter(cells.year == y)
+        parts.append(con.execute(cmp_thresholds(_lq_from_totals(c, reg, nat), **pct_args)))
+        if progress is not None:
+            progress(y)
+    th = pd.concat(parts, ignore_index=True)
+    # one table per sector and year with both the national totals and the percentiles, so the
+    # final pass joins each cell twice (region totals; sector totals + percentiles); the inner
+    # join keeps the sector-years that have percentiles, as cmp_flags does
+    nat_th = ibis.memtable(th.merge(nat_df, on=["sector", "year"], how="left"))
+    lq = _lq_from_totals(cells, reg, nat_th, how="inner")
+    expr = _flag_columns(lq, lq_min=thresholds.get("lq_min", 1.0), use_count=thresholds["use_count"]).select(*columns)
+    p = os.path.join(str(out), name)
+    con.to_parquet(expr, p)
     return [p]
 
 

@@ -65,8 +65,8 @@ def connect_spark(master: str | None = None, options: Mapping[str, str] | None =
         from pyspark.sql import SparkSession
     except ImportError as e:  # pragma: no cover - pyspark is locked in the test extra
         raise EngineError(f"the Spark engine needs PySpark: {e}") from None
-    conf = {"spark.ui.enabled": "false", "spark.sql.shuffle.partitions": "8", "spark.sql.session.timeZone": "UTC",
-            "spark.driver.extraJavaOptions": "-Dlog4j.rootLogger=ERROR", **dict(options or {})}
+    conf = {"spark.ui.enabled": "false", "spark.ui.showConsoleProgress": "false", "spark.sql.shuffle.partitions": "8",
+            "spark.sql.session.timeZone": "UTC", **dict(options or {})}
     b = SparkSession.builder.appName("klaster-observatory").master(master or "local[2]")
     for k, v in conf.items():
         b = b.config(k, v)

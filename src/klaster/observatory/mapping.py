@@ -245,7 +245,7 @@ class Table:
             frames = [f for f in frames if len(f)] or frames[:1]
             df = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=self.columns or [])
             if self.columns is not None:
-                df = df.reindex(columns=[c for c in self.columns if c in df.columns] + [c for c in df.columns if c not in self.columns])
+                df = df.reindex(columns=list(self.columns) + [c for c in df.columns if c not in self.columns])
             if self.sort and len(df):
                 df = df.sort_values(self.sort, kind="stable").reset_index(drop=True)
             self._frame = df
@@ -577,7 +577,7 @@ def _methodologies(res: MapResult, panel: Panel, ms, measure: str, year: int, ye
     strength = Table("strength", sort=["methodology", "year", "region"])
     thresholds = Table("thresholds")
     skipped: dict[str, list[int]] = {}
-    columns = ["methodology", "version", "region", "sector", "year", "start_year", "group", "value", "unit", "lq"]
+    columns = ["methodology", "version", "region", "sector", "year", "group", "value", "unit", "lq"]
     total = _cells_in(panel, measure, years) * max(1, len(ms))
     prog.stage("methodologies: " + ", ".join(res.methodologies), total, "cells")
     for spec, proto, kw in ms:
@@ -593,9 +593,13 @@ def _methodologies(res: MapResult, panel: Panel, ms, measure: str, year: int, ye
                     raise
                 skipped.setdefault(spec, []).append(y)
                 continue
+            if start is not None and "start_year" not in columns:
+                columns.insert(columns.index("year") + 1, "start_year")
             for c in m.out_columns():
                 if c not in columns:
                     columns.append(c)
+            if start is not None and "crosses_break" not in columns:
+                columns.append("crosses_break")
             if eng.kind == "local" and not m.stability:
                 job = _Job(lambda m=m, y=y, start=start: _flag_block(panel, m, measure, y, start), m.spec_["id"])
                 flags.add(job, y)
@@ -882,10 +886,13 @@ def write_outputs(res: MapResult, out: Path, *, html: bool = True, xlsx: bool | 
         for name, t in all_tables.items():
             sizes[name] = t.count()
             prog.advance(1)
-        too = {k: n for k, n in sizes.items() if n + 1 > 1_048_576}
+        from klaster.observatory import outputs
+
+        too = {k: n for k, n in sizes.items() if n + 1 > outputs.EXCEL_MAX_ROWS}
         if too:
             name, n = next(iter(too.items()))
-            raise OutputError(f"indicators.xlsx: table {name!r} has {n:,} rows; an Excel sheet holds at most 1,048,575 data rows "
+            raise OutputError(f"indicators.xlsx: table {name!r} has {n:,} rows; an Excel sheet holds at most "
+                              f"{outputs.EXCEL_MAX_ROWS - 1:,} data rows "
                               "(Excel's limit) — write it as Parquet or CSV (--format parquet, --format csv), or map fewer "
                               "years, regions or sectors")
     out.mkdir(parents=True, exist_ok=True)
