@@ -33,7 +33,7 @@ def test_methodologies_are_versioned_data():
         M.ClusterMapping(bogus=1).run(small_panel(), measure="employment", year=2015)
 
 
-@pytest.mark.parametrize("engine", ["ibis", "pandas"])
+@pytest.mark.parametrize("engine", ["local", "ibis", "pandas"])
 def test_cmp_hand_example(engine):
     f = M.ClusterMapping(engine=engine).run(small_panel(), measure="employment", year=2015)
     a = f[f["sector"] == "A"].set_index("region")
@@ -52,7 +52,7 @@ def test_cmp_hand_example(engine):
     assert f.loc[f["sector"] == "L", "strong"].isna().all()
 
 
-@pytest.mark.parametrize("engine", ["ibis", "pandas"])
+@pytest.mark.parametrize("engine", ["local", "ibis", "pandas"])
 def test_business_navigator_hand_example(engine):
     # 2015 -> 2020 only R1·A doubles: national A 160 -> 260, total 595 -> 695
     f = M.BusinessNavigator(engine=engine).run(small_panel(), measure="employment", year=2020, start_year=2015)
@@ -63,7 +63,7 @@ def test_business_navigator_hand_example(engine):
     assert not f["crosses_break"].any()
 
 
-@pytest.mark.parametrize("engine", ["ibis", "pandas"])
+@pytest.mark.parametrize("engine", ["local", "ibis", "pandas"])
 def test_eco_hand_example(engine):
     f = M.ECOStars(engine=engine, lq_min=1.5).run(small_panel(), measure="employment", year=2015)
     a = f[f["sector"] == "A"].set_index("region")
@@ -122,12 +122,13 @@ def test_cli_bad_panel_exit_2_with_clear_message(tmp_path):
 def test_eco_growth_and_productivity_variants_on_both_engines():
     p = small_panel()
     res = {}
-    for engine in ("ibis", "pandas"):
+    for engine in ("local", "ibis", "pandas"):
         m = M.ECOStars(engine=engine, growth_pct=0.9, productivity_pct=0.9)
         f = m.run(p, measure="employment", year=2020, start_year=2015, productivity_measure="establishments")
         res[engine] = f.sort_values(["region", "sector"]).reset_index(drop=True)
     for col in ("size", "specialisation", "focus", "growth_star", "productivity_star", "stars"):
         assert res["ibis"][col].astype("Float64").tolist() == res["pandas"][col].astype("Float64").tolist(), col
+        assert res["local"][col].astype("Float64").tolist() == res["pandas"][col].astype("Float64").tolist(), col
     g = res["pandas"].set_index(["region", "sector"])
     # only R1·A grew (×2): its CAGR tops sector A; the others are flat
     assert g.loc[("R1", "A"), "growth_star"]
@@ -143,3 +144,43 @@ def test_real_cmp_flags_identical_on_ibis_and_pandas():
     for col in ("strong", "strong10", "significant", "qualifying"):
         assert a[col].astype("Float64").fillna(-1).tolist() == b[col].astype("Float64").fillna(-1).tolist(), col
     assert (a["lq"] - b["lq"]).abs().max() < 1e-12
+
+
+def test_cmp_refuses_a_panel_without_traded_local_groups(tmp_path):
+    """A CMP panel without the traded/local group quietly used the all-activities base and flagged
+    local clusters (every published flag set then differs)."""
+    rows = small_panel().data.drop(columns="status")
+    p = tmp_path / "nogroup.csv"
+    rows.to_csv(p, index=False)
+    from klaster.observatory.panel import load_panel
+
+    panel = load_panel(p)
+    with pytest.raises(M.MethodologyError) as e:
+        M.ClusterMapping().run(panel, measure="employment", year=2015)
+    msg = str(e.value)
+    assert msg.startswith("nogroup.csv, row 1, column 'group': cmp@2016.1") and "traded" in msg and "--lq-base all" in msg
+    # the all-activities base asked for explicitly: flags for every sector, and the deviation noted
+    m = M.ClusterMapping(lq_base="all")
+    f = m.run(panel, measure="employment", year=2015)
+    assert f["strong"].notna().all() and any("'all' base instead" in n for n in m.notes_)
+    # the CLI: exit 2 and the rule, no traceback
+    from klaster.cli import app
+
+    r = CliRunner().invoke(app, ["observatory", "map", "--panel", str(p), "--year", "2015", "--out", str(tmp_path / "o")])
+    assert r.exit_code == 2 and "Traceback" not in r.output and "gives no group" in " ".join(r.output.split())
+    r = CliRunner().invoke(app, ["observatory", "map", "--panel", str(p), "--year", "2015", "--lq-base", "all", "--out", str(tmp_path / "o")])
+    assert r.exit_code == 0, r.output
+
+
+def test_engines_by_name_url_and_connection():
+    import ibis
+
+    p = small_panel()
+    con = ibis.duckdb.connect()
+    a = M.ClusterMapping(engine=con).run(p, measure="employment", year=2015)
+    b = M.ClusterMapping(engine="local").run(p, measure="employment", year=2015)
+    assert a["strong"].astype("Float64").fillna(-1).tolist() == b["strong"].astype("Float64").fillna(-1).tolist()
+    with pytest.raises(M.MethodologyError, match="engine must be one of local, duckdb, spark, pandas"):
+        M.ClusterMapping(engine="polars").run(p, measure="employment", year=2015)
+    with pytest.raises(M.MethodologyError, match="takes no URL"):
+        M.Engine("local", url="x")
