@@ -33,7 +33,7 @@ def _competition():
     from klaster.common.files import sample_pdf
     from klaster.competition.domain import services as svc
     from klaster.reference.models import OkedCode
-    from tests.competition.conftest import bins
+    from tests.competition.conftest import bins, concept_pdf, fill_content, record_paper
     from tests.conftest import make_user
 
     org = make_user("org_b", Role.ORGANIZER)
@@ -65,14 +65,17 @@ def _competition():
             a = svc.create_application(actor=applicant, competition=c, organisation_name=f"Org B{i}", organisation_bin=bins(1, start=900 + i)[0],
                                        kind="business_association", cluster_name=name, region_kato="351010000")
             for d in ("application", "concept", "akimat_conclusion", "document_list"):
-                svc.upload_document(actor=applicant, application=a, doc_id=d, uploaded=SimpleUploadedFile(f"{d}.pdf", sample_pdf(2)))
+                svc.upload_document(actor=applicant, application=a, doc_id=d,
+                                    uploaded=SimpleUploadedFile(f"{d}.pdf", concept_pdf() if d == "concept" else sample_pdf(2)))
             for k, b in enumerate(bins(10, start=3000 + 100 * i)):
                 svc.add_participant(actor=applicant, application=a, name=f"P{k}", bin=b, oked=oked, kato="351010000")
+            fill_content(a)
             svc.request_conclusion(actor=applicant, application=a, body="akimat")
         with svc.on_day(closes - dt.timedelta(days=15)):
             svc.issue_conclusion(actor=akimat, conclusion=a.conclusions.get(body="akimat"), positive=True, text="ok")
         with svc.on_day(closes - dt.timedelta(days=2)):
-            svc.submit_application(actor=applicant, application=a)
+            svc.submit_application(actor=applicant, application=a, statement=True)
+            record_paper(a, org)
         apps.append(a)
     with svc.on_day(routed):
         svc.close_intake(actor=org, competition=c)
