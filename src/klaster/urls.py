@@ -12,6 +12,8 @@ urlpatterns = [
     path("programmes/", include("klaster.programmes.urls")),
     path("support/", include("klaster.support.urls")),
     path("analysis/", include("klaster.analysis.urls")),
+    path("api/", include("klaster.api.urls")),
+    path("exports/", include("klaster.exports.urls")),
     path("", include("klaster.web.urls")),
 ]
 

@@ -1,13 +1,14 @@
 from django.urls import path
 
+from klaster.api import legacy as api_legacy
 from klaster.register import procedure_views, views
 
 app_name = "register"
 urlpatterns = [
     path("", views.register_list, name="list"),
     path("rankings/", views.rankings, name="rankings"),
-    path("api/clusters.json", views.api_clusters, name="api_clusters"),
-    path("api/clusters/<slug:code>.json", views.api_cluster, name="api_cluster"),
+    path("api/clusters.json", api_legacy.clusters, name="api_clusters"),  # kept: the API is /api/v1/register/clusters/
+    path("api/clusters/<slug:code>.json", api_legacy.cluster, name="api_cluster"),
     path("export.xlsx", views.export_xlsx, name="export_xlsx"),
     path("extract.docx", views.extract_docx, name="extract_docx"),
     path("applications/", views.organizer_applications, name="applications"),

@@ -1,4 +1,4 @@
-"""Register pages: public register (HTML, JSON API, XLSX/DOCX extract), rankings, the
+"""Register pages: public register (HTML, XLSX/DOCX extract; its JSON is klaster.api), rankings, the
 association's application for inclusion and the organizer's decision, XLSX import.
 
 Every request value goes through a form of :mod:`klaster.register.forms`; eligibility is shown
@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -123,56 +123,6 @@ def _card(request, c) -> dict:
         "cluster_alerts": [a for a in c.alerts.filter(resolved_on__isnull=True) if mine and mine in (a.recipients or [])],
         "can_exclude": request.user.is_authenticated and register_rules.is_organizer(request.user) and c.status == ClusterStatus.INCLUDED,
     }
-
-
-def _bad_date(form) -> JsonResponse:
-    return JsonResponse({"error": "; ".join(errors_text(form))}, status=400, json_dumps_params={"ensure_ascii": False})
-
-
-def _act(day) -> dict:
-    """The act the eligibility figures are computed under, for machine readers."""
-    doc = services.eligibility_act()
-    return {"id": doc.id, "version": doc.version, "in_force_on_date": doc.force_status(day).in_force}
-
-
-@public
-def api_clusters(request):
-    """Read-only JSON: the register on ``?date=`` (default today); a malformed date → 400."""
-    form = _day_form(request)
-    if form.errors:
-        return _bad_date(form)
-    day = form.day()
-    data = []
-    for row in _rows(day):
-        c = row["c"]
-        data.append({
-            "code": c.code, "demo": c.is_demo, "invented": INVENTED_CLUSTER_FIELDS if c.is_demo else [],
-            "name": {"kk": c.name_kk, "ru": c.name_ru, "en": c.name_en}, "oked": c.oked,
-            "regions": [r.kato for r in c.regions.all()], "included_on": c.included_on.isoformat() if c.included_on else None,
-            "association_bin": c.association.bin if c.association else None, "members": row["members"],
-            "eligibility": [{k: f[k] for k in ("id", "clause", "required", "actual", "passed")} for f in row["eligibility"]],
-        })
-    return JsonResponse({"date": day.isoformat(), "eligibility_act": _act(day), "clusters": data}, json_dumps_params={"ensure_ascii": False})
-
-
-@public
-def api_cluster(request, code):
-    c = get_object_or_404(Cluster, code=code, status=ClusterStatus.INCLUDED)
-    form = _day_form(request)
-    if form.errors:
-        return _bad_date(form)
-    day = form.day()
-    members = [{"bin": p.bin, "name": p.name, "kind": p.kind, "oked_main": p.oked_main, "oked_additional": p.oked_additional, "kato": p.kato, "demo": p.is_demo}
-               for p in services.members_on(c, day)]
-    wins = [{"stage": w.stage, "decided_on": w.decided_on.isoformat(), "competition": w.competition_title, "winner_bin": w.winner_bin, "demo": w.is_demo} for w in c.wins.all()]
-    return JsonResponse({"date": day.isoformat(), "code": c.code, "demo": c.is_demo, "invented": INVENTED_CLUSTER_FIELDS if c.is_demo else [],
-                         "name_ru": c.name_ru, "source": c.source, "esca_label": c.esca_label or None, "esca_source": c.esca_source or None,
-                         "wins": wins, "members": members}, json_dumps_params={"ensure_ascii": False})
-
-
-#: What the demo invents about a real pilot cluster of seed 003 (its name, region, sector and
-#: programme figures are real and carry their source line).
-INVENTED_CLUSTER_FIELDS = ["included_on", "applications", "association", "members", "participant_indicators", "competition_wins"]
 
 
 def _back_to_list(request, form):
