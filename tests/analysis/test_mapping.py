@@ -83,6 +83,24 @@ def test_kazakhstan_run_shows_choropleth_and_region_names(media, users):
 
 
 @pytest.mark.django_db
+def test_cmp_without_groups_refused_unless_all_activities_chosen(media, users):
+    """CMP computes each LQ on the sector's traded or local base: an uploaded panel without the
+    group fails with the reason; the all-activities base, chosen on the form, runs and is noted."""
+    c = _client(users["analyst"])
+    data = {"source": "upload", "frame": "2022", "methodologies": ["cmp"], "stability": "0"}
+    c.post("/analysis/map/", {**data, "file": SimpleUploadedFile("p.csv", small_panel(), content_type="text/csv")})
+    failed = AnalysisRun.objects.get()
+    assert failed.status == "failed" and "column 'group'" in failed.error
+    c.post("/analysis/map/", {**data, "lq_base": "all", "file": SimpleUploadedFile("p.csv", small_panel(), content_type="text/csv")})
+    run = AnalysisRun.objects.exclude(pk=failed.pk).get()
+    assert run.status == "done", run.error
+    exp = pd.read_csv(io.BytesIO(c.get(f"/analysis/runs/{run.pk}/flags.csv?region=R1&sector=a").content))
+    assert exp["lq"].iloc[0] == pytest.approx((500 / 700) / (900 / 2400))
+    r = c.post("/analysis/map/", {**data, "lq_base": "sector", "file": SimpleUploadedFile("p.csv", small_panel())})
+    assert r.status_code == 200 and AnalysisRun.objects.count() == 2
+
+
+@pytest.mark.django_db
 def test_upload_runs_and_is_private(media, users):
     c = _client(users["analyst"])
     f = SimpleUploadedFile("my panel.csv", small_panel(), content_type="text/csv")

@@ -23,7 +23,7 @@ def test_every_role_against_every_view(media, users):
     a = Client()
     a.force_login(users["analyst"])
     a.post("/analysis/map/", {"source": "upload", "file": SimpleUploadedFile("p.csv", small_panel()), "frame": "2022",
-                              "methodologies": ["cmp"], "stability": "0"})
+                              "methodologies": ["cmp"], "stability": "0", "lq_base": "all"})
     a.post("/analysis/io/", {"file": SimpleUploadedFile("t.csv", b"s,a,b,hh\na,1,2,7\nb,2,1,7\noutput,10,10,\n"), "check": "on"})
     a.post("/analysis/io/impact/", {"table": "scotland-2019", "type": "I", "sector_0": "01", "amount_0": "1"})
     private = AnalysisRun.objects.get(kind="map", dataset="upload")

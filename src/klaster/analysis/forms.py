@@ -51,6 +51,11 @@ class MapForm(forms.Form):
     years = forms.CharField(label=_("Years for the over-time tables"), required=False, max_length=40,
                             help_text=_("e.g. 2019:2024 (blank: the main year only)"))
     stability = IntegerField(label=_("Stability replicates"), required=False, min_value=0, max_value=200, initial=0)
+    lq_base = forms.ChoiceField(
+        label=_("Base of the location quotient"), required=False, initial="",
+        choices=[("", _("As the methodology says (CMP: the sector's traded or local group)")),
+                 ("all", _("All activities (a stated deviation from CMP)"))],
+        help_text=_("CMP needs a column group (traded/local) in an uploaded panel; without it choose all activities."))
 
     def clean_years(self) -> list[int]:
         """``2019:2024`` or ``2014, 2016:2018`` → sorted years, each within YEAR_MIN…YEAR_MAX, at most MAX_YEARS."""

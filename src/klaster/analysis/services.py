@@ -74,7 +74,7 @@ def execute_map(run: AnalysisRun, panel, *, user) -> AnalysisRun:
     t0 = time.monotonic()
     try:
         res = run_map(panel, methodologies=p["methodologies"], measure=p["measure"], year=p["year"],
-                      years=p.get("years") or None, stability=p.get("stability", 0))
+                      years=p.get("years") or None, stability=p.get("stability", 0), lq_base=p.get("lq_base"))
         out = run_dir(run)
         write_outputs(res, out)
         names = {"regions": dict(panel.region_names or {}), "sectors": dict(panel.sector_names or {})}

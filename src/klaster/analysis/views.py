@@ -170,7 +170,8 @@ def _map_params(form, d: dict, panel) -> dict | None:
     if form.errors:
         return None
     return {"methodologies": d["methodologies"], "measure": measure, "year": year, "years": years,
-            "stability": d["stability"] or 0, "frame": d["frame"] if source == "kz-bns-gva" else None}
+            "stability": d["stability"] or 0, "frame": d["frame"] if source == "kz-bns-gva" else None,
+            "lq_base": d.get("lq_base") or None}
 
 
 def _save_map_run(user, d: dict, params: dict, path) -> AnalysisRun:
