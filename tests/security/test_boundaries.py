@@ -322,7 +322,8 @@ class Walker:
         seen_urls: set[str] = set()
         per_pattern: dict[str, int] = defaultdict(int)
         pages: list[tuple[str, str]] = []
-        queue = ["/"] + sorted({p for name, p in ALL_PATTERNS.items() if "<" not in p and name != "admin:index"}) + ["/admin/"]
+        # the applying cluster's card first: the register links more cards than PER_PATTERN visits
+        queue = ["/", f"/register/{APPLYING}/"] + sorted({p for name, p in ALL_PATTERNS.items() if "<" not in p and name != "admin:index"}) + ["/admin/"]
         forms: dict[tuple, Form] = {}
         while queue:
             url = queue.pop(0)
@@ -435,6 +436,10 @@ def walk(role: str, draw) -> list[str]:
     return w.failures
 
 
+#: code of the cluster applying for inclusion that :func:`extra_world` adds
+APPLYING = "fuzz-applying"
+
+
 def extra_world() -> None:
     """What the demo data lacks for the walk to reach every page: a mapping run of the analyst (on the
     built-in BNS panel, through the page that makes it) and a cluster applying for inclusion."""
@@ -445,7 +450,7 @@ def extra_world() -> None:
     r = c.post("/analysis/map/", {"source": "kz-bns-gva", "frame": "2022", "methodologies": ["cmp"], "stability": "0"})
     assert r.status_code == 302, "the analyst's mapping run could not be made"
     base = Cluster.objects.exclude(association=None).order_by("code").first()
-    applying = Cluster.objects.create(code="fuzz-applying", name_kk="Өтінім (үлгі)", name_ru="Заявитель (образец)", name_en="Applying (sample)",
+    applying = Cluster.objects.create(code=APPLYING, name_kk="Өтінім (үлгі)", name_ru="Заявитель (образец)", name_en="Applying (sample)",
                                       oked=base.oked, association=base.association, status=ClusterStatus.APPLIED, is_demo=True)
     from django.contrib.auth import get_user_model
 
