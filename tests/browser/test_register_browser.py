@@ -22,7 +22,7 @@ pytestmark = [pytest.mark.browser]
 
 
 def _world():
-    """A cluster (stage-1 winner) with its association and one member; an applicant acting for the
+    """A cluster with its association and one member; an applicant acting for the
     association and an organizer. The database of a transactional test is empty, so the objects
     are created directly (the BINs are valid; OKED 23.61 is a priority sector by prefix 23)."""
     from klaster.accounts.roles import Role
@@ -31,7 +31,7 @@ def _world():
     from tests.register.world import bin_
 
     c = Cluster.objects.create(code="bm", name_kk="Құрылыс", name_ru="Стройматериалы", name_en="Building materials", oked="23",
-                               status="included", included_on=dt.date(2020, 1, 1), competition_stage_won=1)
+                               status="included", included_on=dt.date(2020, 1, 1))
     assoc = Participant.objects.create(bin=bin_(800), name="Ассоциация «Стройматериалы»", kind="association", oked_main="9411", kato="350000000")
     plant = Participant.objects.create(bin=bin_(801), name="Завод ЖБИ", kind="enterprise", oked_main="2361", kato="350000000", founded_on=dt.date(2010, 1, 1))
     c.association = assoc
@@ -84,7 +84,8 @@ def test_applicant_applies_and_organizer_processes_within_working_day_deadlines(
         page.select_option("select[name=component]", "5b")  # the form reloads with the instrument's checklist
     assert "Реализация плана повышения эффективности" in _text(page)
     page.select_option("select[name=participant]", label=f"{plant.name} ({plant.bin})")
-    page.select_option("select[name=stage]", "1")
+    assert page.locator("select[name=stage]").count() == 0  # the stage is never typed (read from the register)
+    page.check("input[name=declarations][value='not-budget-funded']")
     page.select_option("select[name=executor_kind]", "consultant")
     page.fill("input[name=executor_years]", "5")
     page.fill("input[name=executor_projects]", "3")

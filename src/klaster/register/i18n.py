@@ -109,7 +109,26 @@ def source_in(text, language: str | None = None) -> str:
             return f"исходный документ {doc}" + (f", стр. {line}" if line else "")
         return f"{doc} бастапқы құжат" + (f", {line}-жол" if line else "")
 
-    return _SOURCE.sub(repl, str(text))
+    out = _SOURCE.sub(repl, str(text))
+    for pattern, kk, ru in _SOURCE_WORDS:
+        out = pattern.sub(kk if lang == "kk" else ru, out)
+    return out
+
+
+def _dmy(m) -> str:
+    return f"{m.group('d')}.{m.group('m')}.{m.group('y')}"
+
+
+#: Sources klaster writes itself (the register procedure), rewritten the page language's way.
+_SOURCE_WORDS = [
+    (re.compile(r"competition «(?P<t>[^»]*)», decision of (?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})"),
+     lambda m: f"«{m.group('t')}» конкурсы, {_dmy(m)} шешімі", lambda m: f"конкурс «{m.group('t')}», решение от {_dmy(m)}"),
+    (re.compile(r"competition #(?P<c>\d+), application (?P<a>[^,]+), decision of (?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})"),
+     lambda m: f"№{m.group('c')} конкурс, {m.group('a')} өтінім, {_dmy(m)} шешімі", lambda m: f"конкурс №{m.group('c')}, заявка {m.group('a')}, решение от {_dmy(m)}"),
+    (re.compile(r"application of the cluster association"), "кластерлік қауымдастықтың өтінімі", "заявка кластерной ассоциации"),
+    (re.compile(r"demo: an invented stage-1 win \(no competition record\)"), "демо: ойдан құрастырылған бірінші кезеңдегі жеңіс (конкурс жазбасы жоқ)",
+     "демо: придуманная победа в первом этапе (записи конкурса нет)"),
+]
 
 
 def regulation_label(pin, language: str | None = None) -> str:

@@ -203,6 +203,9 @@ class EligibilityAlert(models.Model):
     day = models.DateField(_("checked on"))
     raised_at = models.DateTimeField(auto_now_add=True)
     cause = models.CharField(_("cause"), max_length=300)
+    #: The change that caused the check, to show in any language: ``{"event": "joined" | "left" |
+    #: "import" | "recheck", "participant", "bin", "day", "name"}``.
+    cause_params = models.JSONField(default=dict, blank=True)
     findings = models.JSONField(_("checks failed"), default=list)
     recipients = models.JSONField(_("addressed to"), default=list)
     resolved_on = models.DateField(_("resolved on"), null=True, blank=True)

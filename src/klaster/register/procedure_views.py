@@ -123,6 +123,7 @@ def alerts(request):
 def recheck(request, code):
     """Re-check a cluster's eligibility now (an alert is raised or resolved as the check finds)."""
     c = get_object_or_404(Cluster, code=code)
-    procedure.recheck_eligibility(actor=request.user, cluster=c, cause=f"re-checked by {request.user.get_username()}")
+    procedure.recheck_eligibility(actor=request.user, cluster=c, cause=f"re-checked by {request.user.get_username()}",
+                                  cause_params={"event": "recheck", "name": request.user.get_username()})
     messages.success(request, _("Eligibility re-checked."))
     return redirect("register:detail", code=code)

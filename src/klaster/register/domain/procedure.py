@@ -397,10 +397,13 @@ def _resolve(*, actor, alert: EligibilityAlert, on: dt.date, text: str) -> None:
     audit.record(actor=actor, action="register.alert.resolve", obj=alert, before=before)
 
 
-def recheck_eligibility(*, actor, cluster: Cluster, cause: str, today: dt.date | None = None) -> EligibilityAlert | None:
+def recheck_eligibility(*, actor, cluster: Cluster, cause: str, today: dt.date | None = None, cause_params: dict | None = None) -> EligibilityAlert | None:
     """Re-check an included cluster's eligibility on today's membership after a change; raise an
     alert when a mandatory check fails (one open alert per cluster), resolve the open alert when
     the cluster is eligible again. Audited.
+
+    ``cause`` is the change in English (audit trail); ``cause_params`` the same for pages in any
+    language (``{"event": "joined" | "left" | "import" | "recheck", "participant", "bin", "day"}``).
 
     Returns
     -------
@@ -422,7 +425,7 @@ def recheck_eligibility(*, actor, cluster: Cluster, cause: str, today: dt.date |
         open_alert.findings = failed
         open_alert.save(update_fields=["findings"])
         return None
-    alert = EligibilityAlert.objects.create(cluster=cluster, day=day, cause=cause[:300], findings=failed, recipients=recipients_for(cluster))
+    alert = EligibilityAlert.objects.create(cluster=cluster, day=day, cause=cause[:300], cause_params=cause_params or {}, findings=failed, recipients=recipients_for(cluster))
     audit.record(actor=actor, action="register.alert.raise", obj=alert,
                  note="; ".join(f"{f['clause']}: {f['actual']} < {f['required']}" for f in failed) + f"; to: {', '.join(alert.recipients)}")
     return alert
@@ -464,7 +467,7 @@ def history(cluster: Cluster) -> list[dict]:
         if m.left_on:
             out.append({"day": m.left_on, "kind": "left", "params": {"participant": m.participant.name, "note": m.note}, "demo": m.participant.is_demo})
     for al in cluster.alerts.all():
-        out.append({"day": al.day, "kind": "alert", "params": {"failed": "; ".join(f"{f['clause']}: {f['actual']} / {f['required']}" for f in al.findings), "cause": al.cause}, "demo": False})
+        out.append({"day": al.day, "kind": "alert", "params": {"findings": al.findings, "cause": al.cause, "cause_params": al.cause_params}, "demo": False})
         if al.resolved_on:
             out.append({"day": al.resolved_on, "kind": "alert-resolved", "params": {"note": al.resolution}, "demo": False})
     if cluster.excluded_on:

@@ -249,7 +249,8 @@ def join(*, actor, cluster: Cluster, participant: Participant, joined_on: dt.dat
     if recheck:
         from klaster.register.domain.procedure import recheck_eligibility
 
-        recheck_eligibility(actor=actor, cluster=cluster, cause=f"{participant.name} ({participant.bin}) joined on {joined_on.isoformat()}", today=today)
+        recheck_eligibility(actor=actor, cluster=cluster, cause=f"{participant.name} ({participant.bin}) joined on {joined_on.isoformat()}", today=today,
+                            cause_params={"event": "joined", "participant": participant.name, "bin": participant.bin, "day": joined_on.isoformat()})
     return m
 
 
@@ -292,7 +293,8 @@ def leave(*, actor, membership: Membership, left_on: dt.date, reason: str = "", 
         from klaster.register.domain.procedure import recheck_eligibility
 
         p = membership.participant
-        recheck_eligibility(actor=actor, cluster=membership.cluster, cause=f"{p.name} ({p.bin}) left on {left_on.isoformat()}", today=today)
+        recheck_eligibility(actor=actor, cluster=membership.cluster, cause=f"{p.name} ({p.bin}) left on {left_on.isoformat()}", today=today,
+                            cause_params={"event": "left", "participant": p.name, "bin": p.bin, "day": left_on.isoformat()})
     return membership
 
 

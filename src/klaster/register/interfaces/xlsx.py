@@ -277,7 +277,7 @@ def _import(book, *, actor, cluster: Cluster, source: str) -> dict:
         if counts["memberships"]:
             from klaster.register.domain.procedure import recheck_eligibility
 
-            recheck_eligibility(actor=actor, cluster=cluster, cause=source)
+            recheck_eligibility(actor=actor, cluster=cluster, cause=source, cause_params={"event": "import", "name": source})
     return counts
 
 

@@ -36,3 +36,16 @@ def source(value):
 def regulation(pin):
     """A pinned regulation (``{"id", "version", "sha256"}``) as its title in the active language and version."""
     return i18n.regulation_label(pin)
+
+
+@register.filter
+def isoday(value):
+    """An ISO day (``2026-12-05``, as JSON keeps it) written the page language's way (05.12.2026)."""
+    import datetime as dt
+
+    from klaster.common.dates import day_text
+
+    try:
+        return day_text(dt.date.fromisoformat(str(value)))
+    except ValueError:
+        return value

@@ -1,0 +1,165 @@
+"""Browser test of issue 14's "done when", in Russian (Playwright + Debian Chromium).
+
+A stage-2 winner of the competition enters the register from the competition's records; its
+association applies for instruments 7 and 8 without typing a stage; the organizer processes both
+within their working-day deadlines; the quarter's consolidated report lists the cluster with its
+counter-obligations and payments; a participant leaves and the eligibility alert appears.
+"""
+
+import datetime as dt
+import os
+from decimal import Decimal
+
+import pytest
+
+pytestmark = [pytest.mark.browser]
+
+
+def _login(page, base, username):
+    page.goto(base + "/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", f"pw-{username}-123456")
+    page.click("form.form button[type=submit]")
+    page.wait_for_selector("span.who")
+
+
+def _logout(page):
+    page.get_by_role("button", name="Выйти").click()
+
+
+def _text(page, selector="main") -> str:
+    return page.inner_text(selector).replace("\xa0", " ")
+
+
+def _act(page, button):
+    page.get_by_role("button", name=button, exact=True).click()
+    page.wait_for_selector("text=Записано")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_stage_2_winner_from_the_competition_to_support_and_the_quarterly_report(live_server, browser, settings, tmp_path, monkeypatch):
+    from klaster.accounts.roles import Role
+    from klaster.common import dates
+    from klaster.engine.support import load_instruments
+    from klaster.reference.loaders import load_all
+    from klaster.register.models import Cluster, EligibilityAlert
+    from klaster.support.models import Application
+    from tests.conftest import make_user
+    from tests.register.winners import make_winner
+
+    settings.MEDIA_ROOT = tmp_path
+    from klaster.reference.models import Region
+
+    if not Region.objects.exists():  # a transactional test before this one flushed the reference data
+        load_all()
+    today = dates.today()
+    org = make_user("organizer_w", Role.ORGANIZER)
+    comp_user = make_user("competitor_w", Role.APPLICANT)
+    winner = make_winner(comp_user, n_participants=10, stage1_on=today - dt.timedelta(days=200), stage2_on=today - dt.timedelta(days=40))
+    make_user("association_w", Role.APPLICANT, organisation_bin=winner.organisation_bin)
+    inst = load_instruments()
+
+    ctx = browser.new_context(viewport={"width": 1280, "height": 1000})
+    ctx.add_cookies([{"name": "django_language", "value": "ru", "url": live_server.url}])
+    page = ctx.new_page()
+    base = live_server.url
+
+    # --- 1. the stage-2 winner enters the register from the competition (a week ago: a member can
+    # leave it today, a membership lasts at least a day) ------------------------------------------
+    monkeypatch.setattr(dates, "today", lambda: today - dt.timedelta(days=7))
+    _login(page, base, "organizer_w")
+    page.goto(base + "/register/")
+    page.get_by_role("link", name="Победители конкурса и реестр").click()
+    row = page.locator(f"tr[data-application='{winner.pk}']")
+    row.locator("input[name=code]").fill("stroymat")
+    row.locator("input[name=name_en]").fill("Building materials cluster")
+    row.get_by_role("button", name="Включить в реестр").click()
+    page.wait_for_selector("text=Записано в реестр")
+    card = _text(page)
+    assert "Этап 2" in card and winner.decision.decided_on.strftime("%d.%m.%Y") in card
+    cluster = Cluster.objects.get(code="stroymat")
+    assert cluster.status == "included" and cluster.competition_stage_won == 2
+    _logout(page)
+    monkeypatch.setattr(dates, "today", lambda: today)
+
+    # --- 2. the association applies for instruments 7 and 8 without typing a stage -----------------
+    _login(page, base, "association_w")
+    for component, cost in (("7", "24 000 000"), ("8a", "30 000 000")):
+        page.goto(base + "/support/new/")
+        with page.expect_navigation():
+            page.select_option("select[name=component]", component)
+        assert page.locator("select[name=stage]").count() == 0
+        assert "Выигранный этап конкурса не вводится вручную" in _text(page) and "выигран этап 2" in _text(page)
+        if component == "8a":
+            assert "Постановление 440 не устанавливает ставку и сумму по инструменту 8" in _text(page)
+        page.select_option("select[name=participant]", label=f"{winner.organisation_name} ({winner.organisation_bin})")
+        page.check("input[name=declarations][value='not-budget-funded']")
+        page.fill("input[name=costs-0-description]", f"Затраты по инструменту {component}")
+        page.fill("input[name=costs-0-amount]", cost)
+        page.fill("input[name=costs-0-incurred_on]", (today - dt.timedelta(days=20)).isoformat())
+        for code in inst.component(component).documents_required:
+            page.check(f"input[name=documents][value='{code}']")
+        page.get_by_role("button", name="Зарегистрировать заявку").click()
+        page.wait_for_selector("text=Заявка зарегистрирована")
+    a7, a8 = Application.objects.get(component="7"), Application.objects.get(component="8a")
+    assert all(f["passed"] for f in a7.eligibility) and all(f["passed"] for f in a8.eligibility)
+    assert (a7.amount, a8.amount) == (Decimal("12000000.00"), Decimal("22500000.00"))  # 50 %; 75 % in support year 1 (seed 002)
+    _logout(page)
+
+    # --- 3. the organizer processes both within their deadlines -------------------------------------
+    _login(page, base, "organizer_w")
+    for app, buttons in ((a7, ("Проверить комплектность", "Экспертиза проведена", "Одобрить", "Выплачено")),
+                         (a8, ("Проверить комплектность", "Одобрить", "Выплачено"))):
+        page.goto(base + f"/support/{app.pk}/")
+        for b in buttons:
+            _act(page, b)
+        app.refresh_from_db()
+        assert app.status == "paid"
+        deadlines = page.locator("table.data tr").all_inner_texts()
+        assert not any("с опозданием" in r or "просрочено" in r for r in deadlines)
+    from klaster.support import domain
+
+    for app in (a7, a8):
+        assert all(d.status in ("done", "passed-over") and not d.late for d in domain.deadlines(app))
+
+    # --- 4. a programme with a counter-obligation; the quarter's consolidated report --------------------
+    q = (today.month - 1) // 3 + 1
+    page.goto(base + "/programmes/new/")
+    page.select_option("select[name=cluster]", label=cluster.localized_name("ru"))
+    page.fill("input[name=title_ru]", "ЦКП строительных материалов")
+    page.fill("input[name=start_year]", str(today.year))
+    page.fill("input[name=end_year]", str(today.year + 4))
+    page.get_by_role("button", name="Сохранить").click()
+    page.wait_for_selector("text=Программа создана")
+    page.get_by_role("link", name="Добавить встречное обязательство").click()
+    page.fill("input[name=indicator_ru]", "Новые продукты участников")
+    page.select_option("select[name=kind]", "new-products")
+    page.select_option("select[name=unit]", "products")
+    page.fill("input[name=base_year]", str(today.year - 1))
+    page.fill("input[name=base_value]", "45")
+    page.fill(f"input[name=t{today.year}_q{q}]", "47")
+    page.get_by_role("button", name="Сохранить").click()
+    page.wait_for_selector("text=Сохранено")
+    page.goto(base + f"/programmes/quarterly/?year={today.year}&quarter={q}")
+    row = _text(page, f"tr[data-cluster='stroymat']")
+    assert "34 500 000,00" in row  # 12 000 000 + 22 500 000 paid in the quarter
+    section = _text(page, "#c-stroymat")
+    assert "Новые продукты участников" in section and "новые продукты" in section and "47" in section
+    r = page.request.get(base + f"/programmes/quarterly/report.xlsx?year={today.year}&quarter={q}&lang=ru")
+    assert r.status == 200 and r.headers["content-type"].startswith("application/vnd.openxmlformats")
+
+    # --- 5. a participant leaves and the eligibility alert appears ---------------------------------------
+    page.goto(base + "/register/stroymat/")
+    page.locator("table.data tr", has_text="ТОО «Завод 1»").get_by_role("link", name="Отметить выход").first.click()
+    page.fill("input[name=note]", "вышел из кластера")
+    page.get_by_role("button", name="Сохранить").click()
+    page.wait_for_selector(".eligibility-alert")
+    alert = _text(page, ".eligibility-alert")
+    assert "9 / 10" in alert
+    assert EligibilityAlert.objects.filter(cluster=cluster, resolved_on__isnull=True).exists()
+    page.screenshot(path=os.environ.get("KLASTER_SCREENSHOT", "/tmp/klaster-winner-path-ru.png"), full_page=True)
+    _logout(page)
+    _login(page, base, "association_w")
+    page.goto(base + "/register/alerts/")
+    assert "9 / 10" in _text(page, ".eligibility-alert")
+    ctx.close()
