@@ -140,11 +140,14 @@ def check_balance(
     x = np.asarray(x, dtype=float).reshape(-1)
     if x.shape[0] != n:
         raise IOTableError(f"output vector has {x.shape[0]} entries but Z has {n} rows")
-    _check_finite(Z, "Z", lab)
+    # one pass each for the smallest and largest flow (NaN propagates); the cell-by-cell search
+    # only when one of them shows a problem
+    lo, hi = (Z.min(), Z.max()) if Z.size else (0.0, 0.0)
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        _check_finite(Z, "Z", lab)
     _check_finite(x, "output", lab)
-    neg = np.argwhere(Z < 0)
-    if neg.size:
-        i, j = neg[0]
+    if lo < 0:
+        i, j = np.argwhere(Z < 0)[0]
         raise IOTableError(f"Z: negative flow {Z[i, j]:g} at row {lab[i]!r}, column {lab[j]!r}")
     if (x < 0).any():
         i = int(np.flatnonzero(x < 0)[0])
@@ -547,15 +550,19 @@ class ClosedLU:
         """Size of the closed system (sectors + households)."""
         return self.base.n + 1
 
-    def solve(self, rhs, *, transpose: bool = False) -> np.ndarray:
-        """Solve ``(Ī − Ā) z = b`` (or the transposed system); ``rhs`` has n + 1 rows."""
+    def solve(self, rhs, *, transpose: bool = False, top_solution: np.ndarray | None = None) -> np.ndarray:
+        """Solve ``(Ī − Ā) z = b`` (or the transposed system); ``rhs`` has n + 1 rows.
+
+        ``top_solution``: the solution of ``(I − A) x = b_top`` (transposed likewise) when it is
+        already known (Type I effects), so that Type II costs no further solve.
+        """
         b = np.asarray(rhs, dtype=float)
         m = self.base.n
         if b.shape[0] != m + 1:
             raise IOTableError(f"right-hand side has {b.shape[0]} rows; the closed system has {m + 1}")
         top, last = b[:m], b[m]
         # (I − A) x − h_c z = b_top, −h_r x + z = β   (transposed: h_r and h_c swap roles)
-        x = solve(self.base, top, transpose=transpose)
+        x = solve(self.base, top, transpose=transpose) if top_solution is None else np.array(top_solution, dtype=float)
         vec, other = (self.hc, self.w) if transpose else (self.hr, self.g)
         z = (last + vec @ x) / self.schur
         x += np.multiply.outer(other, z) if x.ndim == 2 else other * z
@@ -565,7 +572,8 @@ class ClosedLU:
         return out
 
 
-def closed_lu(lu: LeontiefLU, labour_coefficients, consumption, household_income: float) -> ClosedLU:
+def closed_lu(lu: LeontiefLU, labour_coefficients, consumption, household_income: float, *,
+              labour_effects: np.ndarray | None = None) -> ClosedLU:
     """Type II (households closed) system on top of the Type I factorisation (Miyazawa 1976).
 
     Same matrix as :func:`close_households` — household row ``h_r,j = CoE_j / x_j``, household
@@ -582,6 +590,8 @@ def closed_lu(lu: LeontiefLU, labour_coefficients, consumption, household_income
         Household final consumption by sector (money).
     household_income : float
         Divisor of the consumption column (money, > 0).
+    labour_effects : array_like, shape (n,), optional
+        ``(I − A)⁻ᵀ h_rᵀ`` (the Type I income effects) when already computed.
 
     Raises
     ------
@@ -598,7 +608,7 @@ def closed_lu(lu: LeontiefLU, labour_coefficients, consumption, household_income
         raise IOTableError(f"household row has {hr.shape[0]} and household column {c.shape[0]} entries; expected {n}")
     hc = c / household_income
     g = solve(lu, hc)
-    w = solve(lu, hr, transpose=True)
+    w = solve(lu, hr, transpose=True) if labour_effects is None else np.asarray(labour_effects, dtype=float)
     s = 1.0 - float(hr @ g)
     if not np.isfinite(s) or s <= np.finfo(float).eps * n:
         raise IOTableError(

@@ -270,9 +270,10 @@ class IOTable:
         hi = self._household_income(household_income)
         key = ("closed", hi)
         if key not in self._cache:
-            self._cache[key] = core.closed_lu(
-                self.lu, core.direct_coefficients(self.compensation.to_numpy(), self.x.to_numpy()),
-                self.household_consumption.to_numpy(), hi)
+            hr = core.direct_coefficients(self.compensation.to_numpy(), self.x.to_numpy())
+            eff = self._cache.get("effects_I")
+            w = eff[1][list(eff[0]).index("income") + 1] if eff is not None and "income" in eff[0] else None
+            self._cache[key] = core.closed_lu(self.lu, hr, self.household_consumption.to_numpy(), hi, labour_effects=w)
         return self._cache[key]
 
     def L_type_ii(self, household_income: float | None = None) -> pd.DataFrame:
@@ -312,11 +313,17 @@ class IOTable:
         H = self.coefficients()
         n = self.n
         rhs = np.vstack([np.ones(n)] + [H.loc[a].to_numpy() for a in H.index])
+        # Type I effects (one transposed multi-RHS solve), kept: Type II reuses them
+        eff = self._cache.get("effects_I")
+        if eff is None or list(eff[0]) != list(H.index):
+            eff = (tuple(H.index), core.effects(self.lu, rhs))
+            self._cache["effects_I"] = eff
         if type == "I":
-            res = core.effects(self.lu, rhs)
+            res = eff[1]
         else:
             lu = self.lu_type_ii(household_income)
-            res = core.effects(lu, np.hstack([rhs, np.zeros((rhs.shape[0], 1))]))[:, :n]
+            full = np.hstack([rhs, np.zeros((rhs.shape[0], 1))])
+            res = lu.solve(full.T, transpose=True, top_solution=eff[1].T).T[:, :n]
         out = {"Output multiplier": res[0]}
         for k, acc in enumerate(H.index, start=1):
             t = _ACCOUNT_TITLES[acc]
