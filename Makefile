@@ -10,7 +10,7 @@ export KLASTER_DATA_MIRROR ?= $(if $(wildcard $(MIRROR)),$(MIRROR),)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test venv data setup demo serve bench clean lock
+.PHONY: run test venv data setup demo serve bench bench-load clean lock
 
 $(BIN)/klaster: pyproject.toml requirements.lock
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found (klaster needs Python 3.11)"; exit 1; }
@@ -32,7 +32,12 @@ demo: setup
 	$(BIN)/klaster demo
 
 ## make run: install, migrate the embedded SQLite database, load the reference and demo data, serve on http://127.0.0.1:8000
+## (gunicorn, 2 × cores + 1 worker processes; docs/performance.md)
 run: demo
+	$(BIN)/klaster serve --host $(HOST) --port $(PORT)
+
+## make serve: serve the existing database (migrated first), as in production
+serve: setup
 	$(BIN)/klaster serve --host $(HOST) --port $(PORT)
 
 ## make test: the whole test suite (uses DATABASE_URL when set, else SQLite)
@@ -43,6 +48,10 @@ test: data
 bench: venv
 	$(BIN)/python benchmarks/observatory.py
 	$(BIN)/python benchmarks/io.py
+
+## make bench-load: the web under load on PostgreSQL, against the previous serving setup (benchmarks/README.md; ~12 min)
+bench-load: data
+	$(BIN)/python benchmarks/load.py $(BENCH_ARGS)
 
 ## make lock: re-resolve the locked dependency set after editing pyproject.toml
 lock: venv

@@ -1,0 +1,380 @@
+"""Load benchmark: klaster on PostgreSQL with the demo data, served as in production, against the
+previous serving setup, side by side.
+
+Sides (each with its own database, migrated and filled by that side's own ``klaster demo``):
+
+- ``current``  — this working tree, ``klaster serve`` (gunicorn, 2 × cores + 1 workers, page
+  cache, persistent connections, hashed and compressed static files);
+- ``baseline`` — the tree of ``--baseline-ref`` (default ``464ec6c``, the setup issue 11 was
+  measured on: waitress, one process with 8 threads, no cache), unpacked with ``git archive``.
+
+For each side:
+
+1. **Mixed day** (Locust, headless, ``benchmarks/load_locustfile.py``): ``--users`` users (50)
+   who wait 1–3 s between pages, for ``--duration`` seconds (60); p50/p95/p99 and requests per
+   second of every page.
+2. **Saturation** (``wrk``, or ``ab`` when wrk is missing): ``--connections`` connections (50)
+   that do not wait, ``--saturation-duration`` seconds (30) per page; requests per second and
+   p50/p95/p99. The two sides alternate page by page, so that other load on the machine falls on
+   both alike.
+
+Everything listens on and is sent to 127.0.0.1 only, and every phase is bounded in time. Needs:
+PostgreSQL server binaries (Debian ``postgresql``; or ``--database-url`` of a server where the
+user may create databases), ``wrk`` (Debian ``wrk``) or ``ab`` (Debian ``apache2-utils``), the
+``bench`` extra (Locust; in ``requirements.lock``), git, and the datasets of ``klaster data fetch``
+(``KLASTER_DATA_MIRROR``). Run::
+
+    .venv/bin/python benchmarks/load.py                       # both sides, ~12 minutes
+    .venv/bin/python benchmarks/load.py --no-baseline --duration 20 --saturation-duration 10
+    make bench-load
+
+Prints the tables and writes them with the raw figures to ``--out`` (JSON) and ``--markdown``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import csv
+import io
+import json
+import os
+import platform
+import re
+import shlex
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+LOCUSTFILE = Path(__file__).resolve().parent / "load_locustfile.py"
+SATURATION_PAGES = ["/", "/register/", "/register/construction/", "/competition/", "/regions/"]
+#: The issue's measurement of the previous setup (ab, 50 connections, 60 s; same 2-core machine).
+ISSUE_BASELINE = {"/": 136, "/register/": 13.5, "/register/construction/": 45, "/competition/": 125, "/regions/": 10}
+TARGET_FACTOR = {"/": 3, "/competition/": 3, "/register/": 10, "/regions/": 10}
+SECRET = "benchmark-only-" + "x" * 40
+
+
+def log(msg: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {msg}", flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# ------------------------------------------------------------------------------------- PostgreSQL
+
+class Postgres:
+    """A private PostgreSQL cluster on a free loopback port (trust authentication, temporary
+    directory), or an existing server given by URL."""
+
+    def __init__(self, url: str | None, workdir: Path):
+        self.url, self.proc_dir, self.bin = url, None, None
+        if url:
+            return
+        versions = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: int(p.parent.parent.name))
+        if not versions:
+            sys.exit("error: no PostgreSQL server binaries (Debian: apt-get install postgresql), or give --database-url")
+        self.bin = versions[-1].parent
+        self.port = free_port()
+        self.proc_dir = workdir / "pg"
+        self.proc_dir.mkdir()
+        self.as_postgres = os.geteuid() == 0  # initdb refuses to run as root
+        if self.as_postgres:
+            shutil.chown(self.proc_dir, "postgres")
+            shutil.chown(workdir, "postgres")
+        self._run([self.bin / "initdb", "-D", self.proc_dir, "-A", "trust", "-U", "postgres"])
+        opts = f"-p {self.port} -k {self.proc_dir} -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off"
+        self._run([self.bin / "pg_ctl", "-D", self.proc_dir, "-o", opts, "-l", self.proc_dir / "log", "-w", "start"])
+        self.url = f"postgres://postgres@127.0.0.1:{self.port}/postgres"
+
+    def _run(self, args):
+        args = [str(a) for a in args]
+        if getattr(self, "as_postgres", False):
+            args = ["su", "postgres", "-c", shlex.join(args)]
+        subprocess.run(args, check=True, stdout=subprocess.DEVNULL)
+
+    def create(self, name: str) -> str:
+        import psycopg
+
+        with psycopg.connect(self.url.replace("postgres://", "postgresql://"), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            conn.execute(f'CREATE DATABASE "{name}"')
+        return re.sub(r"/[^/]*$", f"/{name}", self.url)
+
+    def stop(self):
+        if self.proc_dir:
+            with contextlib.suppress(Exception):
+                self._run([self.bin / "pg_ctl", "-D", self.proc_dir, "-m", "fast", "stop"])
+
+
+# ------------------------------------------------------------------------------------- one side
+
+class Side:
+    """One version of klaster: its tree, database, data directory and server."""
+
+    def __init__(self, name: str, src: Path, database_url: str, workdir: Path, serve_args: list[str], env: dict):
+        self.name, self.src, self.port = name, src, free_port()
+        self.data_dir = workdir / name
+        self.data_dir.mkdir()
+        self.env = {**os.environ, **env, "PYTHONPATH": str(src), "DATABASE_URL": database_url, "KLASTER_DATA_DIR": str(self.data_dir),
+                    "KLASTER_SECRET_KEY": SECRET, "KLASTER_ALLOWED_HOSTS": "127.0.0.1,localhost", "KLASTER_LOG_LEVEL": "ERROR"}
+        self.env.pop("KLASTER_DEBUG", None)
+        self.serve_args = serve_args
+        self.proc = None
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def klaster(self, *args, timeout=900):
+        p = subprocess.run([PY, "-c", "from klaster.cli import main; main()", *args], env=self.env, capture_output=True, text=True, timeout=timeout)
+        if p.returncode:
+            sys.exit(f"error: {self.name}: klaster {' '.join(args)} failed:\n{p.stdout[-3000:]}\n{p.stderr[-3000:]}")
+        return p.stdout
+
+    def prepare(self):
+        log(f"{self.name}: data fetch + demo (migrate, reference and demo data)")
+        self.klaster("data", "fetch")
+        self.klaster("demo")
+
+    def start(self):
+        self.log_file = open(self.data_dir / "serve.log", "w")
+        self.proc = subprocess.Popen([PY, "-c", "from klaster.cli import main; main()", "serve", "--host", "127.0.0.1", "--port", str(self.port),
+                                      *self.serve_args], env=self.env, stdout=self.log_file, stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.time() + 180
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                sys.exit(f"error: {self.name}: serve exited:\n{(self.data_dir / 'serve.log').read_text()[-3000:]}")
+            with contextlib.suppress(OSError):
+                with urllib.request.urlopen(self.url + "/", timeout=5) as r:
+                    if r.status == 200:
+                        break
+            time.sleep(0.5)
+        else:
+            sys.exit(f"error: {self.name}: no answer on {self.url} within 180 s")
+        for page in SATURATION_PAGES:  # warm: first-request work (imports, caches) is not measured
+            for _ in range(3):
+                with contextlib.suppress(OSError):
+                    urllib.request.urlopen(self.url + page, timeout=60).read()
+        log(f"{self.name}: serving on {self.url} ({self.describe()})")
+
+    def describe(self) -> str:
+        text = (self.data_dir / "serve.log").read_text()
+        m = re.search(r"with (gunicorn|waitress)[^\n]*", text.replace("\n", " "))
+        return m.group(0)[:120] if m else "waitress, one process, 8 threads"
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+
+
+# ------------------------------------------------------------------------------------- load
+
+def locust(side: Side, users: int, duration: int, prefix: Path) -> None:
+    cmd = [str(Path(PY).parent / "locust"), "-f", str(LOCUSTFILE), "--headless", "-u", str(users), "-r", str(max(1, users // 5)),
+           "-t", f"{duration}s", "--host", side.url, "--csv", str(prefix), "--only-summary", "--stop-timeout", "5", "--loglevel", "WARNING"]
+    with open(f"{prefix}.log", "w") as err:
+        subprocess.run(cmd, timeout=duration + 120, stdout=subprocess.DEVNULL, stderr=err)
+
+
+def mixed_day(side: Side, users: int, duration: int, workdir: Path, warmup: int) -> dict:
+    """Locust headless against ``side`` after an unrecorded warm-up of ``warmup`` seconds (every
+    worker process has compiled its templates and filled its caches, as in a server that has run
+    for a while); ``{page: {requests, failures, rps, p50, p95, p99, avg}}`` (ms)."""
+    if warmup:
+        log(f"{side.name}: warm-up, 10 users, {warmup} s (not recorded)")
+        locust(side, 10, warmup, workdir / f"warmup-{side.name}")
+    prefix = workdir / f"locust-{side.name}"
+    log(f"{side.name}: mixed day, {users} users, {duration} s")
+    locust(side, users, duration, prefix)
+    out = {}
+    with open(f"{prefix}_stats.csv", newline="") as fh:
+        for row in csv.DictReader(fh):
+            name = row["Name"] if row["Type"] != "" else "Aggregated"
+            if row["Name"] == "Aggregated":
+                name = "all requests"
+            out[name] = {"requests": int(row["Request Count"]), "failures": int(row["Failure Count"]), "rps": float(row["Requests/s"]),
+                         "p50": _num(row["50%"]), "p95": _num(row["95%"]), "p99": _num(row["99%"]), "avg": _num(row["Average Response Time"])}
+    return out
+
+
+def _num(v: str) -> float | None:
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return None
+
+
+WRK_LUA = """
+done = function(summary, latency, requests)
+  io.write(string.format("RESULT %d %d %d %f %f %f %d\\n", summary.requests, summary.duration,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout + summary.errors.status,
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000, summary.bytes))
+end
+"""
+
+
+def saturate(url: str, connections: int, duration: int, workdir: Path) -> dict:
+    """``{rps, p50, p95, p99 (ms), requests, errors, tool}`` of ``connections`` connections that do not wait."""
+    if shutil.which("wrk"):
+        script = workdir / "percentiles.lua"
+        script.write_text(WRK_LUA)
+        p = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "10s", "-s", str(script), url],
+                           capture_output=True, text=True, timeout=duration + 60)
+        m = re.search(r"RESULT (\d+) (\d+) (\d+) ([\d.]+) ([\d.]+) ([\d.]+)", p.stdout)
+        if not m:
+            return {"error": p.stdout[-500:] + p.stderr[-500:]}
+        n, us, errors = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        return {"tool": "wrk", "requests": n, "errors": errors, "rps": n / (us / 1e6), "p50": float(m.group(4)), "p95": float(m.group(5)),
+                "p99": float(m.group(6))}
+    if shutil.which("ab"):
+        p = subprocess.run(["ab", "-k", "-q", "-c", str(connections), "-t", str(duration), "-n", "10000000", "-s", "10", url],
+                           capture_output=True, text=True, timeout=duration + 60)
+        rps = re.search(r"Requests per second:\s+([\d.]+)", p.stdout)
+        pct = dict(re.findall(r"^\s+(\d+)%\s+(\d+)", p.stdout, re.M))
+        failed = re.search(r"Failed requests:\s+(\d+)", p.stdout)
+        done = re.search(r"Complete requests:\s+(\d+)", p.stdout)
+        return {"tool": "ab", "requests": int(done.group(1)) if done else 0, "errors": int(failed.group(1)) if failed else 0,
+                "rps": float(rps.group(1)) if rps else 0.0, "p50": _num(pct.get("50")), "p95": _num(pct.get("95")), "p99": _num(pct.get("99"))}
+    sys.exit("error: neither wrk nor ab found (Debian: apt-get install wrk, or apache2-utils)")
+
+
+# ------------------------------------------------------------------------------------- report
+
+def _ms(v) -> str:
+    return "—" if v is None else (f"{v / 1000:.2f} s" if v >= 1000 else f"{v:.0f} ms")
+
+
+def report(results: dict) -> str:
+    sides = [s for s in ("baseline", "current") if s in results["sides"]]
+    lines = [f"machine: {results['machine']}; load average at start {results['load_before']}, at the end {results.get('load_after', '?')}",
+             "serving: " + "; ".join(f"{s} = {results['sides'][s]['serving']}" for s in sides), ""]
+    lines.append(f"### Mixed day: {results['users']} users waiting 1–3 s, {results['duration']} s each (Locust)")
+    lines.append("")
+    head = "| page | " + " | ".join(f"{s} req/s | {s} p50 | {s} p95 | {s} p99" for s in sides) + " |"
+    lines += [head, "|" + "---|" * (1 + 4 * len(sides))]
+    names = sorted({n for s in sides for n in results["sides"][s]["mixed"]}, key=lambda n: (n == "all requests", n.startswith("static"), n.startswith("login"), n))
+    for n in names:
+        cells = []
+        for s in sides:
+            r = results["sides"][s]["mixed"].get(n)
+            cells += [f"{r['rps']:.1f}", _ms(r["p50"]), _ms(r["p95"]), _ms(r["p99"])] if r else ["—"] * 4
+        lines.append(f"| `{n}` | " + " | ".join(cells) + " |")
+    fails = {s: sum(r["failures"] for n, r in results["sides"][s]["mixed"].items() if n != "all requests") for s in sides}
+    lines += ["", "failures: " + ", ".join(f"{s} {n}" for s, n in fails.items()), ""]
+    lines.append(f"### Saturation: {results['connections']} connections that do not wait, {results['saturation_duration']} s per page")
+    lines.append("")
+    head = "| page | " + " | ".join(f"{s} req/s | {s} p50 | {s} p95 | {s} p99" for s in sides) + (" | × | target |" if len(sides) == 2 else " | issue's req/s | × issue | target |")
+    lines += [head, "|" + "---|" * (1 + 4 * len(sides) + (2 if len(sides) == 2 else 3))]
+    for page in SATURATION_PAGES:
+        cells = []
+        for s in sides:
+            r = results["sides"][s]["saturation"].get(page, {})
+            cells += [f"{r.get('rps', 0):.1f}", _ms(r.get("p50")), _ms(r.get("p95")), _ms(r.get("p99"))]
+        cur = results["sides"]["current"]["saturation"].get(page, {}).get("rps", 0) if "current" in sides else 0
+        target = TARGET_FACTOR.get(page)
+        if len(sides) == 2:
+            base = results["sides"]["baseline"]["saturation"].get(page, {}).get("rps", 0)
+            factor = cur / base if base else 0
+            cells += [f"{factor:.1f}×", (f"≥ {target}× {'met' if factor >= target else 'NOT met'}" if target else "—")]
+        else:
+            base = ISSUE_BASELINE.get(page)
+            factor = cur / base if base else 0
+            cells += [f"{base}" if base else "—", f"{factor:.1f}×" if base else "—", (f"≥ {target}× {'met' if factor >= target else 'NOT met'}" if target else "—")]
+        lines.append(f"| `{page}` | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def unpack(ref: str, tree: Path) -> Path:
+    """``src/`` of git commit ``ref`` unpacked below ``tree`` (``git archive``; the repository is
+    not touched); returns the ``src`` directory."""
+    tree.mkdir()
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", ref, "src"], capture_output=True, check=True).stdout
+    tarfile.open(fileobj=io.BytesIO(archive)).extractall(tree)
+    return tree / "src"
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--users", type=int, default=50)
+    ap.add_argument("--duration", type=int, default=60, help="seconds of the mixed day, per side")
+    ap.add_argument("--warmup", type=int, default=20, help="unrecorded seconds of the mix before each side's mixed day (0: none)")
+    ap.add_argument("--connections", type=int, default=50)
+    ap.add_argument("--saturation-duration", type=int, default=30, help="seconds per page and side")
+    ap.add_argument("--baseline-ref", default="464ec6c", help="git commit of the previous setup")
+    ap.add_argument("--current-ref", help="measure this git commit (e.g. HEAD) instead of the working tree, "
+                                          "which may hold other work in progress")
+    ap.add_argument("--no-baseline", action="store_true", help="measure the current tree only")
+    ap.add_argument("--database-url", help="an existing PostgreSQL server (the user creates databases); default: a private one")
+    ap.add_argument("--serve-args", default="", help="extra options of the current side's `klaster serve`, e.g. '--workers 3'")
+    ap.add_argument("--out", type=Path, default=ROOT / "var" / "bench" / "load.json")
+    ap.add_argument("--markdown", type=Path, default=ROOT / "var" / "bench" / "load.md")
+    args = ap.parse_args(argv)
+    for v, name in ((args.users, "--users"), (args.duration, "--duration"), (args.connections, "--connections"), (args.saturation_duration, "--saturation-duration")):
+        if not 1 <= v <= 3600:
+            ap.error(f"{name} must be 1…3600")
+
+    mirror = ROOT.parent / "shared" / "data"
+    if not os.environ.get("KLASTER_DATA_MIRROR") and mirror.is_dir():
+        os.environ["KLASTER_DATA_MIRROR"] = str(mirror)
+    workdir = Path(tempfile.mkdtemp(prefix="klaster-load-"))
+    os.chmod(workdir, 0o755)
+    sides: list[Side] = []
+    pg = None
+    try:
+        pg = Postgres(args.database_url, workdir)
+        src = unpack(args.current_ref, workdir / "current-tree") if args.current_ref else ROOT / "src"
+        sides.append(Side("current", src, pg.create("klaster_bench_current"), workdir, args.serve_args.split(), {}))
+        if not args.no_baseline:
+            src = unpack(args.baseline_ref, workdir / "baseline-tree")
+            sides.insert(0, Side("baseline", src, pg.create("klaster_bench_baseline"), workdir, [], {}))
+        for s in sides:
+            s.prepare()
+        for s in sides:
+            s.start()
+        results = {"machine": f"{platform.node()}, {os.cpu_count()} cores, {platform.python_implementation()} {platform.python_version()}",
+                   "load_before": " ".join(f"{x:.2f}" for x in os.getloadavg()), "users": args.users, "duration": args.duration,
+                   "connections": args.connections, "saturation_duration": args.saturation_duration, "baseline_ref": None if args.no_baseline else args.baseline_ref,
+                   "current_ref": args.current_ref or "working tree",
+                   "sides": {s.name: {"serving": s.describe(), "mixed": {}, "saturation": {}} for s in sides}}
+        if os.getloadavg()[0] > 0.5:
+            log(f"warning: load average {results['load_before']} — other work on this machine skews the figures")
+        for s in sides:
+            results["sides"][s.name]["mixed"] = mixed_day(s, args.users, args.duration, workdir, args.warmup)
+        for page in SATURATION_PAGES:
+            for s in sides:
+                log(f"{s.name}: saturation {page}, {args.connections} connections, {args.saturation_duration} s")
+                results["sides"][s.name]["saturation"][page] = saturate(s.url + page, args.connections, args.saturation_duration, workdir)
+        results["load_after"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    finally:
+        for s in sides:
+            s.stop()
+        if pg is not None:
+            pg.stop()
+        if sys.exc_info()[0] is not None:
+            shutil.rmtree(workdir, ignore_errors=True)
+    text = report(results)
+    print("\n" + text)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2, ensure_ascii=False))
+    args.markdown.write_text(text + "\n")
+    log(f"written {args.out} and {args.markdown}")
+    shutil.rmtree(workdir, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
