@@ -11,6 +11,7 @@ Sub-commands live beside the code they drive; this module only assembles them:
 - ``klaster regulations …``   — regulation documents; add a version without a code change (``klaster.regulations.cli``)
 - ``klaster register …``, ``klaster support …`` — register and support instruments
 - ``klaster files orphans``   — stored uploads no row refers to (``klaster.cli.files``)
+- ``klaster backup | restore`` — the database and the stored files in one archive (``klaster.cli.backup``)
 
 Errors a user can cause are printed as one clear message and exit code 2, never a traceback.
 """
@@ -39,7 +40,7 @@ SUBAPPS = [
     ("support", "klaster.support.cli"),
     ("files", "klaster.cli.files"),
 ]
-COMMAND_MODULES = ["klaster.cli.data", "klaster.cli.reference", "klaster.cli.web"]
+COMMAND_MODULES = ["klaster.cli.data", "klaster.cli.reference", "klaster.cli.web", "klaster.cli.backup"]
 
 
 def _version(value: bool) -> None:
