@@ -413,7 +413,7 @@ def sample_pdf(pages: int = 1) -> bytes:
     from pypdf import PdfWriter
 
     w = PdfWriter()
-    for _ in range(max(1, pages)):
+    for _page in range(max(1, pages)):
         w.add_blank_page(595, 842)
     buf = io.BytesIO()
     w.write(buf)
