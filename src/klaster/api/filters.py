@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from klaster.common import forms as kf
@@ -17,7 +16,7 @@ from klaster.common.dates import MAX_YEAR
 from klaster.support.models import Status
 
 
-@extend_schema_field(OpenApiTypes.INT64)
+@extend_schema_field({"type": "integer", "format": "int64", "minimum": 1, "maximum": 2**63 - 1})
 class IdFilter(django_filters.Filter):
     """A row id, 1 … 2⁶³−1 (:class:`klaster.common.forms.IdField`, shown as a number)."""
 
@@ -28,7 +27,7 @@ class IdFilter(django_filters.Filter):
         super().__init__(*args, **kwargs)
 
 
-@extend_schema_field(OpenApiTypes.INT)
+@extend_schema_field({"type": "integer", "minimum": MIN_YEAR, "maximum": MAX_YEAR})
 class YearFilter(django_filters.Filter):
     """A year within the calendar's years."""
 
@@ -40,36 +39,32 @@ class YearFilter(django_filters.Filter):
         super().__init__(*args, **kwargs)
 
 
-def _competition_states():
-    from klaster.competition.i18n import STATES
-
-    return [(k, k) for k in ("stage1_intake", "stage1_admission", "stage1_review", "stage1_commission", "stage2_intake", "stage2_admission",
-                             "stage2_review", "stage2_commission", "decided", "published", "failed", "rerun_announced") if k in STATES]
-
-
-def _application_states():
-    return [(k, k) for k in ("draft", "submitted", "refused_late", "withdrawn", "admitted", "returned", "under_review", "passed",
-                             "below_threshold", "winner", "not_selected")]
+#: The states of a competition the public sees (codes; drafts are never listed).
+COMPETITION_STATES = [(k, k) for k in ("stage1_intake", "stage1_admission", "stage1_review", "stage1_commission", "stage2_intake", "stage2_admission",
+                                       "stage2_review", "stage2_commission", "decided", "published", "failed", "rerun_announced")]
+#: The states of an application (codes).
+APPLICATION_STATES = [(k, k) for k in ("draft", "submitted", "refused_late", "withdrawn", "admitted", "returned", "under_review", "passed",
+                                       "below_threshold", "winner", "not_selected")]
 
 
 class CompetitionFilter(django_filters.FilterSet):
-    state = django_filters.ChoiceFilter(choices=_competition_states, help_text="state code")
-    year = YearFilter(field_name="announced_on", lookup_expr="year", help_text="year of the announcement")
+    state = django_filters.ChoiceFilter(choices=COMPETITION_STATES, label="state", help_text="state code")
+    year = YearFilter(field_name="announced_on", lookup_expr="year", label="year", help_text="year of the announcement (1992–2100)")
 
 
 class ResultFilter(django_filters.FilterSet):
-    competition = IdFilter(field_name="competition_id", help_text="competition id")
+    competition = IdFilter(field_name="competition_id", label="competition", help_text="competition id")
 
 
 class ApplicationFilter(django_filters.FilterSet):
-    competition = IdFilter(field_name="competition_id", help_text="competition id")
-    stage = django_filters.TypedChoiceFilter(choices=[("1", "1"), ("2", "2")], coerce=int)
-    state = django_filters.ChoiceFilter(choices=_application_states, help_text="state code")
+    competition = IdFilter(field_name="competition_id", label="competition", help_text="competition id")
+    stage = django_filters.TypedChoiceFilter(choices=[("1", "1"), ("2", "2")], coerce=int, label="stage", help_text="stage of the competition")
+    state = django_filters.ChoiceFilter(choices=APPLICATION_STATES, label="state", help_text="state code")
 
 
 class SupportFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(choices=Status.choices, help_text="status code")
-    component = django_filters.CharFilter(max_length=5, help_text="instrument component, e.g. 3a")
+    status = django_filters.ChoiceFilter(choices=[(k, k) for k in Status.values], label="status", help_text="status code")
+    component = django_filters.CharFilter(max_length=5, label="component", help_text="instrument component, e.g. 3a")
 
 
 class YearForm(forms.Form):
