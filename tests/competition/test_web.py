@@ -292,6 +292,10 @@ def _urls():
         ("get", reverse("competition:application_document", args=[own.pk, "receipt", "kk"]), None, {A, O, M}),
         ("get", reverse("competition:application_document", args=[own.pk, "akimat_conclusion", "ru"]), None, {A, O, M, K}),
         ("get", reverse("competition:protocol_document", args=[review.pk, "15", "kk"]), None, {O, M, S}),
+        # issue 10: the same documents as PDF, refused to the same roles
+        ("get", reverse("competition:application_pdf", args=[own.pk, "receipt", "kk"]), None, {A, O, M}),
+        ("get", reverse("competition:application_pdf", args=[own.pk, "akimat_conclusion", "ru"]), None, {A, O, M, K}),
+        ("get", reverse("competition:protocol_pdf", args=[review.pk, "15", "kk"]), None, {O, M, S}),
         ("get", reverse("competition:notifications"), None, LoggedIn(ALL)),
         ("post", reverse("competition:notifications"), {"all": "1"}, LoggedIn(ALL)),
         # issue 15: the package as data, records, the council, regulation versions
@@ -299,6 +303,7 @@ def _urls():
         ("get", reverse("competition:structured_template", args=[own.pk, "concept"]), None, {A}),
         ("get", reverse("competition:structured_view", args=[own.pk, "concept"]), None, {A, O, M, K, B, R}),
         ("get", reverse("competition:structured_document", args=[own.pk, "concept", "ru"]), None, {A, O, M, K, B, R}),
+        ("get", reverse("competition:structured_pdf", args=[own.pk, "concept", "ru"]), None, {A, O, M, K, B, R}),
         ("post", reverse("competition:organizer_paper", args=[own.pk]), {"originals": "x"}, {O, M}),
         ("get", reverse("competition:organizer_council", args=[review.pk]), None, {O, M}),
         ("get", reverse("competition:organizer_ranked", args=[review.pk]), None, {O, M, S}),

@@ -1,4 +1,4 @@
-"""Documents generated from the recorded data, in Kazakh and Russian, as DOCX (python-docx).
+"""Documents generated from the recorded data, in Kazakh and Russian, as DOCX (python-docx) and PDF (WeasyPrint).
 
 * receipts of App. 1 (stage 1) and App. 4 (stage 2): cluster, participant, signatory, received by,
   registration No. and date;
@@ -8,16 +8,15 @@
   stage-1 decision with the minimum score and the stage-2 deadline) and §39 (stage-2 winners with
   the recommended support).
 
+Each document's content is built once as blocks (``*_content``, :mod:`klaster.common.documents`)
+and rendered as DOCX or as PDF/A (:func:`render`, ``fmt="pdf"``: :mod:`klaster.common.pdf`).
+
 Kazakh wording follows the seed (Decree 535, Kazakh text); Russian per regulations.md §1.
 """
 
 from __future__ import annotations
 
-import io
-
-from docx import Document
-from docx.shared import Pt
-
+from klaster.common.documents import blocks_docx
 from klaster.competition.domain import services as svc
 from klaster.engine.competition.registry import enforces
 
@@ -146,33 +145,17 @@ PROTOCOL_EVENTS = {"15": "stage1_admission_protocol_signed", "31": "stage2_admis
                    "25": "stage1_commission_protocol_signed", "39": "stage2_commission_protocol_received"}
 
 
-def _doc():
-    d = Document()
-    st = d.styles["Normal"]
-    st.font.name = "Times New Roman"
-    st.font.size = Pt(12)
-    return d
+def render(blocks: list[tuple], lang: str, fmt: str = "docx") -> bytes:
+    """A document's blocks (:mod:`klaster.common.documents`) as DOCX (Times New Roman 12 pt) or as
+    PDF/A (:func:`klaster.common.pdf.blocks_pdf`); ``fmt``: ``docx`` or ``pdf``."""
+    if fmt == "pdf":
+        from klaster.common.pdf import blocks_pdf
+
+        return blocks_pdf(blocks, lang)
+    return blocks_docx(blocks, font="Times New Roman", size=12)
 
 
-def _bytes(d) -> bytes:
-    buf = io.BytesIO()
-    d.save(buf)
-    return buf.getvalue()
-
-
-def _table(d, header, rows):
-    t = d.add_table(rows=1, cols=len(header))
-    t.style = "Table Grid"
-    for i, h in enumerate(header):
-        t.rows[0].cells[i].text = str(h)
-    for r in rows:
-        cells = t.add_row().cells
-        for i, v in enumerate(r):
-            cells[i].text = "" if v is None else str(v)
-    return t
-
-
-def _act_block(d, c, lang: str) -> None:
+def _act_block(c, lang: str) -> list[tuple]:
     """The act-in-force warning (when the competition's date is outside the act's effective period)
     and the readings of the regulation the competition used — on every document."""
     from django.utils import translation
@@ -186,50 +169,49 @@ def _act_block(d, c, lang: str) -> None:
                              act_notice(rules.criteria_doc, c.announced_on, lang) if rules.criteria_doc else None) if n]
         lines = reading_lines(rules.doc, c.readings, lang)
         head = gettext("Readings of the act used here")
-    for n in notes:
-        d.add_paragraph().add_run(n).bold = True
+    blocks: list[tuple] = [("strong", n) for n in notes]
     if lines:
-        d.add_paragraph().add_run(head + ":").italic = True
-        for x in lines:
-            d.add_paragraph(f"{x['clause']} — {x['text']}: {x['option']}. {x['argument']}", style="List Bullet")
+        blocks.append(("note", head + ":"))
+        blocks += [("bullet", f"{x['clause']} — {x['text']}: {x['option']}. {x['argument']}") for x in lines]
+    return blocks
 
 
-@enforces("document.receipt")
-def receipt(app, lang: str) -> bytes:
-    """Intake receipt: App. 1 (stage 1) or App. 4 (stage 2), with the list of the registered version's documents."""
+def receipt_content(app, lang: str) -> list[tuple]:
+    """The blocks of the intake receipt: App. 1 (stage 1) or App. 4 (stage 2), with the list of the
+    registered version's documents, the paper original (§9, §11) and the §12 statement."""
     rules = app.competition.rules
     spec = rules.package(app.stage)
-    d = _doc()
-    d.add_paragraph(_t("appendix", lang, n=spec.receipt_appendix)).alignment = 2
-    d.add_heading(T["receipt_title"][app.stage][lang], level=1)
-    _act_block(d, app.competition, lang)
+    b: list[tuple] = [("right", _t("appendix", lang, n=spec.receipt_appendix)), ("heading", 1, T["receipt_title"][app.stage][lang])]
+    b += _act_block(app.competition, lang)
     v = app.submitted_version()
     for key, val in (("cluster", app.cluster_name), ("participant", f"{app.organisation_name} ({_t('bin', lang)} {app.organisation_bin})"),
                      ("signatory", f"{app.signatory_position} {app.signatory_name}".strip()),
                      ("received_by", app.received_by), ("reg_no", app.registration_number),
                      ("reg_date", long_day(app.registered_at, lang) if app.registered_at else ""),
                      ("version", v.number if v else "")):
-        p = d.add_paragraph()
-        p.add_run(_t(key, lang) + ": ").bold = True
-        p.add_run(str(val))
-    d.add_heading(_t("documents", lang), level=2)
+        b.append(("field", _t(key, lang), str(val)))
+    b.append(("heading", 2, _t("documents", lang)))
     names = {x.id: x.name.get(lang) for x in spec.documents}
     rows = [(i, names.get(doc.doc_id, doc.doc_id), doc.original_name, doc.pages or "", doc.volume or "")
             for i, doc in enumerate(v.documents.all(), start=1)] if v else []
-    _table(d, ["№", _t("doc_name", lang), _t("file", lang), _t("pages", lang), _t("volume", lang)], rows)
+    b.append(("table", ["№", _t("doc_name", lang), _t("file", lang), _t("pages", lang), _t("volume", lang)], rows))
     paper = app.paper if _has_paper(app) else None
     if paper is not None:
-        d.add_heading(_t("paper", lang), level=2)
-        d.add_paragraph(_t("paper_line", lang, originals=paper.originals, copies=paper.copies, volumes=len(paper.volumes),
-                                                       sheets="; ".join(str(x) for x in paper.volumes), day=long_day(paper.received_on, lang)))
+        b.append(("heading", 2, _t("paper", lang)))
+        b.append(("para", _t("paper_line", lang, originals=paper.originals, copies=paper.copies, volumes=len(paper.volumes),
+                             sheets="; ".join(str(x) for x in paper.volumes), day=long_day(paper.received_on, lang))))
     if app.statement_at:
         from klaster.competition.domain.records import statement_text
 
-        p = d.add_paragraph()
-        p.add_run(_t("statement", lang) + ": ").bold = True
-        p.add_run(f"{statement_text(app.competition, lang)} ({long_day(app.statement_at, lang)})")
-    d.add_paragraph(_t("copy_note", lang))
-    return _bytes(d)
+        b.append(("field", _t("statement", lang), f"{statement_text(app.competition, lang)} ({long_day(app.statement_at, lang)})"))
+    b.append(("para", _t("copy_note", lang)))
+    return b
+
+
+@enforces("document.receipt")
+def receipt(app, lang: str, fmt: str = "docx") -> bytes:
+    """Intake receipt: App. 1 (stage 1) or App. 4 (stage 2), DOCX or PDF (:func:`receipt_content`)."""
+    return render(receipt_content(app, lang), lang, fmt)
 
 
 def _has_paper(app) -> bool:
@@ -238,28 +220,31 @@ def _has_paper(app) -> bool:
     return PaperReceipt.objects.filter(application=app).exists()
 
 
-@enforces("document.akimat_conclusion")
-def akimat_conclusion(app, lang: str) -> bytes:
-    """The akimat conclusion in the form of App. 3, from the recorded conclusion and the package's participants."""
+def akimat_conclusion_content(app, lang: str) -> list[tuple]:
+    """The blocks of the akimat conclusion in the form of App. 3, from the recorded conclusion and the package's participants."""
     c = app.conclusions.filter(body="akimat").first()
-    d = _doc()
-    d.add_paragraph(_t("appendix", lang, n=3)).alignment = 2
-    d.add_heading(_t("akimat_title", lang), level=1)
-    _act_block(d, app.competition, lang)
-    d.add_paragraph(f"{_t('no', lang)} {c.pk if c else '—'}    {_t('date', lang)}: "
-                    f"{long_day(c.issued_on, lang) if c and c.issued_on else _t('not_issued', lang)}")
-    d.add_paragraph(f"1. {app.cluster_name}")
-    d.add_paragraph(f"2. {_t('address', lang)}: {app.region_kato}")
-    d.add_paragraph(_t("akimat_confirms", lang))
+    b: list[tuple] = [("right", _t("appendix", lang, n=3)), ("heading", 1, _t("akimat_title", lang))]
+    b += _act_block(app.competition, lang)
+    b.append(("para", f"{_t('no', lang)} {c.pk if c else '—'}    {_t('date', lang)}: "
+                      f"{long_day(c.issued_on, lang) if c and c.issued_on else _t('not_issued', lang)}"))
+    b.append(("para", f"1. {app.cluster_name}"))
+    b.append(("para", f"2. {_t('address', lang)}: {app.region_kato}"))
+    b.append(("para", _t("akimat_confirms", lang)))
     if c and c.issued_on:
-        d.add_paragraph(f"{_t('positive', lang) if c.positive else _t('negative', lang)}: {c.text}")
+        b.append(("para", f"{_t('positive', lang) if c.positive else _t('negative', lang)}: {c.text}"))
     v = app.submitted_version() or app.current_version()
     rows = [(i, f"{p.name} ({_t('bin', lang)} {p.bin})", p.oked) for i, p in enumerate(v.participants.all(), start=1)] if v else []
-    _table(d, [_t("no", lang), _t("members", lang), _t("activity", lang)], rows)
+    b.append(("table", [_t("no", lang), _t("members", lang), _t("activity", lang)], rows))
     if c and c.author:
         prof = getattr(c.author, "profile", None)
-        d.add_paragraph(f"{getattr(prof, 'organisation_name', '')} — {getattr(prof, 'full_name', c.author.get_username())}")
-    return _bytes(d)
+        b.append(("para", f"{getattr(prof, 'organisation_name', '')} — {getattr(prof, 'full_name', c.author.get_username())}"))
+    return b
+
+
+@enforces("document.akimat_conclusion")
+def akimat_conclusion(app, lang: str, fmt: str = "docx") -> bytes:
+    """The akimat conclusion in the form of App. 3, DOCX or PDF (:func:`akimat_conclusion_content`)."""
+    return render(akimat_conclusion_content(app, lang), lang, fmt)
 
 
 def _notice(text: str, lang: str) -> str:
@@ -272,21 +257,20 @@ def _notice(text: str, lang: str) -> str:
         return stored_text(text).replace("\n", "; ")
 
 
-def protocol(c, clause: str, lang: str) -> bytes:
-    """A protocol of the competition (§15, §22, §25, §31, §36, §39) from the recorded data."""
+def protocol_content(c, clause: str, lang: str) -> list[tuple]:
+    """The blocks of a protocol of the competition (§15, §22, §25, §31, §36, §39) from the recorded data."""
     rules = c.rules
-    d = _doc()
-    d.add_heading(PROTOCOL_TITLES[clause][lang], level=1)
+    b: list[tuple] = [("heading", 1, PROTOCOL_TITLES[clause][lang])]
     signed = c.events.filter(name=PROTOCOL_EVENTS[clause]).order_by("day").first()
-    d.add_paragraph(f"{_t('protocol_date', lang)}: {long_day(signed.day if signed else None, lang)}")
-    d.add_paragraph(f"{_t('competition', lang)}: {c.title}")
-    d.add_paragraph(f"{_t('regulation', lang)}: {rules.doc.title.get(lang)} ({rules.doc.id} {rules.doc.version}, sha256 {rules.doc.sha256[:12]})")
-    _act_block(d, c, lang)
+    b.append(("para", f"{_t('protocol_date', lang)}: {long_day(signed.day if signed else None, lang)}"))
+    b.append(("para", f"{_t('competition', lang)}: {c.title}"))
+    b.append(("para", f"{_t('regulation', lang)}: {rules.doc.title.get(lang)} ({rules.doc.id} {rules.doc.version}, sha256 {rules.doc.sha256[:12]})"))
+    b += _act_block(c, lang)
     stage = 1 if clause in ("15", "22", "25") else 2
     apps = c.applications.filter(stage=stage).exclude(state__in=("draft", "refused_late", "withdrawn"))
     proto = c.admission_protocols.filter(stage=stage).first() if clause in ("15", "31") else None
     if proto is not None and proto.state == "draft":
-        d.add_paragraph().add_run(_t("draft", lang)).bold = True
+        b.append(("strong", _t("draft", lang)))
         rows = []
         for i, x in enumerate(proto.decisions.select_related("application"), start=1):
             a = x.application
@@ -294,30 +278,35 @@ def protocol(c, clause: str, lang: str) -> bytes:
             if x.override_reason:
                 word += f" ({_t('override', lang)}: {x.override_reason})"
             rows.append((i, a.organisation_name, a.cluster_name, a.registration_number, word))
-        _table(d, [_t("no", lang), _t("participant", lang), _t("cluster", lang), _t("reg_no", lang), _t("state", lang)], rows)
+        b.append(("table", [_t("no", lang), _t("participant", lang), _t("cluster", lang), _t("reg_no", lang), _t("state", lang)], rows))
     elif clause in ("15", "31"):
         rows = [(i, a.organisation_name, a.cluster_name, a.registration_number,
                  STATE_WORDS.get("returned" if a.state == "returned" else "admitted")[lang] + (f": {_notice(a.notice, lang)}" if a.state == "returned" else ""))
                 for i, a in enumerate(apps, start=1)]
-        _table(d, [_t("no", lang), _t("participant", lang), _t("cluster", lang), _t("reg_no", lang), _t("state", lang)], rows)
+        b.append(("table", [_t("no", lang), _t("participant", lang), _t("cluster", lang), _t("reg_no", lang), _t("state", lang)], rows))
         if c.state == "failed" or c.events.filter(name="failed").exists():
-            d.add_paragraph(_t("failed", lang))
+            b.append(("para", _t("failed", lang)))
     elif clause in ("22", "36"):
         rows = [(e.rank or "—", a.organisation_name, a.cluster_name, _points(e.score, lang), e.experts)
                 for e, a in svc.ranked(c, stage)]
-        _table(d, [_t("rank", lang), _t("participant", lang), _t("cluster", lang), _t("score", lang), _t("experts", lang)], rows)
+        b.append(("table", [_t("rank", lang), _t("participant", lang), _t("cluster", lang), _t("score", lang), _t("experts", lang)], rows))
     elif clause == "25":
-        d.add_paragraph(f"{_t('minimum', lang)}: {_points(c.minimum_score, lang)}")
-        d.add_paragraph(f"{_t('stage2_deadline', lang)}: {long_day(c.stage2_intake_closes, lang)}")
+        b.append(("para", f"{_t('minimum', lang)}: {_points(c.minimum_score, lang)}"))
+        b.append(("para", f"{_t('stage2_deadline', lang)}: {long_day(c.stage2_intake_closes, lang)}"))
         rows = [(e.rank or "—", a.organisation_name, a.cluster_name, _points(e.score, lang), STATE_WORDS.get(a.state, {}).get(lang, a.state))
                 for e, a in svc.ranked(c, 1)]
-        _table(d, [_t("rank", lang), _t("participant", lang), _t("cluster", lang), _t("score", lang), _t("state", lang)], rows)
+        b.append(("table", [_t("rank", lang), _t("participant", lang), _t("cluster", lang), _t("score", lang), _t("state", lang)], rows))
     else:  # 39
         rows = [(i, a.organisation_name, a.cluster_name, STATE_WORDS.get(a.state, {}).get(lang, a.state),
                  getattr(getattr(a, "decision", None), "support", ""))
                 for i, a in enumerate(apps.filter(state__in=("winner", "not_selected")), start=1)]
-        _table(d, [_t("no", lang), _t("participant", lang), _t("cluster", lang), _t("state", lang), _t("support", lang)], rows)
-    return _bytes(d)
+        b.append(("table", [_t("no", lang), _t("participant", lang), _t("cluster", lang), _t("state", lang), _t("support", lang)], rows))
+    return b
+
+
+def protocol(c, clause: str, lang: str, fmt: str = "docx") -> bytes:
+    """A protocol of the competition (§15, §22, §25, §31, §36, §39), DOCX or PDF (:func:`protocol_content`)."""
+    return render(protocol_content(c, clause, lang), lang, fmt)
 
 
 # ------------------------------------------------------------------------------------------------ structured documents (App. 2, 5, 6)
@@ -457,23 +446,9 @@ def structured_content(app, form_id: str, lang: str, version=None, identity: boo
 
 def render_docx(blocks: list[tuple]) -> bytes:
     """A DOCX of :func:`structured_content`'s blocks."""
-    d = _doc()
-    for b in blocks:
-        kind = b[0]
-        if kind == "title":
-            d.add_heading(b[1], level=0)
-        elif kind == "heading":
-            d.add_heading(b[2], level=min(b[1], 4))
-        elif kind == "para":
-            for line in str(b[1]).split("\n"):
-                d.add_paragraph(line)
-        elif kind == "empty":
-            d.add_paragraph().add_run(f"— {b[1]} —").italic = True
-        elif kind == "table":
-            _table(d, b[1], b[2])
-    return _bytes(d)
+    return render(blocks, "ru", "docx")
 
 
-def structured_docx(app, form_id: str, lang: str, version=None, identity: bool = True) -> bytes:
-    """The DOCX of a structured document of a package (App. 2, 5, 6), in kk or ru."""
-    return render_docx(structured_content(app, form_id, lang, version=version, identity=identity))
+def structured_docx(app, form_id: str, lang: str, version=None, identity: bool = True, fmt: str = "docx") -> bytes:
+    """The DOCX (or PDF: ``fmt="pdf"``) of a structured document of a package (App. 2, 5, 6), in kk or ru."""
+    return render(structured_content(app, form_id, lang, version=version, identity=identity), lang, fmt)

@@ -28,6 +28,7 @@ urlpatterns = [
     path("my/<int:pk>/form/<slug:form_id>/template.xlsx", vp.structured_template, name="structured_template"),
     path("package/<int:pk>/form/<slug:form_id>/", vp.structured_view, name="structured_view"),
     path("package/<int:pk>/form/<slug:form_id>/<str:lang>.docx", vp.structured_document, name="structured_document"),
+    path("package/<int:pk>/form/<slug:form_id>/<str:lang>.pdf", vp.structured_document, {"fmt": "pdf"}, name="structured_pdf"),
     path("package/<int:pk>/discussion/", vc.discussion, name="discussion"),
     path("file/<int:pk>/", v.package_file, name="package_file"),
     path("conclusions/", v.conclusions_inbox, name="conclusions"),
@@ -40,4 +41,6 @@ urlpatterns = [
     path("regulations/add/", vr.regulation_add, name="regulation_add"),
     path("application/<int:pk>/<str:kind>/<str:lang>.docx", v.application_document, name="application_document"),
     path("protocol/<int:pk>/<str:clause>/<str:lang>.docx", v.protocol_document, name="protocol_document"),
+    path("application/<int:pk>/<str:kind>/<str:lang>.pdf", v.application_document, {"fmt": "pdf"}, name="application_pdf"),
+    path("protocol/<int:pk>/<str:clause>/<str:lang>.pdf", v.protocol_document, {"fmt": "pdf"}, name="protocol_pdf"),
 ]

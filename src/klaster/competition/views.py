@@ -614,7 +614,7 @@ def _expert_ctx(a, rules, sheet, scores=None, just=None, stale=False):
             "conclusions": a.application.conclusions.filter(issued_on__isnull=False) if readable else [], **_act_ctx(a.application.competition)}
 
 
-# ---------------------------------------------------------------- documents (DOCX, kk/ru)
+# ---------------------------------------------------------------- documents (DOCX and PDF, kk/ru)
 
 
 DOC_ROLES = {
@@ -624,7 +624,7 @@ DOC_ROLES = {
 
 
 @role_required(Role.APPLICANT, Role.ORGANIZER, Role.ADMINISTRATOR, Role.AKIMAT)
-def application_document(request, pk, kind, lang):
+def application_document(request, pk, kind, lang, fmt="docx"):
     app = get_object_or_404(Application, pk=pk)
     if kind not in DOC_ROLES or lang not in docs.LANGS:
         raise Http404
@@ -632,22 +632,31 @@ def application_document(request, pk, kind, lang):
     if not (u.has_perm("competition.edit_application", app) or svc_is_org(u)
             or (kind == "akimat_conclusion" and any(u.has_perm("competition.issue_conclusion", c) for c in app.conclusions.filter(body="akimat")))):
         raise PermissionDenied
-    data = docs.receipt(app, lang) if kind == "receipt" else docs.akimat_conclusion(app, lang)
-    return _docx(data, f"{kind}-{app.registration_number or app.pk}-{lang}.docx")
+    data = docs.receipt(app, lang, fmt) if kind == "receipt" else docs.akimat_conclusion(app, lang, fmt)
+    return _document(data, f"{kind}-{app.registration_number or app.pk}-{lang}.{fmt}", fmt)
 
 
 @role_required(Role.ORGANIZER, Role.ADMINISTRATOR, Role.COMMISSION_SECRETARY)
-def protocol_document(request, pk, clause, lang):
+def protocol_document(request, pk, clause, lang, fmt="docx"):
     c = get_object_or_404(Competition, pk=pk)
     if clause not in docs.PROTOCOLS or lang not in docs.LANGS:
         raise Http404
-    return _docx(docs.protocol(c, clause, lang), f"protocol-{clause}-{c.pk}-{lang}.docx")
+    return _document(docs.protocol(c, clause, lang, fmt), f"protocol-{clause}-{c.pk}-{lang}.{fmt}", fmt)
 
 
 def svc_is_org(user):
     from klaster.competition.rules import is_organizer
 
     return is_organizer(user)
+
+
+def _document(data: bytes, name: str, fmt: str) -> HttpResponse:
+    """A document download: PDF (``fmt="pdf"``, the URL patterns ending in ``.pdf``) or DOCX."""
+    if fmt == "pdf":
+        from klaster.common import pdf
+
+        return pdf.response(data, name)
+    return _docx(data, name)
 
 
 def _docx(data: bytes, name: str) -> HttpResponse:

@@ -22,7 +22,7 @@ from klaster.competition.domain import records, structured
 from klaster.competition.domain import services as svc
 from klaster.competition.interfaces import forms as f
 from klaster.competition.models import Application
-from klaster.competition.views import ORG, _act_ctx, _check, _docx, _form_errors, _lang, _warn
+from klaster.competition.views import ORG, _act_ctx, _check, _document, _form_errors, _lang, _warn
 
 READERS = (Role.APPLICANT, Role.ORGANIZER, Role.ADMINISTRATOR, Role.EXPERT, Role.AKIMAT, Role.AUTHORIZED_BODY, Role.REGIONAL_BODY)
 
@@ -222,8 +222,8 @@ def structured_view(request, pk, form_id):
 
 
 @role_required(*READERS)
-def structured_document(request, pk, form_id, lang):
-    """The DOCX of a structured document (kk or ru), built from the data."""
+def structured_document(request, pk, form_id, lang, fmt="docx"):
+    """The DOCX (or PDF: the ``.pdf`` URL) of a structured document (kk or ru), built from the data."""
     app = get_object_or_404(Application, pk=pk)
     _readable(request, app)
     spec = _spec(app, form_id)
@@ -232,8 +232,8 @@ def structured_document(request, pk, form_id, lang):
     from klaster.competition.domain.council import hidden_from
 
     v = app.submitted_version() or app.current_version()
-    return _docx(docs.structured_docx(app, spec.id, lang, version=v, identity=not hidden_from(request.user, app)),
-                 f"{spec.id}-{app.registration_number or app.pk}-{lang}.docx")
+    return _document(docs.structured_docx(app, spec.id, lang, version=v, identity=not hidden_from(request.user, app), fmt=fmt),
+                     f"{spec.id}-{app.registration_number or app.pk}-{lang}.{fmt}", fmt)
 
 
 # ------------------------------------------------------------------------------------------------ §9, §11 paper receipt
