@@ -86,7 +86,7 @@ def test_programme_page_draws_its_charts_without_inline_script(client, user_fact
     html = r.content.decode()
     nonce = _nonce(r)
     scripts = re.findall(r"<script\b[^>]*>(.*?)</script>", html, flags=re.S)
-    assert len(scripts) == 2 and all(body.strip() == "" for body in scripts)
+    assert len(scripts) == 3 and all(body.strip() == "" for body in scripts)  # GOV.UK Frontend, klaster.js, plotly.js
     assert all(f'nonce="{nonce}"' in tag for tag in re.findall(r"<script\b[^>]*>", html))
     (fig,) = [json.loads(unescape(m)) for m in re.findall(r'<div class="chart" data-plotly="([^"]*)"></div>', html)]
     assert [t["name"] for t in fig["data"]] == ["target", "actual"] and fig["data"][0]["y"] == [2.0]

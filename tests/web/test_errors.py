@@ -37,7 +37,7 @@ def _client(lang, **kw):
 def _assert_page(r, status, kind, lang):
     html = r.content.decode()
     assert r.status_code == status
-    assert f'<html lang="{lang}">' in html and '<header class="top">' in html and 'class="error-page"' in html
+    assert f'<html lang="{lang}">' in html and '<header class="klaster-header"' in html and 'class="error-page"' in html
     assert TEXT[kind][lang] in html, html
     others = [TEXT[kind][other] for other in LANGS if other != lang]
     assert not any(t in html for t in others)

@@ -44,3 +44,87 @@ def money(value, decimals=None):
     if not isinstance(value, Money):
         value = Money(value)
     return value.format((get_language() or "ru")[:2], decimals=None if decimals in (None, "") else int(decimals), nbsp=True)
+
+
+# ---------------------------------------------------------------- the design system (docs/ui.md)
+# The navigation of the header, per role: (label, URL, roles that see it; empty = everyone). The
+# workspaces come first; the public pages after them. One list, so that the header, the landing
+# page's tests and docs/ui.md agree.
+def _nav():
+    from django.utils.translation import gettext_lazy as _
+
+    return [
+        (_("My work"), "/me/", {"*"}),
+        (_("Competitions: dashboard"), "/competition/organizer/", {"organizer"}),
+        (_("Expert workspace"), "/competition/expert/", {"expert"}),
+        (_("Conclusions"), "/competition/conclusions/", {"akimat", "authorized_body", "regional_body"}),
+        (_("My applications"), "/competition/my/", {"applicant"}),
+        (_("Competitions"), "/competition/", set()),
+        (_("Register of clusters"), "/register/", set()),
+        (_("Programmes"), "/programmes/", {"organizer", "applicant", "analyst"}),
+        (_("Support"), "/support/", {"organizer", "applicant"}),
+        (_("Analysis"), "/analysis/", {"analyst", "organizer"}),
+        (_("Regions"), "/regions/", set()),
+        (_("OKED"), "/oked/", set()),
+        (_("Administration"), "/admin/", {"administrator"}),
+    ]
+
+
+def nav_for(roles, path: str = "") -> list[tuple[str, str, bool]]:
+    """The header's navigation for a user holding ``roles`` (role codes; empty = the public):
+    ``[(label, url, current)]``; ``current`` marks the longest URL that prefixes ``path``."""
+    items = [(label, url) for label, url, who in _nav()
+             if not who or ("*" in who and roles) or (who & set(roles))]
+    best = max((url for _l, url in items if url != "/" and path.startswith(url)), key=len, default=None)
+    return [(label, url, url == best) for label, url in items]
+
+
+@register.simple_tag(takes_context=True)
+def nav_items(context):
+    """:func:`nav_for` of the request's user and path (``user_roles`` from the context processor)."""
+    request = context.get("request")
+    return nav_for(context.get("user_roles") or (), getattr(request, "path", "") or "")
+
+
+@register.simple_tag(takes_context=True)
+def role_names(context) -> str:
+    """The translated labels of the user's roles, joined with ", " (header)."""
+    from klaster.accounts.roles import Role
+
+    held = context.get("user_roles") or ()
+    return ", ".join(str(r.label) for r in Role if r.value in held)
+
+
+# Status → colour of a GOV.UK tag. The state codes of every app fall in one of these groups; an
+# unknown state is grey (neutral), never an error.
+_TAG_COLOURS = (
+    ("red", ("overdue", "refused", "rejected", "excluded", "withdrawn", "failed", "error", "late", "not_admitted",
+             "returned", "alert", "exceeded", "cancelled")),
+    ("green", ("included", "admitted", "approved", "winner", "done", "met", "paid", "signed", "issued", "completed",
+               "recorded", "scored", "ok", "success", "active", "published")),
+    ("yellow", ("due", "due_soon", "pending", "waiting", "clarification", "on_review", "review", "warning")),
+    ("blue", ("submitted", "registered", "in_progress", "running", "queued", "assigned", "open", "announced", "info")),
+)
+
+
+@register.filter
+def tag_colour(status) -> str:
+    """The GOV.UK tag modifier for a state code (``govuk-tag--red`` …; ``govuk-tag--grey`` when
+    unknown). Matching is on the code's words, so ``stage1_refused`` is red."""
+    code = str(status or "").lower()
+    words = set(code.replace("-", "_").split("_")) | {code}
+    for colour, states in _TAG_COLOURS:
+        if words & set(states):
+            return f"govuk-tag--{colour}"
+    return "govuk-tag--grey"
+
+
+@register.filter
+def banner_kind(tags: str) -> str:
+    """The banner modifier of a Django message's tags: ``success`` → green, ``error`` → red,
+    ``warning`` → amber, anything else → the default (blue) "important" banner."""
+    tags = str(tags or "")
+    for kind in ("error", "success", "warning"):
+        if kind in tags.split():
+            return f"klaster-banner--{kind}"
+    return "klaster-banner--info"

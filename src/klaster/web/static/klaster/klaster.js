@@ -5,6 +5,7 @@
      pages keep a <noscript> button for browsers without JavaScript.
    - <form data-busy>: on submit, its submit buttons are disabled and its [data-busy-note]
      elements shown (long runs such as cluster mapping).
+   - GOV.UK Frontend: initAll() on the components' data-module attributes (docs/ui.md).
    - <div class="chart" data-plotly="{...}">: a Plotly figure ({"data": [...], "layout": {...}}, as
      plotly's Figure.to_json() writes it) drawn with plotly.js when the page has loaded it. */
 (function () {
@@ -35,7 +36,18 @@
     });
   }
 
+  // GOV.UK Frontend's components (vendor/govuk-frontend/govuk-frontend.js, loaded before this
+  // file): the body classes its CSS expects with JavaScript, then every data-module on the page.
+  function govuk() {
+    document.body.classList.add("js-enabled");
+    if (window.GOVUKFrontend && window.GOVUKFrontend.isSupported && "noModule" in HTMLScriptElement.prototype) {
+      document.body.classList.add("govuk-frontend-supported");
+      window.GOVUKFrontend.initAll();
+    }
+  }
+
   function init() {
+    govuk();
     autosubmit(document);
     busy(document);
     charts(document);
