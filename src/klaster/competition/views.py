@@ -670,21 +670,5 @@ def _docx(data: bytes, name: str) -> HttpResponse:
 
 @login_required_any_role
 def notifications(request):
-    """The user's in-app inbox of escalated deadlines; POST marks one (or all) as read."""
-    from klaster.competition.domain import escalation as esc
-    from klaster.competition.models import Notification
-
-    mine = Notification.objects.filter(recipient=request.user, sent_at__isnull=False).select_related(
-        "escalation__competition", "escalation__application")
-    if request.method == "POST":
-        form = f.NotificationsForm(request.POST, ids=mine.filter(read_at__isnull=True).values_list("pk", flat=True))
-        if not form.is_valid():
-            _form_errors(request, form)
-            return redirect("competition:notifications")
-        targets = mine.filter(read_at__isnull=True) if form.cleaned_data["all"] else mine.filter(pk__in=form.cleaned_data["notification"])
-        for n in targets:
-            esc.mark_read(actor=request.user, notification=n)
-        return redirect("competition:notifications")
-    lang = _lang()
-    items = [(n, esc.notification_text(n, lang)) for n in mine[:200]]
-    return render(request, "competition/notifications.html", {"items": items, "unread": sum(1 for n, _t in items if n.read_at is None)})
+    """The former inbox of escalated deadlines: notices now have one inbox (klaster.notices)."""
+    return redirect("notices:inbox")

@@ -2,8 +2,8 @@
 quarter: seed 000, text after fig. 3; regulation ``cluster-programme-cofinancing``, ``monitoring``).
 
 One function builds the content (:func:`build`); one function per document renders it —
-:func:`to_xlsx` (through :mod:`klaster.common.exports`), :func:`to_docx` (python-docx) — in kk, ru
-or en, so that a PDF renderer (issue 10) is one more function over the same content.
+:func:`to_xlsx` (through :mod:`klaster.common.exports`), :func:`to_docx` (python-docx) and
+:func:`to_pdf` (WeasyPrint) over the same blocks (:func:`content`) — in kk, ru or en.
 
 Per cluster: the report of the quarter and its timing (on time, late — for good —, overdue, not
 due); the counter-obligations of any kind (per cluster or per participant) with their target,
@@ -16,7 +16,6 @@ invented for the demonstration is marked ``demo``; the seeds' figures carry thei
 from __future__ import annotations
 
 import datetime as dt
-import io
 from decimal import Decimal
 
 from django.utils import translation
@@ -226,38 +225,48 @@ def to_xlsx(data: dict, lang: str = "ru") -> bytes:
         return exports.xlsx_bytes(sheets(data))
 
 
-def to_docx(data: dict, lang: str = "ru") -> bytes:
-    """The report as DOCX in ``lang`` (python-docx): the summary per cluster, then each cluster's
-    counter-obligations, effects and support."""
-    from docx import Document
-
+def content(data: dict, lang: str = "ru") -> list[tuple]:
+    """The report as blocks (:mod:`klaster.common.documents`) in ``lang``: the summary per cluster,
+    then each cluster's counter-obligations, effects and support — what :func:`to_docx` and
+    :func:`to_pdf` render."""
     with translation.override(lang):
         sh = sheets(data)
-        doc = Document()
-        doc.add_heading(_title(data), level=1)
-        doc.add_paragraph(f"{_('Period')}: {dates.day_text(data['start'], lang)} – {dates.day_text(data['end'], lang)}. {_('Monitoring')}: {data['monitoring_clause']}.")
+        blocks: list[tuple] = [("heading", 1, _title(data)),
+                               ("para", f"{_('Period')}: {dates.day_text(data['start'], lang)} – {dates.day_text(data['end'], lang)}. {_('Monitoring')}: {data['monitoring_clause']}.")]
         if not data["ended"]:
-            doc.add_paragraph(_("The quarter has not ended: the figures are those recorded so far."))
+            blocks.append(("para", _("The quarter has not ended: the figures are those recorded so far.")))
         if data["demo"]:
-            doc.add_paragraph(_("Rows marked “demo” hold data invented for the demonstration."))
-        doc.add_heading(_("Summary by cluster"), level=2)
-        _table(doc, sh["clusters"][len(sh["clusters"]) - len(data["clusters"]) - 3:])
+            blocks.append(("demo", _("Rows marked “demo” hold data invented for the demonstration.")))
+        blocks.append(("heading", 2, _("Summary by cluster")))
+        blocks += _table(sh["clusters"][len(sh["clusters"]) - len(data["clusters"]) - 3:], lang)
         for c in data["clusters"]:
-            doc.add_heading(c["cluster"].localized_name() + (f" ({_('demo')})" if c["demo"] else ""), level=2)
-            doc.add_paragraph(f"{_('Report of the quarter')}: {_timing_text(c['timing'])}")
+            blocks.append(("heading", 2, c["cluster"].localized_name() + (f" ({_('demo')})" if c["demo"] else "")))
+            blocks.append(("para", f"{_('Report of the quarter')}: {_timing_text(c['timing'])}"))
             if c["obligations"]:
                 rows = [sh["obligations"][0][1:]] + [r[1:] for r in sh["obligations"][1:] if r[0] == c["cluster"].localized_name()]
-                _table(doc, rows)
+                blocks += _table(rows, lang)
             eff = [r[1:] for r in sh["effects"][1:] if r[0] == c["cluster"].localized_name()]
             if eff:
-                doc.add_paragraph(_("Effects against the base year"))
-                _table(doc, [sh["effects"][0][1:], *eff])
-            doc.add_paragraph(f"{_('Support paid in the quarter, tenge')}: {_num(c['support']['quarter_total'], lang)}; "
-                              f"{_('Support paid to the end of the quarter, tenge')}: {_num(c['support']['cumulative_total'], lang)}; "
-                              f"{_('Programme payments in the quarter, mln tenge')}: {_num(c['payments']['quarter_total'], lang)}")
-        buf = io.BytesIO()
-        doc.save(buf)
-        return buf.getvalue()
+                blocks.append(("para", _("Effects against the base year")))
+                blocks += _table([sh["effects"][0][1:], *eff], lang)
+            blocks.append(("para", f"{_('Support paid in the quarter, tenge')}: {_num(c['support']['quarter_total'], lang)}; "
+                                   f"{_('Support paid to the end of the quarter, tenge')}: {_num(c['support']['cumulative_total'], lang)}; "
+                                   f"{_('Programme payments in the quarter, mln tenge')}: {_num(c['payments']['quarter_total'], lang)}"))
+        return blocks
+
+
+def to_docx(data: dict, lang: str = "ru") -> bytes:
+    """The report as DOCX in ``lang`` (python-docx) from :func:`content`."""
+    from klaster.common.documents import blocks_docx
+
+    return blocks_docx(content(data, lang))
+
+
+def to_pdf(data: dict, lang: str = "ru") -> bytes:
+    """The report as PDF/A in ``lang`` (WeasyPrint, :mod:`klaster.common.pdf`) from :func:`content`."""
+    from klaster.common.pdf import blocks_pdf
+
+    return blocks_pdf(content(data, lang), lang)
 
 
 def _num(v, lang) -> str:
@@ -270,16 +279,11 @@ def _num(v, lang) -> str:
     return str(v)
 
 
-def _table(doc, rows) -> None:
+def _table(rows, lang: str) -> list[tuple]:
+    """A table block of sheet rows (the first row is the header; empty rows left out; amounts
+    written in ``lang``); no block when there are no rows."""
     rows = [r for r in rows if r]
     if not rows:
-        return
-    width = max(len(r) for r in rows)
-    t = doc.add_table(rows=0, cols=width)
-    t.style = "Table Grid"
-    lang = (translation.get_language() or "ru")[:2]
-    for r in rows:
-        cells = t.add_row().cells
-        for i, v in enumerate(r):
-            cells[i].text = _num(v, lang) if isinstance(v, Decimal) else ("" if v is None else str(v))
-
+        return []
+    cell = lambda v: _num(v, lang) if isinstance(v, Decimal) else ("" if v is None else str(v))  # noqa: E731
+    return [("table", [cell(v) for v in rows[0]], [[cell(v) for v in r] for r in rows[1:]])]

@@ -10,7 +10,6 @@ through :mod:`klaster.common.exports`.
 
 from __future__ import annotations
 
-import io
 from collections import defaultdict
 from decimal import Decimal
 
@@ -151,34 +150,36 @@ def report_xlsx(request, code):
     return exports.response(exports.xlsx_bytes({"monitoring": monitoring_sheet, "effects": effects}), f"monitoring-{p.cluster.code}.xlsx", "xlsx")
 
 
-@role_required(*VIEWERS)
-def report_docx(request, code):
-    from docx import Document
-
-    p = _programme(request, code)
-    doc = Document()
-    doc.add_heading(_("Programme monitoring report") + f": {p.localized_title()}" + (f" ({_('demo')})" if p.is_demo else ""), level=1)
+def report_content(p) -> list[tuple]:
+    """The monitoring report of a programme as blocks (:mod:`klaster.common.documents`, in the
+    active language): the title (marked demo), the counter-obligations table, the effects — what
+    the DOCX and the PDF render."""
+    blocks: list[tuple] = [("heading", 1, _("Programme monitoring report") + f": {p.localized_title()}" + (f" ({_('demo')})" if p.is_demo else ""))]
     if p.is_demo:
-        doc.add_paragraph(_("Rows marked “demo” hold data invented for the demonstration."))
-    doc.add_paragraph(_("Quarterly monitoring of counter-obligations (seed 000: QazIndustry reports to the Ministry once a quarter)."))
-    head = HEAD()
-    t = doc.add_table(rows=1, cols=len(head))
-    t.style = "Table Grid"
-    for i, h in enumerate(head):
-        t.rows[0].cells[i].text = str(h)
-    for row in _report_rows(p):
-        cells = t.add_row().cells
-        for i, v in enumerate(row):
-            cells[i].text = "" if v is None else str(v)
-    doc.add_heading(_("Effects"), level=2)
+        blocks.append(("demo", _("Rows marked “demo” hold data invented for the demonstration.")))
+    blocks.append(("para", _("Quarterly monitoring of counter-obligations (seed 000: QazIndustry reports to the Ministry once a quarter).")))
+    blocks.append(("table", [str(h) for h in HEAD()], list(_report_rows(p))))
+    blocks.append(("heading", 2, _("Effects")))
     for e in domain.effect_checks(p):
         r = e["row"]
         flag = "" if e["matches"] in (None, True) else " — " + _("printed figure differs from the ratio of the printed numbers")
         recomputed, printed = _("recomputed"), _("printed")
-        doc.add_paragraph(f"{r.get_indicator_display()}: {r.base_value} → {r.forecast_value} {r.unit} ({r.base_year}→{r.forecast_year}); {recomputed} {e['computed']}%, {printed} {r.printed_effect_pct or '—'}%{flag}. {r.source}", style="List Bullet")
-    buf = io.BytesIO()
-    doc.save(buf)
-    return HttpResponse(buf.getvalue(), content_type=DOCX, headers={"Content-Disposition": f'attachment; filename="monitoring-{p.cluster.code}.docx"', "X-Content-Type-Options": "nosniff"})
+        blocks.append(("bullet", f"{r.get_indicator_display()}: {r.base_value} → {r.forecast_value} {r.unit} ({r.base_year}→{r.forecast_year}); {recomputed} {e['computed']}%, {printed} {r.printed_effect_pct or '—'}%{flag}. {r.source}"))
+    return blocks
+
+
+@role_required(*VIEWERS)
+def report_docx(request, code, fmt="docx"):
+    """The monitoring report as DOCX, or as PDF/A (``monitoring.pdf``: ``fmt="pdf"``), from :func:`report_content`."""
+    from klaster.common.documents import blocks_docx
+
+    p = _programme(request, code)
+    blocks = report_content(p)
+    if fmt == "pdf":
+        from klaster.common import pdf
+
+        return pdf.response(pdf.blocks_pdf(blocks, (get_language() or "ru")[:2]), f"monitoring-{p.cluster.code}.pdf")
+    return HttpResponse(blocks_docx(blocks), content_type=DOCX, headers={"Content-Disposition": f'attachment; filename="monitoring-{p.cluster.code}.docx"', "X-Content-Type-Options": "nosniff"})
 
 
 # --- organizer forms -------------------------------------------------------------------------------
@@ -413,13 +414,19 @@ def quarterly_xlsx(request):
 
 
 @role_required(*MINISTRY)
-def quarterly_docx(request):
+def quarterly_docx(request, fmt="docx"):
+    """The consolidated report of ``?year=&quarter=&lang=`` as DOCX, or as PDF/A (``report.pdf``:
+    ``fmt="pdf"``); a malformed query → back to the quarter's page with the error."""
     from klaster.programmes import consolidated
 
     form, year, quarter, lang = _quarter(request)
     if form.is_bound and not form.is_valid():
         messages.error(request, "; ".join(errors_text(form)))
         return redirect("programmes:quarterly")
+    if fmt == "pdf":
+        from klaster.common import pdf
+
+        return pdf.response(consolidated.to_pdf(consolidated.build(year, quarter), lang), f"consolidated-{year}-Q{quarter}-{lang}.pdf")
     data = consolidated.to_docx(consolidated.build(year, quarter), lang)
     return HttpResponse(data, content_type=DOCX, headers={"Content-Disposition": f'attachment; filename="consolidated-{year}-Q{quarter}-{lang}.docx"',
                                                           "X-Content-Type-Options": "nosniff"})

@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/clusters/<slug:code>.json", api_legacy.cluster, name="api_cluster"),
     path("export.xlsx", views.export_xlsx, name="export_xlsx"),
     path("extract.docx", views.extract_docx, name="extract_docx"),
+    path("extract.pdf", views.extract_docx, {"fmt": "pdf"}, name="extract_pdf"),
     path("applications/", views.organizer_applications, name="applications"),
     path("applications/<int:pk>/decide/", views.organizer_decide, name="decide"),
     path("import-template.xlsx", views.import_template, name="import_template"),

@@ -142,12 +142,18 @@ def export_xlsx(request):
 
 
 @public
-def extract_docx(request):
+def extract_docx(request, fmt="docx"):
+    """The register extract on ``?date=`` as DOCX, or as PDF/A (``extract.pdf``: ``fmt="pdf"``);
+    a malformed date → back to the register with the error."""
     form = _day_form(request)
     if form.errors:
         return _back_to_list(request, form)
     day = form.day()
-    data = documents.register_extract(day, _lang())
+    data = documents.register_extract(day, _lang(), fmt)
+    if fmt == "pdf":
+        from klaster.common import pdf
+
+        return pdf.response(data, f"register-extract-{day.isoformat()}.pdf")
     return HttpResponse(data, content_type=DOCX, headers={"Content-Disposition": f'attachment; filename="register-extract-{day.isoformat()}.docx"',
                                                           "X-Content-Type-Options": "nosniff"})
 

@@ -1,15 +1,15 @@
-"""DOCX register extract (python-docx): the clusters in the register on a day and their members,
-dates as users of the language write them."""
+"""The register extract, DOCX (python-docx) and PDF (WeasyPrint): the clusters in the register on a
+day and their members, dates as users of the language write them; one content
+(:func:`extract_content`), two renderings."""
 
 from __future__ import annotations
 
 import datetime as dt
-import io
 
 from django.utils import translation
-from docx import Document
 
 from klaster.common.dates import day_text
+from klaster.common.documents import blocks_docx
 from klaster.register.domain import services
 
 TITLES = {
@@ -30,36 +30,36 @@ DEMO = {
 KATO = {"ru": "КАТО", "kk": "ӘАОЖ", "en": "KATO"}
 
 
-def register_extract(day: dt.date, lang: str = "ru") -> bytes:
-    """The extract as DOCX bytes (``lang``: kk, ru or en)."""
+def register_extract(day: dt.date, lang: str = "ru", fmt: str = "docx") -> bytes:
+    """The extract as DOCX bytes, or PDF/A bytes with ``fmt="pdf"`` (``lang``: kk, ru or en;
+    another language falls back to ru), both from :func:`extract_content`."""
+    lang = lang if lang in TITLES else "ru"
     with translation.override(lang):
-        return _extract(day, lang)
+        blocks = extract_content(day, lang)
+    if fmt == "pdf":
+        from klaster.common.pdf import blocks_pdf
+
+        return blocks_pdf(blocks, lang)
+    return blocks_docx(blocks)
 
 
-def _extract(day: dt.date, lang: str) -> bytes:
+def extract_content(day: dt.date, lang: str) -> list[tuple]:
+    """The extract as blocks (:mod:`klaster.common.documents`): the title (marked DEMO when an entry
+    is invented) and the note that says what is invented, the table of the clusters in the register
+    on ``day``, then each cluster's members on that day. Call inside ``translation.override(lang)``."""
     lang = lang if lang in TITLES else "ru"
     title, head = TITLES[lang]
-    doc = Document()
     clusters = list(services.register_on(day))
     marker, note, real = DEMO[lang]
     demo = any(c.is_demo for c in clusters)
-    doc.add_heading(title.format(d=day_text(day, lang)) + (f" — {marker}" if demo else ""), level=1)
+    blocks: list[tuple] = [("heading", 1, title.format(d=day_text(day, lang)) + (f" — {marker}" if demo else ""))]
     if demo:
-        doc.add_paragraph(note)
-    t = doc.add_table(rows=1, cols=len(head))
-    t.style = "Table Grid"
-    for i, h in enumerate(head):
-        t.rows[0].cells[i].text = h
+        blocks.append(("demo", note))
+    rows = [[c.code, c.localized_name(lang), c.oked, ", ".join(r.kato for r in c.regions.all()), day_text(c.included_on, lang),
+             str(services.members_on(c, day).count()), marker if c.is_demo else real] for c in clusters]
+    blocks.append(("table", head, rows))
     for c in clusters:
-        cells = t.add_row().cells
-        vals = [c.code, c.localized_name(lang), c.oked, ", ".join(r.kato for r in c.regions.all()), day_text(c.included_on, lang), str(services.members_on(c, day).count()),
-                marker if c.is_demo else real]
-        for i, v in enumerate(vals):
-            cells[i].text = v
-    for c in clusters:
-        doc.add_heading(c.localized_name(lang) + (f" — {marker}" if c.is_demo else ""), level=2)
+        blocks.append(("heading", 2, c.localized_name(lang) + (f" — {marker}" if c.is_demo else "")))
         for p in services.members_on(c, day):
-            doc.add_paragraph(f"{p.bin} — {p.name} ({p.get_kind_display()}; {head[2]} {p.oked_main}; {KATO[lang]} {p.kato})" + (f" — {marker}" if p.is_demo else ""), style="List Bullet")
-    buf = io.BytesIO()
-    doc.save(buf)
-    return buf.getvalue()
+            blocks.append(("bullet", f"{p.bin} — {p.name} ({p.get_kind_display()}; {head[2]} {p.oked_main}; {KATO[lang]} {p.kato})" + (f" — {marker}" if p.is_demo else "")))
+    return blocks
