@@ -32,9 +32,10 @@ demo: setup
 	$(BIN)/klaster demo
 
 ## make run: install, migrate the embedded SQLite database, load the reference and demo data, serve on http://127.0.0.1:8000
-## (gunicorn, 2 × cores + 1 worker processes; docs/performance.md)
+## (gunicorn, 2 × cores + 1 worker processes; docs/performance.md) and the task runner beside it (klaster worker: schedules,
+## e-mail outbox, mapping runs; docs/operations.md), which ends with the server
 run: demo
-	$(BIN)/klaster serve --host $(HOST) --port $(PORT)
+	$(BIN)/klaster serve --host $(HOST) --port $(PORT) --with-worker
 
 ## make serve: serve the existing database (migrated first), as in production
 serve: setup

@@ -14,6 +14,7 @@ urlpatterns = [
     path("analysis/", include("klaster.analysis.urls")),
     path("api/", include("klaster.api.urls")),
     path("exports/", include("klaster.exports.urls")),
+    path("notices/", include("klaster.notices.urls")),
     path("", include("klaster.web.urls")),
 ]
 

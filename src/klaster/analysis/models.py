@@ -21,6 +21,7 @@ class AnalysisRun(models.Model):
         IO_IMPACT = "io_impact", _("Impact of a final-demand change")
 
     class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
         RUNNING = "running", _("running")
         DONE = "done", _("done")
         FAILED = "failed", _("failed")
@@ -40,12 +41,19 @@ class AnalysisRun(models.Model):
     summary = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
     duration_s = models.FloatField(null=True, blank=True)
+    #: per cent done of a run computed by the worker (klaster.analysis.tasks), and what it is doing
+    progress = models.PositiveSmallIntegerField(default=0)
+    progress_text = models.CharField(max_length=100, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk} ({self.dataset})"
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
 
     @property
     def is_upload(self) -> bool:

@@ -106,7 +106,8 @@ def _upload_error(form, exc) -> None:
 
 @role_required(Role.ANALYST)
 def map_new(request):
-    """Form of a mapping run; POST runs it synchronously, saves it and redirects to its page.
+    """Form of a mapping run; POST saves it (``queued``), queues it for the worker
+    (:mod:`klaster.analysis.tasks`) and redirects to its page, which shows its progress.
 
     An uploaded panel is checked and validated by the library before anything is stored; the run
     directory is removed again if saving the run fails (no orphan under ``MEDIA_ROOT/analysis``).
@@ -136,9 +137,10 @@ def map_new(request):
             dropped = [y for y in d["years"] if y not in run.parameters["years"]]
             if dropped:
                 messages.warning(request, _("Years not in the panel were left out: %(years)s") % {"years": ", ".join(map(str, dropped))})
-            S.execute_map(run, panel, user=request.user)
-            if run.status == AnalysisRun.Status.FAILED:
-                messages.error(request, _("The run failed: %(error)s") % {"error": _(run.error)})
+            from klaster.analysis.tasks import enqueue_map
+
+            enqueue_map(run)
+            messages.info(request, _("The run is queued; this page shows its progress and refreshes itself. You may leave it and come back."))
             return redirect("analysis:run", pk=run.pk)
     return render(request, "analysis/map_form.html", {"form": form})
 
@@ -182,7 +184,7 @@ def _save_map_run(user, d: dict, params: dict, path) -> AnalysisRun:
     with uploads.run_directory() as rel_dir, transaction.atomic():
         if path is not None:
             params["file"] = uploads.keep(path, rel_dir)
-        run = AnalysisRun.objects.create(kind=AnalysisRun.Kind.MAP, owner=user, dataset=source,
+        run = AnalysisRun.objects.create(kind=AnalysisRun.Kind.MAP, owner=user, dataset=source, status=AnalysisRun.Status.QUEUED,
                                          upload_name=upload_name, parameters=params, output_dir=rel_dir)
         audit.record(actor=user, action="analysis.map.start", obj=run, note=f"{source} {upload_name}".strip())
     return run

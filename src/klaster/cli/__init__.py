@@ -12,6 +12,7 @@ Sub-commands live beside the code they drive; this module only assembles them:
 - ``klaster register …``, ``klaster support …`` — register and support instruments
 - ``klaster files orphans``   — stored uploads no row refers to (``klaster.cli.files``)
 - ``klaster backup | restore`` — the database and the stored files in one archive (``klaster.cli.backup``)
+- ``klaster worker``          — the task runner: schedules, e-mail outbox, mapping runs (``klaster.cli.worker``)
 
 Errors a user can cause are printed as one clear message and exit code 2, never a traceback.
 """
@@ -40,7 +41,7 @@ SUBAPPS = [
     ("support", "klaster.support.cli"),
     ("files", "klaster.cli.files"),
 ]
-COMMAND_MODULES = ["klaster.cli.data", "klaster.cli.reference", "klaster.cli.web", "klaster.cli.backup"]
+COMMAND_MODULES = ["klaster.cli.data", "klaster.cli.reference", "klaster.cli.web", "klaster.cli.backup", "klaster.cli.worker"]
 
 
 def _version(value: bool) -> None:

@@ -306,6 +306,19 @@ def _warm() -> None:
     for code, _name in settings.LANGUAGES:
         with translation.override(code):
             translation.gettext("Home")
+    # The regulation texts every competition page reads (YAML parsed once per process and cached:
+    # ~1 s per text, which each worker's first competition page used to pay): the shipped rules with
+    # their companions and the versions the competitions pinned. A failure here is not fatal: the
+    # page that needs the text reports it.
+    try:
+        from klaster.competition.models import Competition
+        from klaster.engine.competition.rules import load_rules
+
+        load_rules()
+        for c in Competition.objects.all():
+            c.rules  # noqa: B018
+    except Exception as e:  # noqa: BLE001
+        console.print(f"note: regulation texts not preloaded ({e})")
 
 
 def serve(
@@ -334,6 +347,9 @@ def serve(
         True, "--clear-untrusted-proxy-headers/--keep-untrusted-proxy-headers", envvar="KLASTER_CLEAR_UNTRUSTED_PROXY_HEADERS",
         help="Remove forwarded headers that are not trusted.",
     ),
+    with_worker: bool = typer.Option(
+        False, "--with-worker", help="Also run the task runner (klaster worker) as a child process that ends with the server (make run).",
+    ),
 ) -> None:
     """Serve the web app: gunicorn with 2 × cores + 1 worker processes (or waitress, one process);
     static files by WhiteNoise, compressed and cached (collected at start).
@@ -361,6 +377,19 @@ def serve(
         fail(str(e))
     _compile_messages()
     call_command("collectstatic", interactive=False, verbosity=0)
+    if with_worker:
+        from klaster.cli.worker import start_child, stop_child
+
+        child = start_child()
+        try:
+            _serve(server, host, port, threads, opts, g_opts if server != "waitress" else None)
+        finally:
+            stop_child(child)
+        return
+    _serve(server, host, port, threads, opts, g_opts if server != "waitress" else None)
+
+
+def _serve(server: str, host: str, port: int, threads: int, opts: dict, g_opts: dict | None) -> None:
     if server == "waitress":
         from waitress import serve as waitress_serve
 

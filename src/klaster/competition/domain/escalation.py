@@ -1,15 +1,17 @@
-"""Escalation of missed deadlines through a notification outbox.
+"""Escalation of missed deadlines through the notices (klaster.notices, the one notification path).
 
 :func:`escalate` finds every overdue deadline of the running competitions with the engine's
 deadline computation (:func:`klaster.competition.domain.services.timeline`, i.e.
 :func:`klaster.engine.competition.deadlines.timeline` on the working-day calendar), records an
 :class:`~klaster.competition.models.Escalation` (at most one per deadline per day) and writes one
-:class:`~klaster.competition.models.Notification` per recipient into the outbox: the users of the
-responsible actor (by the actor's role in the regulation data; an akimat only for its own region,
-an applicant only for its own application, experts only those assigned) and the organizers.
-:func:`send_outbox` then sends what is waiting: it appears in the recipient's in-app inbox
-(``/competition/notifications/``) and, when e-mail is enabled, goes out through Django's e-mail
-backend. Every escalation, sending and reading is audited.
+notice (kind ``deadline_overdue``, the deadline's clause) per recipient through
+:func:`klaster.notices.service.notify`: the users of the responsible actor (by the actor's role in
+the regulation data; an akimat only for its own region, an applicant only for its own application,
+experts only those assigned) and the organizers. The notice is in the recipient's inbox
+(``/notices/``; ``/competition/notifications/`` redirects there) at once and in the e-mail outbox the
+worker sends. The worker runs it daily (schedule ``klaster: escalate deadlines``). The former
+:class:`~klaster.competition.models.Notification` rows are kept for history; nothing new is
+written there. Every escalation is audited.
 """
 
 from __future__ import annotations
@@ -17,11 +19,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone, translation
+from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from klaster.accounts.roles import Role
@@ -85,14 +86,34 @@ def notification_text(n: Notification, lang: str) -> str:
     return text
 
 
-def escalate(*, today: dt.date | None = None, email: bool | None = None) -> EscalationReport:
-    """Escalate every overdue deadline on ``today`` (default: today) and send the outbox.
+def _context(esc: Escalation) -> dict:
+    """The values of the ``deadline_overdue`` texts (kk/ru/en from the pinned regulation)."""
+    from klaster.competition.domain.services import application_label
 
-    Idempotent for a day: a deadline already escalated on ``today`` is skipped. ``email`` (default:
-    the setting ``KLASTER_NOTIFY_EMAIL``, off) also e-mails recipients that have an address.
+    rules = esc.competition.rules
+    actors = {a.id: a.name for a in rules.actors}
+    step = rules.step(esc.step_id).text
+
+    def label(lang):
+        with translation.override(lang):
+            return application_label(esc.application)
+
+    return {"competition": esc.competition.title, "day": esc.due.strftime("%d.%m.%Y"), "step": lambda lang: step.get(lang),
+            "actor": lambda lang: actors[esc.actor].get(lang) if esc.actor in actors else esc.actor,
+            "object": label if esc.application_id else ""}
+
+
+def escalate(*, today: dt.date | None = None, email: bool | None = None) -> EscalationReport:
+    """Escalate every overdue deadline on ``today`` (default: today): one notice per recipient.
+
+    Idempotent for a day: a deadline already escalated on ``today`` is skipped. The notices are in
+    the inbox at once; e-mail goes through the outbox the worker sends — ``email=True`` also sends
+    the outbox now (the command line's ``--email``).
     """
     from klaster.competition.domain.services import timeline
     from klaster.competition.domain.services import today as _today
+    from klaster.competition.i18n import clause_in
+    from klaster.notices.service import notify
 
     today = today or _today()
     report = EscalationReport()
@@ -111,50 +132,17 @@ def escalate(*, today: dt.date | None = None, email: bool | None = None) -> Esca
                 report.escalations += 1
                 audit.record(actor=None, action="competition.escalate", obj=esc,
                              note=f"{r.clause}: due {r.due:%Y-%m-%d}, overdue on {today:%Y-%m-%d}")
+                ctx = _context(esc)
                 for u in recipients(c, apps.get(r.subject), r.actor):
-                    Notification.objects.create(escalation=esc, recipient=u)
-                    report.notifications += 1
-    send_outbox(email=email, report=report)
+                    link = reverse("competition:organizer_competition", args=[c.pk]) if u.groups.filter(name=Role.ORGANIZER.value).exists() else ""
+                    n = notify(u, "deadline_overdue", key=f"escalation:{esc.pk}", obj=esc, link=link, context=ctx,
+                               clause=lambda lang, cl=r.clause: clause_in(cl, lang))
+                    if n is not None:
+                        report.notifications += 1
+                        report.sent += 1
+    if email:
+        from klaster.notices.delivery import send_due
+
+        out = send_due()
+        report.emailed, report.email_errors = out.sent, out.failed
     return report
-
-
-def send_outbox(*, email: bool | None = None, report: EscalationReport | None = None) -> EscalationReport:
-    """Send every notification still in the outbox: in-app (``sent_at``) and, if enabled, by e-mail."""
-    report = report or EscalationReport()
-    if email is None:
-        email = bool(getattr(settings, "KLASTER_NOTIFY_EMAIL", False))
-    waiting = Notification.objects.filter(sent_at__isnull=True).select_related("recipient", "escalation__competition",
-                                                                               "escalation__application")
-    for n in waiting:
-        now = timezone.now()
-        before = audit.snapshot(n)
-        n.sent_at = now
-        addr = (n.recipient.email or "").strip()
-        if email and addr:
-            subject = _("klaster: a deadline of the competition is overdue")
-            body = "\n\n".join(notification_text(n, lang) for lang in ("kk", "ru"))
-            try:
-                send_mail(subject, body, None, [addr])
-                n.emailed_at = now
-                report.emailed += 1
-            except Exception as exc:  # noqa: BLE001 - the in-app message is still delivered; the error is kept
-                n.email_error = f"{exc.__class__.__name__}: {exc}"
-                report.email_errors += 1
-        n.save()
-        audit.record(actor=None, action="notification.send", obj=n, before=before)
-        report.sent += 1
-    return report
-
-
-def mark_read(*, actor, notification: Notification) -> None:
-    """The recipient marks a notification as read (audited)."""
-    from klaster.competition.domain.services import DomainError
-
-    if notification.recipient_id != actor.pk:
-        raise DomainError(_("this notification is addressed to another user"))
-    if notification.read_at:
-        return
-    before = audit.snapshot(notification)
-    notification.read_at = timezone.now()
-    notification.save()
-    audit.record(actor=actor, action="notification.read", obj=notification, before=before)

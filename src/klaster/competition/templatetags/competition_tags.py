@@ -42,15 +42,12 @@ def clause(value: str) -> str:
 
 @register.inclusion_tag("competition/_notifications_link.html", takes_context=True)
 def notifications_badge(context):
-    """A link to the user's notifications with the number of unread ones (on the competition pages)."""
+    """A link to the user's notices (klaster.notices) with the number of unread ones (on the competition pages)."""
     request = context.get("request")
     user = getattr(request, "user", None)
-    unread = 0
-    if user is not None and user.is_authenticated:
-        from klaster.competition.models import Notification
+    from klaster.notices.service import unread_count
 
-        unread = Notification.objects.filter(recipient=user, sent_at__isnull=False, read_at__isnull=True).count()
-    return {"user": user, "unread": unread}
+    return {"user": user, "unread": unread_count(user)}
 
 
 @register.filter

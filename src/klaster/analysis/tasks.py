@@ -1,0 +1,81 @@
+"""Long computations of the analysts' pages as tasks of the worker (django-q2).
+
+A mapping run is saved ``queued`` by the page (:func:`klaster.analysis.views.map_new`) and queued
+after the commit with :func:`enqueue_map`; the worker runs :func:`run_map`, which marks it
+``running`` with its progress, loads the panel (the built-in dataset or the stored upload), computes
+and writes it (:func:`klaster.analysis.services.execute_map`) and ends ``done`` or ``failed`` with the
+error the user sees on the run's page (which refreshes itself while the run is queued or running).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+
+from klaster.analysis.models import AnalysisRun
+
+log = logging.getLogger(__name__)
+
+
+def _progress(run: AnalysisRun, percent: int, text: str, **fields) -> None:
+    run.progress, run.progress_text = percent, text
+    for k, v in fields.items():
+        setattr(run, k, v)
+    AnalysisRun.objects.filter(pk=run.pk).update(progress=percent, progress_text=text, **fields)
+
+
+def enqueue_map(run: AnalysisRun) -> None:
+    """Queue the computation of ``run`` after the current transaction commits (inline when
+    django-q2 runs tasks synchronously: ``Q_CLUSTER["sync"]``)."""
+    from django_q.conf import Conf
+    from django_q.tasks import async_task
+
+    pk = run.pk
+
+    def queue():
+        async_task("klaster.analysis.tasks.run_map", pk, task_name=f"analysis.map.{pk}", group="analysis")
+
+    if Conf.SYNC:  # tests: computed inline, at once (the run's row is visible to this connection)
+        queue()
+    else:
+        transaction.on_commit(queue)
+
+
+def run_map(run_id: int) -> str:
+    """Compute the mapping run ``run_id`` (a task of the worker); returns its final status.
+
+    A run that is not queued (already taken by another worker, or deleted) is left alone. A panel
+    that cannot be loaded fails the run with the loader's message; any other error fails it with
+    :data:`klaster.analysis.services.INTERNAL_ERROR` (logged), never leaving it ``running``.
+    """
+    from klaster.analysis import services as S
+    from klaster.analysis.uploads import absolute
+
+    with transaction.atomic():
+        n = AnalysisRun.objects.filter(pk=run_id, status=AnalysisRun.Status.QUEUED).update(
+            status=AnalysisRun.Status.RUNNING, progress=5, progress_text="loading the panel")
+    if not n:
+        return "skipped"
+    run = AnalysisRun.objects.select_related("owner").get(pk=run_id)
+    try:
+        if run.dataset == "upload":
+            from klaster.observatory.panel import load_panel
+
+            panel = load_panel(absolute(run.parameters["file"]))
+        else:
+            panel = S.load_builtin_panel(run.dataset, run.parameters.get("frame") or "2022")
+    except Exception as exc:  # noqa: BLE001 - the run fails with a message, never stays "running"
+        if not isinstance(exc, (ValueError, KeyError, OSError)):
+            log.exception("analysis run %s: the panel could not be loaded", run_id)
+        error = str(exc).strip("'\"") if isinstance(exc, (ValueError, KeyError, OSError)) else S.INTERNAL_ERROR
+        _progress(run, 100, "", status=AnalysisRun.Status.FAILED, error=error, finished_at=timezone.now())
+        from klaster.common import audit
+
+        audit.record(actor=run.owner, action="analysis.map.run", obj=run, note=f"failed: {run.dataset} {run.upload_name}".strip())
+        return AnalysisRun.Status.FAILED
+    _progress(run, 20, "computing")
+    S.execute_map(run, panel, user=run.owner)
+    AnalysisRun.objects.filter(pk=run.pk).update(progress=100, progress_text="")
+    return run.status
