@@ -7,9 +7,12 @@ counter-obligations and payments; a participant leaves and the eligibility alert
 """
 
 import datetime as dt
+import io
 import os
 from decimal import Decimal
 
+import docx
+import openpyxl
 import pytest
 
 pytestmark = [pytest.mark.browser]
@@ -147,6 +150,22 @@ def test_a_stage_2_winner_from_the_competition_to_support_and_the_quarterly_repo
     assert "Новые продукты участников" in section and "новые продукты" in section and "47" in section
     r = page.request.get(base + f"/programmes/quarterly/report.xlsx?year={today.year}&quarter={q}&lang=ru")
     assert r.status == 200 and r.headers["content-type"].startswith("application/vnd.openxmlformats")
+    book = openpyxl.load_workbook(io.BytesIO(r.body()), read_only=True)
+    name = cluster.localized_name("ru")
+    summary = [row for row in book["clusters"].iter_rows(values_only=True) if row and row[0] == name]
+    assert len(summary) == 1 and Decimal(str(summary[0][5])) == Decimal("34500000")  # support paid in the quarter, tenge
+    obligations = [row for row in book["obligations"].iter_rows(values_only=True) if row and row[0] == name]
+    assert [(o[1], o[2], Decimal(str(o[8]))) for o in obligations] == [("Новые продукты участников", "новые продукты", Decimal("47"))]
+    paid = {row[1]: Decimal(str(row[2])) for row in book["support"].iter_rows(values_only=True) if row and row[0] == name}
+    assert paid == {"7": Decimal("12000000"), "8a": Decimal("22500000")}
+    for lang in ("ru", "kk"):
+        r = page.request.get(base + f"/programmes/quarterly/report.docx?year={today.year}&quarter={q}&lang={lang}")
+        assert r.status == 200
+        doc = docx.Document(io.BytesIO(r.body()))
+        headings = [p.text for p in doc.paragraphs]
+        assert cluster.localized_name(lang) in headings
+        cells = {c.text for t in doc.tables for row in t.rows for c in row.cells}
+        assert "Новые продукты участников" in cells
 
     # --- 5. a participant leaves and the eligibility alert appears ---------------------------------------
     page.goto(base + "/register/stroymat/")
