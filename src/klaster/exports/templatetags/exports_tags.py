@@ -27,4 +27,4 @@ def export_links(context, name, **values):
     query.update({k: v for k, v in values.items() if k in names and v not in (None, "")})
     base = reverse("exports:download", args=[name])
     links = [format_html('<a href="{}" download>{}</a>', f"{base}?{urlencode({**query, 'fmt': fmt})}", label) for fmt, label in (("csv", "CSV"), ("xlsx", "XLSX"))]
-    return format_html('<span class="export-links">{}: {} · {}</span>', _("Export"), links[0], links[1])
+    return format_html('<span class="export-links">{} — {}: {} · {}</span>', _("Export"), export.title, links[0], links[1])
