@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("regions/", views.regions, name="regions"),
     path("oked/", views.oked, name="oked"),
+    path("me/", views.me, name="me"),
 ]

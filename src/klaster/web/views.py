@@ -17,7 +17,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from klaster.accounts.permissions import public
+from klaster.accounts.permissions import login_required_any_role, public
 from klaster.common.forms import errors_text
 from klaster.reference.models import OkedCode, Region, TerritorialChange, normalize_oked
 from klaster.web.cache import cached
@@ -58,6 +58,18 @@ def home(request):
             mine.append((ROLE_LABELS[role], [(label, reverse(name)) for label, name in ROLE_ENTRY_POINTS.get(role.value, [])]))
     region_count, oked_count = cached(("reference",), ("home-counts",), lambda: (Region.objects.count(), OkedCode.objects.count()))
     return render(request, "web/home.html", {"region_count": region_count, "oked_count": oked_count, "my_roles": mine})
+
+
+@login_required_any_role
+def me(request):
+    """The landing page after login (``LOGIN_REDIRECT_URL``): per role, what needs the user now —
+    deadlines due and overdue with their clause, packages to check, conclusions to issue, sheets to
+    score, decisions to record, the applicant's next steps (:mod:`klaster.web.landing`)."""
+    from klaster.web.landing import sections_for
+
+    blocks = sections_for(request.user)
+    return render(request, "web/me.html", {"blocks": blocks, "crumbs": [(gettext("Home"), reverse("web:home")), (gettext("My work"), "")],
+                                           "needs": sum(1 for _r, secs in blocks for s in secs for i in s.items if i.state in ("overdue", "due"))})
 
 
 def _lang() -> str:
