@@ -75,3 +75,16 @@ def project(geometries: dict[str, dict], width: float = 1000.0, min_px: float = 
         cy = sum(p[1] for p in best_ring) / len(best_ring)
         shapes.append(RegionShape(kato, "".join(parts), round(cx, 1), round(cy, 1)))
     return shapes, width, round(height, 1)
+
+
+def class_breaks(top: float, n: int = 5) -> list[tuple[float, float]]:
+    """The value range of each of ``n`` colour classes of a choropleth whose class is
+    ``min(n - 1, int((n - 1) * value / top + 0.5))`` (values rounded to the nearest of ``n``
+    evenly spaced steps from 0 to ``top``, as the mapping run's map colours them):
+    ``[(low, high)]``, class 0 starting at 0 and the last one ending at ``top``. Empty when
+    ``top <= 0`` (nothing to class). Units are those of the values.
+    """
+    if not top or top <= 0 or n < 2:
+        return []
+    step = top / (n - 1)
+    return [(max(0.0, (k - 0.5) * step), min(top, (k + 0.5) * step)) for k in range(n)]

@@ -128,3 +128,16 @@ def banner_kind(tags: str) -> str:
         if kind in tags.split():
             return f"klaster-banner--{kind}"
     return "klaster-banner--info"
+
+
+@register.filter
+def map_legend(choropleth) -> list[tuple[str, float, float]]:
+    """``[(colour, low, high)]`` of a choropleth dict with ``legend`` (its palette, lightest first)
+    and ``top`` (its largest value): the class breaks of :func:`klaster.web.maps.class_breaks`."""
+    from klaster.web.maps import class_breaks
+
+    if not choropleth:
+        return []
+    palette = list(choropleth.get("legend") or [])
+    breaks = class_breaks(float(choropleth.get("top") or 0), len(palette))
+    return [(c, lo, hi) for c, (lo, hi) in zip(palette, breaks)]
