@@ -19,8 +19,3 @@ def notice_user(username, *roles, language=None, email=True, **profile):
     if language:
         service.set_language(actor=u, language=language)
     return u
-
-
-@pytest.fixture
-def english_interface():
-    """Overrides the competition tests' fixture of that name (not used here)."""

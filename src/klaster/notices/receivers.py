@@ -37,7 +37,6 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
 from klaster.notices import kinds
 from klaster.notices.service import day_text, notify
@@ -247,7 +246,7 @@ def support_event(entry) -> None:
         note = entry.note or ""
     elif entry.action == "support.application.decide" and app.status == "refused":
         note = app.decision_note or ""
-    ctx = {"object": pgettext("support application", "#%(pk)s") % {"pk": app.pk}, "day": day_text(days[-1] if days else None),
+    ctx = {"object": f"#{app.pk}", "day": day_text(days[-1] if days else None),
            "outcome": _support_outcome(entry.action, app), "note": note}
     notify(app.applicant, kind, key=f"audit:{entry.pk}:{kind}", clause=clause, context=ctx,
            link=reverse("support:detail", args=[app.pk]), obj=app, audit_entry=entry)

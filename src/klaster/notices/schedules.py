@@ -137,7 +137,7 @@ def deadline_reminders(today: dt.date | None = None) -> str:
             app = apps.get(r.subject)
             step = rules.step(r.step_id).text
             ctx = {"competition": c.title, "day": day_text(r.due), "days": left,
-                   "step": lambda lang, step=step: step.get(lang), "actor": lambda lang, a=r.actor: actors.get(a, {}).get(lang, a) if actors.get(a) else a,
+                   "step": lambda lang, step=step: step.get(lang), "actor": lambda lang, a=r.actor: actors[a].get(lang) if a in actors else a,
                    "object": (lambda lang, a=app: _label(a, lang)) if app else ""}
             with transaction.atomic():
                 for u in recipients(c, app, r.actor):

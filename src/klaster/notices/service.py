@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.template import Context, Template
 from django.utils import timezone, translation
@@ -98,7 +99,8 @@ def notify(recipient, kind: str, *, key: str, clause: str = "", context: dict | 
         return None
     lang = language_of(recipient)
     clause_text = clause(lang) if callable(clause) else clause
-    subject, body = render(kind, lang, {**(context or {}), "clause": clause_text, "link": link})
+    site = getattr(settings, "KLASTER_SITE_URL", "").rstrip("/")
+    subject, body = render(kind, lang, {**(context or {}), "clause": clause_text, "link": site + link if link else ""})
     address = (recipient.email or "").strip()
     raw_clause = clause("en") if callable(clause) else clause
     try:
