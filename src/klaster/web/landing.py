@@ -108,7 +108,7 @@ def organizer(user) -> list[Section]:
                      more_url=reverse("competition:organizer_dashboard"), more_text=_("Competitions"))
     checks.keep([Item(text=f"{a.cluster_name} — {a.organisation_name} · {a.competition}",
                       url=reverse("competition:organizer_application", args=[a.pk]),
-                      clause=_("§13–§16") if a.stage == 1 else _("§30–§32"), state=a.state, state_label=_("submitted"))
+                      clause="§13–§16" if a.stage == 1 else "§30–§32", state=a.state, state_label=_("submitted"))
                  for a in Application.objects.filter(state="submitted").select_related("competition").order_by("registered_at", "pk")])
     return [deadlines, checks]
 
