@@ -39,6 +39,7 @@ import os
 import shutil
 import tarfile
 import tempfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -241,48 +242,79 @@ def read_archive(path: Path, staging: Path) -> dict:
     """
     try:
         tar = tarfile.open(path, "r:gz")
-    except (OSError, tarfile.TarError) as e:
+    except (OSError, EOFError, zlib.error, tarfile.TarError) as e:
         raise BackupError(f"{path}: not a readable .tar.gz ({e})") from e
-    with tar:
-        try:
-            member = tar.getmember(MANIFEST)
-            manifest = json.loads(tar.extractfile(member).read().decode("utf-8"))
-        except (KeyError, AttributeError, ValueError) as e:
-            raise BackupError(f"{path}: no readable {MANIFEST} (not a klaster backup)") from e
-        if manifest.get("format") != FORMAT:
-            raise BackupError(f"{path}: {MANIFEST} is not a {FORMAT} manifest")
-        if manifest.get("format_version") != FORMAT_VERSION:
-            raise BackupError(f"{path}: backup format version {manifest.get('format_version')}; this klaster reads version {FORMAT_VERSION}")
-        expected = {DATA: manifest["data"]}
-        for f in manifest.get("files", []):
-            expected[f"files/{f['root']}/{f['path']}"] = f
-        seen = set()
-        for m in tar:
-            if m.name == MANIFEST:
-                continue
-            if m.isdir():
-                continue
-            rel = _member_path(m.name)
-            if not m.isfile():
-                raise BackupError(f"{path}: {m.name} is not a regular file (links and devices are refused)")
-            want = expected.get(m.name)
-            if want is None:
-                raise BackupError(f"{path}: {m.name} is not listed in the manifest")
-            dest = staging.joinpath(*rel.parts)
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            h = hashlib.sha256()
-            size = 0
-            with tar.extractfile(m) as src, dest.open("wb") as out:
-                for chunk in iter(lambda: src.read(1 << 20), b""):
-                    h.update(chunk)
-                    size += len(chunk)
-                    out.write(chunk)
-            if size != want["size"] or h.hexdigest() != want["sha256"]:
-                raise BackupError(f"{path}: {m.name} differs from the manifest (size {size} vs {want['size']}, SHA-256 {h.hexdigest()[:12]}… vs {want['sha256'][:12]}…)")
-            seen.add(m.name)
-        missing = sorted(set(expected) - seen)
-        if missing:
-            raise BackupError(f"{path}: the manifest lists {len(missing)} file(s) the archive lacks, e.g. {missing[0]}")
+    try:
+        with tar:
+            return _read_members(path, tar, staging)
+    except (OSError, EOFError, zlib.error, tarfile.TarError) as e:  # truncated or damaged after the first block
+        raise BackupError(f"{path}: not a readable .tar.gz ({e or type(e).__name__})") from e
+
+
+def _check_manifest(path: Path, manifest: dict) -> None:
+    """The manifest's parts have the shapes :func:`make_backup` writes (a hand-edited or foreign
+    manifest is refused by name, never with a ``KeyError``)."""
+
+    def entry(x) -> bool:
+        return isinstance(x, dict) and isinstance(x.get("size"), int) and isinstance(x.get("sha256"), str)
+
+    problems = []
+    if not entry(manifest.get("data")):
+        problems.append("data")
+    if not isinstance(manifest.get("rows"), dict) or not all(isinstance(v, int) for v in manifest["rows"].values()):
+        problems.append("rows")
+    if not isinstance(manifest.get("migrations"), dict):
+        problems.append("migrations")
+    roots = {"media", "regulations"}
+    files = manifest.get("files")
+    if not isinstance(files, list) or not all(entry(f) and f.get("root") in roots and isinstance(f.get("path"), str) for f in files):
+        problems.append("files")
+    if problems:
+        raise BackupError(f"{path}: {MANIFEST} lacks or mangles {', '.join(problems)} (not a complete klaster backup)")
+
+
+def _read_members(path: Path, tar: tarfile.TarFile, staging: Path) -> dict:
+    """:func:`read_archive` on the opened archive."""
+    try:
+        member = tar.getmember(MANIFEST)
+        manifest = json.loads(tar.extractfile(member).read().decode("utf-8"))
+    except (KeyError, AttributeError, ValueError) as e:
+        raise BackupError(f"{path}: no readable {MANIFEST} (not a klaster backup)") from e
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise BackupError(f"{path}: {MANIFEST} is not a {FORMAT} manifest")
+    if manifest.get("format_version") != FORMAT_VERSION:
+        raise BackupError(f"{path}: backup format version {manifest.get('format_version')}; this klaster reads version {FORMAT_VERSION}")
+    _check_manifest(path, manifest)
+    expected = {DATA: manifest["data"]}
+    for f in manifest.get("files", []):
+        expected[f"files/{f['root']}/{f['path']}"] = f
+    seen = set()
+    for m in tar:
+        if m.name == MANIFEST:
+            continue
+        if m.isdir():
+            continue
+        rel = _member_path(m.name)
+        if not m.isfile():
+            raise BackupError(f"{path}: {m.name} is not a regular file (links and devices are refused)")
+        want = expected.get(m.name)
+        if want is None:
+            raise BackupError(f"{path}: {m.name} is not listed in the manifest")
+        dest = staging.joinpath(*rel.parts)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        h = hashlib.sha256()
+        size = 0
+        with tar.extractfile(m) as src, dest.open("wb") as out:
+            for chunk in iter(lambda: src.read(1 << 20), b""):
+                h.update(chunk)
+                size += len(chunk)
+                out.write(chunk)
+        if size != want["size"] or h.hexdigest() != want["sha256"]:
+            raise BackupError(f"{path}: {m.name} differs from the manifest (size {size} vs {want['size']}, SHA-256 {h.hexdigest()[:12]}… vs {want['sha256'][:12]}…)")
+        seen.add(m.name)
+    missing = sorted(set(expected) - seen)
+    if missing:
+        raise BackupError(f"{path}: the manifest lists {len(missing)} file(s) the archive lacks, e.g. {missing[0]}")
     return manifest
 
 
