@@ -125,6 +125,18 @@ def unread_count(user) -> int:
     return Notice.objects.filter(recipient=user, read_at__isnull=True).count()
 
 
+def unread_for_request(request) -> int:
+    """:func:`unread_count` of the request's user, counted once per request (the header's badge and
+    the competition pages' link share it)."""
+    if request is None:
+        return 0
+    cached = getattr(request, "_klaster_unread_notices", None)
+    if cached is None:
+        cached = unread_count(getattr(request, "user", None))
+        request._klaster_unread_notices = cached
+    return cached
+
+
 class NoticeRefused(Refusal):
     """A notice action refused (another user's notice)."""
 

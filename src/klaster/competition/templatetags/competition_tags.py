@@ -45,9 +45,9 @@ def notifications_badge(context):
     """A link to the user's notices (klaster.notices) with the number of unread ones (on the competition pages)."""
     request = context.get("request")
     user = getattr(request, "user", None)
-    from klaster.notices.service import unread_count
+    from klaster.notices.service import unread_for_request
 
-    return {"user": user, "unread": unread_count(user)}
+    return {"user": user, "unread": unread_for_request(request)}
 
 
 @register.filter
