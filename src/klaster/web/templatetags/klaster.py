@@ -101,9 +101,9 @@ _TAG_COLOURS = (
     ("red", ("overdue", "refused", "rejected", "excluded", "withdrawn", "failed", "error", "late", "not_admitted",
              "returned", "alert", "exceeded", "cancelled")),
     ("green", ("included", "admitted", "approved", "winner", "done", "met", "paid", "signed", "issued", "completed",
-               "recorded", "scored", "ok", "success", "active", "published")),
-    ("yellow", ("due", "due_soon", "pending", "waiting", "clarification", "on_review", "review", "warning")),
-    ("blue", ("submitted", "registered", "in_progress", "running", "queued", "assigned", "open", "announced", "info")),
+               "recorded", "scored", "ok", "success", "active", "published", "agreement", "passed")),
+    ("yellow", ("due", "due_soon", "pending", "waiting", "clarification", "on_review", "review", "warning", "incomplete")),
+    ("blue", ("submitted", "registered", "in_progress", "running", "queued", "assigned", "open", "announced", "info", "complete")),
 )
 
 
