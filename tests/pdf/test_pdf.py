@@ -243,6 +243,38 @@ class Documents(TestCase):
             text = text_of(consolidated.to_pdf(data, lang))
             assert [t for t in docx_texts(consolidated.to_docx(data, lang)) if t not in text] == []
 
+    # ------------------------------------------------------------------------------ reimbursement agreement
+
+    def test_the_reimbursement_agreement_in_kazakh_and_russian(self):
+        from klaster.common.dates import day_text
+        from klaster.common.money import format_number
+        from klaster.register.interfaces.documents import DEMO
+        from klaster.support import documents
+        from klaster.support.domain import instruments_for
+        from klaster.support.models import Application
+
+        app = Application.objects.filter(agreement__isnull=False).select_related("agreement", "participant").first()
+        assert app is not None, "the support demo signs an agreement"
+        ag, terms = app.agreement, instruments_for(app).agreement["terms"]
+        for lang in ("kk", "ru"):
+            r = self.client_for("organizer").get(f"/support/{app.pk}/agreement/{lang}.pdf")
+            assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
+            text = text_of(r.content)
+            assert day_text(ag.signed_on, lang) in text and format_number(ag.amount, lang, decimals=2) in text
+            assert app.participant.bin in text and squash(ag.target_indicator) in text
+            for t in terms:
+                assert squash(t[lang]) in text
+            assert DEMO[lang][0] in text and app.is_demo
+            assert [t for t in docx_texts(documents.agreement(app, lang)) if t not in text] == []
+            assert PdfReader(io.BytesIO(r.content)).trailer["/Root"]["/Lang"] == lang
+        assert self.client_for("applicant").get(f"/support/{app.pk}/agreement/ru.pdf").status_code == 200
+        for user in ("expert", "akimat", "analyst"):
+            assert self.client_for(user).get(f"/support/{app.pk}/agreement/ru.pdf").status_code == 403
+        assert self.client_for("organizer").get(f"/support/{app.pk}/agreement/en.pdf").status_code == 404
+        without = Application.objects.filter(agreement__isnull=True).first()
+        assert self.client_for("organizer").get(f"/support/{without.pk}/agreement/ru.pdf").status_code == 404
+        assert self.client_for("organizer").get("/support/99999999999999999999/agreement/ru.pdf").status_code == 404
+
     # ------------------------------------------------------------------------------ who may download
 
     def test_each_pdf_url_refuses_whom_the_docx_url_refuses(self):

@@ -87,6 +87,9 @@ def cases(w, incl, doc):
         ("support:detail", f"/support/{a}/", {"organizer", "applicant"}, {"organizer", "applicant"}),
         ("support:action", f"/support/{a}/action/", PostOnly({"organizer"}), {"organizer"}),
         ("support:resubmit", f"/support/{a}/resubmit/", PostOnly(APPLICANTS), {"applicant"}),
+        # no agreement is signed in this world: who may see the application gets 404, others 403 (tests/pdf: with one)
+        ("support:agreement_docx", f"/support/{a}/agreement/ru.docx", {"organizer", "applicant"}, {"organizer", "applicant"}),
+        ("support:agreement_pdf", f"/support/{a}/agreement/kk.pdf", {"organizer", "applicant"}, {"organizer", "applicant"}),
         ("support:document_upload", f"/support/{doc.application_id}/documents/", PostOnly(APPLICANTS), {"applicant"}),
         ("support:document", f"/support/documents/{doc.pk}/", {"organizer", "applicant"}, {"organizer", "applicant"}),
         ("support:document_remove", f"/support/documents/{doc.pk}/remove/", PostOnly(APPLICANTS), {"applicant"}),

@@ -59,7 +59,18 @@ def load_demo(console) -> None:
     domain.record_expertise(actor=organizer, application=b, on=dt.date(2018, 9, 7), reason=why)
     domain.decide(actor=organizer, application=b, approve=True, on=dt.date(2018, 9, 12), reason=why)
     domain.pay(actor=organizer, application=b, on=dt.date(2018, 9, 19), reason=why)  # instrument 7: paid on the decision (no agreement step)
-    Application.objects.filter(pk__in=[a.pk, b.pk, c.pk]).update(is_demo=True)
+    # Instrument 3a up to the signed reimbursement agreement (its DOCX and PDF, issue 10).
+    why = "demo data: a 2019 application entered for training"
+    d = domain.create_application(actor=applicant, participant=member, component="3a", cluster=cluster, facts={"oked_codes": [member.oked_main], "activity_since": "2012-03-01", "declarations": declared},
+                                  executor={"kind": "specialised-organisation", "years_experience": 6, "prior_projects": 8})
+    domain.add_cost(actor=applicant, application=d, description="Курс BIM-проектирования: Иванов А.", amount=Decimal("2800000"), incurred_on=dt.date(2019, 8, 20), unit_id="Иванов А.")
+    domain.set_documents(actor=applicant, application=d, provided=["charter", "tax-paid", "contract", "act", "invoice", "payment", "training-programme", "employee-contract", "training-report",
+                                                                   "executor-qualification", "executor-staff", "executor-reference"])
+    domain.register(actor=applicant, application=d, on=dt.date(2019, 10, 1), reason=why)
+    domain.check_completeness(actor=organizer, application=d, on=dt.date(2019, 10, 3), reason=why)
+    domain.decide(actor=organizer, application=d, approve=True, on=dt.date(2019, 10, 10), reason=why)
+    domain.sign_agreement(actor=organizer, application=d, on=dt.date(2019, 10, 14), target_indicator="2 специалиста обучены BIM-проектированию", reason=why)
+    Application.objects.filter(pk__in=[a.pk, b.pk, c.pk, d.pk]).update(is_demo=True)
     console.print(f"support: {Application.objects.count()} applications")
 
 

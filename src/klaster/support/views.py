@@ -248,6 +248,31 @@ def application_detail(request, pk):
         return redirect("support:list")
 
 
+@role_required(*BOTH)
+def agreement_document(request, pk, lang, fmt="docx"):
+    """The reimbursement agreement (kk or ru) as DOCX, or as PDF/A (``.pdf``: ``fmt="pdf"``), for
+    whom may see the application; 404 when no agreement is signed or the language is not kk/ru."""
+    from klaster.support import documents
+
+    app = _get(request, pk)
+    if lang not in documents.LANGS or getattr(app, "agreement", None) is None:
+        raise Http404("no agreement")
+    try:
+        data = documents.agreement(app, lang, fmt)
+    except regulations.RegulationError as e:  # the pinned rules changed since registration
+        messages.error(request, str(e))
+        return redirect("support:detail", pk=app.pk)
+    name = f"agreement-{app.pk}-{lang}.{fmt}"
+    if fmt == "pdf":
+        from klaster.common import pdf
+
+        return pdf.response(data, name)
+    from django.http import HttpResponse
+
+    return HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                        headers={"Content-Disposition": f'attachment; filename="{name}"', "X-Content-Type-Options": "nosniff"})
+
+
 def _record(action: str, user, app: Application, d: dict):
     common = {"actor": user, "application": app, "on": d["on"], "reason": d.get("reason") or "", "version": d["version"]}
     note = d.get("note") or ""
