@@ -46,8 +46,9 @@ def test_the_page_is_cached_until_a_change(page):
     client, url, p, ob = page
     cold = queries(client, url)[0]
     warm = queries(client, url, cold=False)[0]
-    # session, user, roles, the programme (its permission), the data version; the figures from memory
-    assert warm == 5 < cold
+    # session, user, roles, the header's unread-notices badge, the programme (its permission), the
+    # data version; the figures from memory
+    assert warm == 6 < cold
     from klaster.common.models import CalendarException
 
     CalendarException.objects.create(day=dt.date(2030, 1, 2), working=False, note="a day off")

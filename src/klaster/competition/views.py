@@ -97,8 +97,10 @@ def _announce_form(data=None):
 @role_required(*ORG)
 def organizer_dashboard(request, form=None):
     rows = []
-    for c in Competition.objects.all():
-        tl = svc.timeline_labelled(c, lang=_lang())
+    competitions = list(Competition.objects.all())
+    timelines = svc.timelines_labelled(competitions, lang=_lang())  # a fixed number of queries (tests/perf)
+    for c in competitions:
+        tl = timelines[c.pk]
         counts = [(st, n) for st in ("overdue", "late", "due", "met", "pending", "open", "closed")
                   if (n := sum(row[0].state == st for row in tl))]
         rows.append((c, tl, sum(row[0].state == "overdue" for row in tl), counts))
@@ -134,7 +136,7 @@ def organizer_announce(request):
 def organizer_competition(request, pk):
     c = get_object_or_404(Competition, pk=pk)
     apps = list(c.applications.prefetch_related(Prefetch("assignments", queryset=ExpertAssignment.objects.select_related("expert", "sheet"))))
-    checks = {a.pk: svc.completeness(a) for a in apps if a.state in ("submitted", "admitted", "returned")}
+    checks = svc.completeness_of([a for a in apps if a.state in ("submitted", "admitted", "returned")])
     experts = get_user_model().objects.filter(groups__name=Role.EXPERT.value).select_related("profile")
     stage = 2 if c.state.startswith("stage2") or c.state in ("decided", "published") else 1
     return render(request, "competition/organizer_competition.html", {

@@ -31,6 +31,7 @@ from klaster.competition.models import (
     ExpertAssignment,
     PackageDocument,
     PackageVersion,
+    PaperReceipt,
     Participant,
     ScoreSheet,
     StructuredDocument,
@@ -266,13 +267,22 @@ def load_pinned_rules(competition: Competition):
 
 def timeline(competition: Competition, on: dt.date | None = None):
     """Deadline rows (engine :func:`~klaster.engine.competition.deadlines.timeline`) of a competition and its applications."""
-    evs = [eng_deadlines.Event(e.name, e.day, e.application.key if e.application_id else None)
-           for e in competition.events.select_related("application")]
-    with_events = set(competition.events.exclude(application=None).values_list("application_id", flat=True))
-    apps = [eng_deadlines.AppRef(a.key, a.stage, a.skipped_stage1, str(a))
-            for a in competition.applications.exclude(state__in=("refused_late", "withdrawn"))
-            if a.state != "draft" or a.pk in with_events]
-    return eng_deadlines.timeline(competition.rules, default_calendar(), evs, on or today(), apps)
+    return _timeline_of(competition, list(competition.events.all()), competition.applications.exclude(state__in=TIMELINE_GONE),
+                        default_calendar(), on or today())
+
+
+#: Application states that have left the competition's timeline.
+TIMELINE_GONE = ("refused_late", "withdrawn")
+
+
+def _timeline_of(competition: Competition, events, applications, calendar, on: dt.date, rules=None):
+    """The engine's deadline rows from a competition's recorded events (in day order) and its
+    applications not in :data:`TIMELINE_GONE` (a draft counts only once an event names it)."""
+    evs = [eng_deadlines.Event(e.name, e.day, Application(pk=e.application_id).key if e.application_id else None) for e in events]
+    with_events = {e.application_id for e in events if e.application_id}
+    apps = [eng_deadlines.AppRef(a.key, a.stage, a.skipped_stage1, str(a)) for a in applications
+            if a.state not in TIMELINE_GONE and (a.state != "draft" or a.pk in with_events)]
+    return eng_deadlines.timeline(rules or competition.rules, calendar, evs, on, apps)
 
 
 def application_label(a: Application) -> str:
@@ -287,11 +297,35 @@ def timeline_labelled(competition: Competition, on: dt.date | None = None, lang:
     The application is the :class:`Application` the row belongs to (None for competition rows);
     the deadline spec (:class:`~klaster.engine.competition.rules.DeadlineSpec`) gives its length and
     unit (working or calendar days, months) for the "term" column."""
-    rules = competition.rules
     apps = {a.key: a for a in competition.applications.all()}
+    return _labelled(competition.rules, timeline(competition, on), apps, lang)
+
+
+def _labelled(rules, rows, apps: dict, lang: str):
     actors = {x.id: x.name.get(lang) for x in rules.actors}
     return [(r, apps.get(r.subject), rules.step(r.step_id).text.get(lang), actors.get(r.actor, r.actor), rules.step(r.step_id).deadline)
-            for r in timeline(competition, on)]
+            for r in rows]
+
+
+def timelines_labelled(competitions, on: dt.date | None = None, lang: str = "ru") -> dict[int, list]:
+    """``{competition id: rows of timeline_labelled(competition, on, lang)}`` for many competitions in
+    three queries whatever their number (their events, their applications, the calendar) — the
+    organizer's dashboard. Same rows as :func:`timeline_labelled` competition by competition."""
+    comps = list(competitions)
+    ids = [c.pk for c in comps]
+    events: dict[int, list] = {pk: [] for pk in ids}
+    for e in CompetitionEvent.objects.filter(competition_id__in=ids).order_by("day", "id"):
+        events[e.competition_id].append(e)
+    apps: dict[int, list] = {pk: [] for pk in ids}
+    for a in Application.objects.filter(competition_id__in=ids).order_by("stage", "id"):
+        apps[a.competition_id].append(a)
+    calendar, day = default_calendar(), on or today()
+    out = {}
+    for c in comps:
+        rules = c.rules
+        rows = _timeline_of(c, events[c.pk], apps[c.pk], calendar, day, rules=rules)
+        out[c.pk] = _labelled(rules, rows, {a.key: a for a in apps[c.pk]}, lang)
+    return out
 
 
 CONCLUSION_STEPS = {("akimat", 1): "akimat_conclusion", ("akimat", 2): "akimat_conclusion",
@@ -595,24 +629,82 @@ def completeness(application: Application, version: PackageVersion | None = None
     from klaster.competition.domain.structured import structured_map
 
     v = version or application.submitted_version() or application.current_version()
-    docs = [eng_package.DocumentInfo(d.doc_id, d.original_name, d.pages, d.volume, d.annex_from, tuple(d.non_a4 or ()))
-            for d in v.documents.all()] if v else []
-    # A document produced by a body (App. 3 akimat conclusion; the authorized body's conclusion, §7.4/§29)
-    # is present when that body's positive conclusion is recorded in klaster, even without a scanned copy.
-    spec = application.competition.rules.package(application.stage)
     issued = set(application.conclusions.filter(issued_on__isnull=False, positive=True).values_list("body", flat=True))
     if application.stage == 2 and application.stage1_application_id:
         issued |= set(application.stage1_application.conclusions.filter(issued_on__isnull=False, positive=True, body="akimat")
                       .values_list("body", flat=True))
+    negative = {c.body: c.text for c in application.conclusions.filter(issued_on__isnull=False, positive=False)}
+    winner = bool(application.stage1_application and application.stage1_application.state == "passed")
+    return _check_package(application, application.competition.rules, v, issued=issued, negative=negative, winner=winner,
+                          structured=structured_map(v), paper=paper_of(application))
+
+
+def _check_package(application: Application, rules, v: PackageVersion | None, *, issued: set, negative: dict, winner: bool,
+                   structured: dict, paper):
+    """The engine's check of version ``v`` (its documents and participants read or prefetched) given
+    the bodies whose positive conclusion is issued, the negative conclusions ``{body: text}``, whether
+    the stage-1 application passed, the structured content and the paper receipt."""
+    docs = [eng_package.DocumentInfo(d.doc_id, d.original_name, d.pages, d.volume, d.annex_from, tuple(d.non_a4 or ()))
+            for d in v.documents.all()] if v else []
+    # A document produced by a body (App. 3 akimat conclusion; the authorized body's conclusion, §7.4/§29)
+    # is present when that body's positive conclusion is recorded in klaster, even without a scanned copy.
+    spec = rules.package(application.stage)
     have = {d.doc_id for d in docs}
     docs += [eng_package.DocumentInfo(d.id, f"conclusion:{d.produced_by}") for d in spec.documents
              if d.produced_by in issued and d.id not in have]
-    negative = {c.body: c.text for c in application.conclusions.filter(issued_on__isnull=False, positive=False)}
-    winner = bool(application.stage1_application and application.stage1_application.state == "passed")
-    return eng_package.check_package(application.competition.rules, stage=application.stage, documents=docs,
+    return eng_package.check_package(rules, stage=application.stage, documents=docs,
                                      participants=_engine_participants(v), skipped_stage1=application.skipped_stage1,
                                      kind=application.kind, stage1_winner=winner, negative_conclusions=negative,
-                                     structured=structured_map(v), paper=paper_of(application), announced=application.competition.announced_on)
+                                     structured=structured, paper=paper, announced=application.competition.announced_on)
+
+
+def completeness_of(applications) -> dict[int, object]:
+    """``{application id: completeness(application)}`` for many applications in a fixed number of
+    queries whatever their number (versions; the chosen versions' documents, participants and
+    structured content; conclusions; stage-1 applications; paper receipts; competitions not already
+    loaded) — the organizer's competition page. Same results as :func:`completeness` one by one
+    (each application's submitted version, else its draft)."""
+    from django.db.models import prefetch_related_objects
+
+    from klaster.engine.competition import forms as eng_forms
+
+    apps = list(applications)
+    ids = [a.pk for a in apps]
+    chosen: dict[int, PackageVersion] = {}  # the submitted version (last frozen), else the last one
+    for v in PackageVersion.objects.filter(application_id__in=ids).order_by("application_id", "number"):
+        best = chosen.get(v.application_id)
+        if best is None or (v.frozen, v.number) > (best.frozen, best.number):
+            chosen[v.application_id] = v
+    prefetch_related_objects(list(chosen.values()), "documents", "participants", "structured")
+    stage1 = {a.stage1_application_id for a in apps if a.stage1_application_id}
+    stage1_state = dict(Application.objects.filter(pk__in=stage1).values_list("pk", "state")) if stage1 else {}
+    issued: dict[int, set] = {pk: set() for pk in [*ids, *stage1]}
+    negative: dict[int, dict] = {pk: {} for pk in ids}
+    for c in Conclusion.objects.filter(application_id__in=[*ids, *stage1], issued_on__isnull=False):
+        if c.positive:
+            issued[c.application_id].add(c.body)
+        elif c.positive is False and c.application_id in negative:
+            negative[c.application_id][c.body] = c.text
+    paper = {r.application_id: eng_forms.Paper(r.originals, r.copies, r.electronic, tuple(int(x) for x in r.volumes),  # as records.paper_of
+                                                {k: eng_forms.PaperDocument(*[int(x) for x in v]) for k, v in (r.documents or {}).items()})
+             for r in PaperReceipt.objects.filter(application_id__in=ids)}
+    missing = {a.competition_id for a in apps if not Application.competition.is_cached(a)}
+    comps = Competition.objects.in_bulk(missing) if missing else {}
+    rules: dict[int, object] = {}
+    out = {}
+    for a in apps:
+        if a.competition_id in comps:
+            a.competition = comps[a.competition_id]
+        if a.competition_id not in rules:
+            rules[a.competition_id] = a.competition.rules
+        got = set(issued[a.pk])
+        if a.stage == 2 and a.stage1_application_id:
+            got |= issued[a.stage1_application_id] & {"akimat"}
+        v = chosen.get(a.pk)
+        out[a.pk] = _check_package(a, rules[a.competition_id], v, issued=got, negative=negative[a.pk],
+                                   winner=stage1_state.get(a.stage1_application_id) == "passed",
+                                   structured={r.form_id: r.data for r in v.structured.all()} if v else {}, paper=paper.get(a.pk))
+    return out
 
 
 @enforces("records.statement")
