@@ -30,7 +30,7 @@ import threading
 import time
 from urllib.parse import urljoin
 
-from locust import HttpUser, between, task
+from locust import HttpUser, between, events, task
 
 PASSWORD = os.environ.get("KLASTER_BENCH_PASSWORD", "klaster-demo-2026")
 CLUSTER = os.environ.get("KLASTER_BENCH_CLUSTER", "construction")
@@ -39,6 +39,24 @@ HEADERS = {"Accept-Encoding": "gzip, br", "Accept-Language": "ru"}
 
 _sessions: dict[str, dict] = {}
 _lock = threading.Lock()
+
+#: Every response (name, milliseconds, failed) written to this file when Locust stops, so that
+#: ``load.py`` computes exact percentiles over several runs of one side (interleaved rounds).
+SAMPLES = os.environ.get("KLASTER_BENCH_SAMPLES")
+_samples: list[tuple[str, float, int]] = []
+
+
+@events.request.add_listener
+def _sample(request_type, name, response_time, response_length, exception=None, **kwargs):
+    if SAMPLES:
+        _samples.append((name, response_time, 1 if exception else 0))
+
+
+@events.quitting.add_listener
+def _write_samples(environment, **kwargs):
+    if SAMPLES:
+        with open(SAMPLES, "a") as fh:
+            fh.writelines(f"{n}\t{ms:.3f}\t{failed}\n" for n, ms, failed in _samples)
 
 
 def _first(pattern: str, html: str) -> str | None:
