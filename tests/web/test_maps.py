@@ -96,3 +96,40 @@ def test_class_breaks_match_the_colouring_rule():
         lo, hi = breaks[k]
         assert lo <= v <= hi + 1e-9, (v, k, breaks[k])
     assert class_breaks(0) == []
+
+
+@pytest.mark.django_db
+def test_regions_map_shows_the_registered_clusters_by_region_with_links_and_legend():
+    """The regions page colours each region by the clusters of the register on today that include
+    it, names them in the hover title, links the region to its cluster, and follows the register
+    (the cached page changes when a cluster is included)."""
+    import datetime as dt
+
+    from klaster.reference.models import Region
+    from klaster.register.models import Cluster
+
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    c = Client()
+    c.cookies["django_language"] = "ru"
+
+    def groups(html):
+        return {kato: (int(k), int(n), link) for k, n, link, kato in re.findall(
+            r'<g class="cls-(\d)" data-clusters="(\d+)">(?:<a href="([^"]*)">)?<path class="region" d="[^"]*" data-kato="(\d+)">', html)}
+
+    before = groups(c.get("/regions/").content.decode())
+    assert len(before) == 20
+    karaganda = Region.objects.get(kato="350000000")
+    cl = Cluster.objects.create(code="mapcl", name_kk="Карта кластері", name_ru="Кластер карты", name_en="Map cluster", oked="24",
+                                status="included", included_on=dt.date(2020, 1, 1))
+    cl.regions.add(karaganda)
+    html = c.get("/regions/").content.decode()
+    after = groups(html)
+    k, n, link = after["350000000"]
+    assert n == before["350000000"][1] + 1 and link
+    assert "Кластер карты" in html
+    top = max(v[1] for v in after.values())
+    for kato, (k, n, link) in after.items():
+        assert k == min(4, int(4 * n / top + 0.5)), kato
+        assert bool(link) == (n > 0)
+    legend = re.findall(r'<li class="cls-(\d)" data-low="([^"]*)" data-high="([^"]*)">', html)
+    assert [int(x[0]) for x in legend] == [0, 1, 2, 3, 4] and float(legend[-1][2]) == top

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
@@ -76,28 +76,64 @@ def _lang() -> str:
     return (translation.get_language() or "ru")[:2]
 
 
-def regions_body() -> str:
+#: Colours of the clusters map's classes, lightest first (klaster.css draws them: .map .cls-N).
+MAP_CLASSES = 5
+
+
+def regions_body(day=None) -> str:
     """The regions page's map, table and territorial changes as HTML in the active language.
 
-    The boundaries (about 1 MB of GeoJSON) are read and projected only here, once per language
-    and reference-data version (:func:`regions` caches the result). Coordinates are written as
-    machine numbers, never localized (a decimal comma would break the SVG in kk and ru).
+    The map is a choropleth of the clusters in the register on ``day`` (default today;
+    :func:`klaster.register.domain.services.register_on`) by region: each region's colour class
+    (:func:`klaster.web.maps.class_breaks`), its clusters in the hover title and a link to the
+    cluster (or to the register when it has several), with a legend of the classes.
+
+    The boundaries (about 1 MB of GeoJSON) are read and projected only here, once per language,
+    day and data version (:func:`regions` caches the result). Coordinates are written as machine
+    numbers, never localized (a decimal comma would break the SVG in kk and ru).
     """
+    from klaster.common.dates import today
+    from klaster.register.domain.services import register_on
+    from klaster.web.maps import class_breaks
+
+    day = day or today()
     regions = list(Region.objects.all())
     geoms = {r.kato: r.boundary for r in regions if r.boundary}
     shapes, width, height = project(geoms) if geoms else ([], 0, 0)
     by_kato = {r.kato: r for r in regions}
-    drawn = [(s, by_kato[s.kato]) for s in shapes if s.kato in by_kato]
+    clusters: dict[str, list] = {}
+    for c in register_on(day).prefetch_related(Prefetch("regions", queryset=Region.objects.only("kato"))):
+        for r in c.regions.all():
+            clusters.setdefault(r.kato, []).append(c)
+    top = max((len(v) for v in clusters.values()), default=0)
+    breaks = class_breaks(top, MAP_CLASSES)
+
+    def cls(n: int) -> int:
+        return min(MAP_CLASSES - 1, int((MAP_CLASSES - 1) * n / top + 0.5)) if top else 0
+
+    drawn = []
+    for s in shapes:
+        if s.kato not in by_kato:
+            continue
+        mine = clusters.get(s.kato, [])
+        link = reverse("register:detail", args=[mine[0].code]) if len(mine) == 1 else (reverse("register:list") if mine else "")
+        drawn.append((s, by_kato[s.kato], [c.localized_name(_lang()) for c in mine], cls(len(mine)), link))
+    legend = [(k, lo, hi) for k, (lo, hi) in enumerate(breaks)]
     return loader.render_to_string("web/_regions_body.html", {
-        "regions": regions, "shapes": drawn, "width": width, "height": height,
+        "regions": regions, "shapes": drawn, "width": width, "height": height, "legend": legend, "day": day,
+        "cluster_total": sum(1 for _ in {c.pk for v in clusters.values() for c in v}),
         "changes": list(TerritorialChange.objects.all())})
 
 
 @public
 def regions(request):
-    """The 20 regions of the 2024 frame: map drawn from the boundary data, table, territorial
-    changes — computed once per language until the reference data changes."""
-    body = cached(("reference",), ("regions", _lang()), regions_body)
+    """The 20 regions of the 2024 frame: the map of the registered clusters by region drawn from
+    the boundary data, table, territorial changes — computed once per language and day until the
+    reference data or the register changes."""
+    from klaster.common.dates import today
+
+    day = today()
+    body = cached(("reference", "register"), ("regions", _lang(), day.isoformat()), lambda: regions_body(day))
     return render(request, "web/regions.html", {"body": mark_safe(body)})  # noqa: S308 — our own template's output
 
 

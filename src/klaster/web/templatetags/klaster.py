@@ -141,3 +141,11 @@ def map_legend(choropleth) -> list[tuple[str, float, float]]:
     palette = list(choropleth.get("legend") or [])
     breaks = class_breaks(float(choropleth.get("top") or 0), len(palette))
     return [(c, lo, hi) for c, (lo, hi) in zip(palette, breaks)]
+
+
+@register.filter
+def day_text(value) -> str:
+    """A date as the active language writes it (:func:`klaster.common.dates.day_text`)."""
+    from klaster.common.dates import day_text as _day_text
+
+    return _day_text(value) if value else ""
