@@ -90,7 +90,7 @@ def _competitions(user, f) -> dict:
 _OPEN = ("overdue", "due", "open", "pending")
 
 
-def _applications(user, f) -> dict:
+def _applications_qs(user, f):
     from klaster.competition.models import Application
 
     qs = Application.objects.select_related("competition", "applicant__profile")
@@ -102,7 +102,11 @@ def _applications(user, f) -> dict:
         qs = qs.filter(stage=int(f["stage"]))
     if f.get("state"):
         qs = qs.filter(state=f["state"])
-    apps = records.application_records(qs.order_by("competition_id", "stage", "id"))
+    return qs
+
+
+def _applications(user, f) -> dict:
+    apps = records.application_records(_applications_qs(user, f).order_by("competition_id", "stage", "id"))
     main = [["id", "competition", "competition_title", "stage", "state", "registration_number", "registered_at", "organisation_name",
              "organisation_bin", "cluster_name", "region_kato", "next_deadline_step", "next_deadline_clause", "next_deadline_due",
              "next_deadline_state", "overdue_deadlines", "is_demo"]]
@@ -278,8 +282,8 @@ def _support(user, f) -> dict:
     return {"support applications": rows}
 
 
-def _audit(user, f) -> dict:
-    """The audit trail with the filters and the search of its administration page."""
+def _audit_qs(f):
+    """The audit entries the filters select (the administration page's filters and search)."""
     from klaster.common.admin import AuditEntryAdmin
     from klaster.common.models import AuditEntry
 
@@ -298,11 +302,52 @@ def _audit(user, f) -> dict:
         qs = qs.filter(at__date__gte=f["since"])
     if f.get("until"):
         qs = qs.filter(at__date__lte=f["until"])
+    return qs
+
+
+def _audit(user, f) -> dict:
+    """The audit trail with the filters and the search of its administration page."""
+    qs = _audit_qs(f)
     rows = [["at", "actor", "action", "object_type", "object_id", "object", "changes", "note"]]
     for e in qs.order_by("-at", "-id").iterator(chunk_size=2000):
         rows.append([_when(e.at), e.actor_label, e.action, e.object_type, e.object_id, e.object_repr,
                      json.dumps(e.changes, ensure_ascii=False, sort_keys=True) if e.changes else "", e.note])
     return {"audit trail": rows}
+
+
+# ------------------------------------------------------------------------------------------ estimates
+
+
+def _estimate_audit(user, f) -> int:
+    return _audit_qs(f).count()
+
+
+def _estimate_applications(user, f) -> int:
+    return _applications_qs(user, f).count() * 10  # each with about ten deadlines (the second sheet)
+
+
+def _estimate_register(user, f) -> int:
+    """Members of the clusters on the date (the participants sheet) plus the clusters."""
+    from django.db.models import Q as Q_
+
+    from klaster.common import dates
+    from klaster.register.domain import services
+    from klaster.register.models import Membership
+
+    day = f.get("date") or dates.today()
+    clusters = services.register_on(day)
+    if f.get("cluster"):
+        clusters = clusters.filter(code=f["cluster"])
+    members = Membership.objects.filter(cluster__in=clusters, joined_on__lte=day).filter(Q_(left_on__isnull=True) | Q_(left_on__gt=day))
+    return clusters.count() + members.count()
+
+
+def task_rows() -> int:
+    """Above this many rows (estimated) an export is prepared by the worker instead of in the
+    request: setting ``KLASTER_EXPORT_TASK_ROWS`` (default 20,000)."""
+    from django.conf import settings
+
+    return int(getattr(settings, "KLASTER_EXPORT_TASK_ROWS", 20_000))
 
 
 # ------------------------------------------------------------------------------------------ the registry
@@ -319,6 +364,8 @@ class ListExport:
     filters: Callable[[], dict]  #: name → bounded form field (the page's query names)
     rows: Callable  #: (user, filters) → {sheet: [header, *rows]}
     sheets: tuple[str, ...]
+    #: (user, filters) → rows the export will have, roughly (a count query); None: always small
+    estimate: Callable | None = None
 
     def allowed(self, user) -> bool:
         """May ``user`` export this list (the page's roles)?"""
@@ -351,7 +398,7 @@ def _registry() -> dict[str, ListExport]:
         ListExport("applications", _("Applications with states and deadlines"), "competition:my_applications",
                    tuple(dict.fromkeys(_page_roles(cv.my_applications) + _page_roles(cv.organizer_competition))),
                    lambda: {"competition": _competition_field(), "stage": _choice(stages, _("Stage")), "state": _choice(app_states, _("State"))},
-                   _applications, ("applications", "deadlines")),
+                   _applications, ("applications", "deadlines"), _estimate_applications),
         ListExport("ranked", _("Ranked list with each expert's scores by criterion"), "competition:organizer_ranked", _page_roles(cv.commission),
                    lambda: {"competition": _competition_field(), "stage": _choice(stages, _("Stage"))}, _ranked, ("ranked", "scores")),
         ListExport("expert-load", _("Expert load"), "competition:organizer_council", _page_roles(cv.organizer_competition),
@@ -364,7 +411,7 @@ def _registry() -> dict[str, ListExport]:
                    _conclusions, ("conclusions",)),
         ListExport("register", _("Register of clusters and their participants"), "register:list", None,
                    lambda: {"date": kf.DayField(required=False, label=_("The register as it stood on")), "cluster": _code_field(_("Cluster (code)"))},
-                   _register, ("clusters", "participants")),
+                   _register, ("clusters", "participants"), _estimate_register),
         ListExport("programmes", _("Programmes with targets and actuals"), "programmes:list", _page_roles(pv.programme_list),
                    lambda: {"programme": _code_field(_("Programme (cluster code)")),
                             "year": kf.IntegerField(min_value=MIN_YEAR, max_value=MAX_YEAR, required=False, label=_("Year"))},
@@ -377,7 +424,7 @@ def _registry() -> dict[str, ListExport]:
                             "object_type__exact": forms.CharField(required=False, max_length=100, label=_("Object type")),
                             "q": forms.CharField(required=False, max_length=200, label=_("Search")),
                             "since": kf.DayField(required=False, label=_("From")), "until": kf.DayField(required=False, label=_("To"))},
-                   _audit, ("audit trail",)),
+                   _audit, ("audit trail",), _estimate_audit),
     ]
     return {x.name: x for x in items}
 
