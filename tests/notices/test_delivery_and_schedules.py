@@ -168,3 +168,16 @@ def test_inbox_forms_refuse_malformed_values_without_writing(settings):
     assert c.post("/notices/language/", {"language": "kk"}).status_code == 302 and service.language_of(u) == "kk"
     assert "data-unread=\"1\"" in c.get("/notices/?unread=1").content.decode()
     assert Client().get("/notices/").status_code == 302  # log in first
+
+
+def test_an_edited_text_that_does_not_compile_is_refused_in_the_admin_and_never_breaks_an_act():
+    from klaster.notices.admin import NoticeTemplateForm
+
+    schedules.ensure_templates()
+    t = NoticeTemplate.objects.get(kind="results_published")
+    data = {f: getattr(t, f) for f in NoticeTemplateForm.Meta.fields}
+    form = NoticeTemplateForm({**data, "body_ru": "Итоги {% if %}"}, instance=t)
+    assert not form.is_valid() and "body_ru" in form.errors
+    NoticeTemplate.objects.filter(pk=t.pk).update(body_ru="Итоги {% if %}")  # written around the form
+    n = _notice(notice_user("still_told", Role.APPLICANT))
+    assert n.body.startswith("Итоги конкурса «Test» опубликованы")

@@ -14,7 +14,7 @@ import logging
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.template import Context, Template
+from django.template import Context, Template, TemplateSyntaxError
 from django.utils import timezone, translation
 from django.utils.translation import gettext_noop
 
@@ -51,8 +51,17 @@ def render(kind: str, lang: str, context: dict) -> tuple[str, str]:
     ctx = {k: (v(lang) if callable(v) else v) for k, v in context.items()}
     subject, body = texts(kind, lang)
     with translation.override(lang):
-        out = [Template("{% autoescape off %}" + t + "{% endautoescape %}").render(Context(ctx)) for t in (subject, body)]
+        try:
+            out = [_render(t, ctx) for t in (subject, body)]
+        except TemplateSyntaxError:  # an edited text that does not compile: the shipped one (the admin form refuses such edits)
+            log.error("notice template %s (%s) does not compile; the shipped text is used", kind, lang)
+            d = shipped(kind)
+            out = [_render(d[f"subject_{lang}"], ctx), _render(d[f"body_{lang}"], ctx)]
     return " ".join(out[0].split())[:300], out[1].strip()
+
+
+def _render(text: str, ctx: dict) -> str:
+    return Template("{% autoescape off %}" + text + "{% endautoescape %}").render(Context(ctx))
 
 
 def _kick() -> None:
