@@ -115,6 +115,12 @@ def test_the_served_schema_and_its_documentation_page():
     openapi_validate(served)
     assert set(served["paths"]) == set(generated_schema()["paths"])
     assert c.get("/api/schema/").status_code == 200  # YAML
+    # a machine format: English whatever the visitor's language, unless ?lang= asks
+    ru = Client(HTTP_ACCEPT_LANGUAGE="ru")
+    assert "Состояние" not in ru.get("/api/schema/", {"format": "json"}).content.decode()
+    assert ru.get("/api/schema/", {"format": "json", "lang": "ru"}).status_code == 200
+    for bad in ("xx", "ru\x00", "9" * 30):
+        assert c.get("/api/schema/", {"lang": bad}).status_code == 400, bad
     docs = c.get("/api/docs/")
     assert docs.status_code == 200
     html = docs.content.decode()

@@ -247,10 +247,28 @@ class SupportApplicationViewSet(RecordViewSet):
 # ------------------------------------------------------------------------------------------ schema and pages
 
 
+class SchemaLangForm(forms.Form):
+    """``?lang=`` of the schema: its descriptions in another interface language (default English:
+    the schema is a machine format)."""
+
+    lang = forms.ChoiceField(choices=[("kk", "kk"), ("ru", "ru"), ("en", "en")], required=False)
+
+
 class SchemaView(SpectacularAPIView):
-    """The OpenAPI 3 schema (YAML; ``?format=json`` for JSON)."""
+    """The OpenAPI 3 schema (YAML; ``?format=json`` for JSON), in English unless ``?lang=`` asks
+    (a malformed ``lang`` → 400)."""
 
     klaster_public = True
+
+    @extend_schema(exclude=True)
+    def get(self, request, *args, **kwargs):
+        from django.utils import translation
+
+        form = SchemaLangForm(request.GET)
+        if not form.is_valid():
+            raise ValidationError(form.errors)
+        with translation.override(form.cleaned_data.get("lang") or "en"):
+            return self._get_schema_response(request)
 
 
 class DocsView(SpectacularSwaggerSplitView):
