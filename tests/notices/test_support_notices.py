@@ -77,3 +77,21 @@ def test_a_refused_act_writes_no_notice(world):
     with pytest.raises(Exception):
         domain.decide(actor=org, application=app, approve=True, on=D(2024, 4, 10), **R)  # not registered
     assert not Notice.objects.exists()
+
+
+def test_a_notice_that_cannot_be_written_does_not_undo_the_act(world, monkeypatch, caplog):
+    from klaster.notices import receivers
+
+    c, p, applicant, org = world
+    app = domain.create_application(actor=applicant, participant=p, component="5b", cluster=c, facts=DECLARED)
+    domain.add_cost(actor=applicant, application=app, description="plan", amount=Decimal("50000000"), incurred_on=D(2024, 2, 1))
+    domain.set_documents(actor=applicant, application=app, provided=["charter", "contract"])
+
+    def broken(entry):
+        raise RuntimeError("a bug in a notice")
+
+    monkeypatch.setitem(receivers.HANDLERS, "support.application.register", broken)
+    domain.register(actor=applicant, application=app, on=D(2024, 3, 20), **R)
+    app.refresh_from_db()
+    assert app.status == "registered" and not Notice.objects.exists()
+    assert "a bug in a notice" in caplog.text

@@ -35,6 +35,7 @@ import logging
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -263,9 +264,16 @@ HANDLERS = {
 
 
 def on_audit_entry(sender, instance, created, raw=False, **kwargs) -> None:
-    """``post_save`` of AuditEntry: write the notices of the entry's action (if any)."""
+    """``post_save`` of AuditEntry: write the notices of the entry's action (if any), in the act's
+    transaction (a rolled-back act leaves no notice). A notice that cannot be written (a bug, a
+    missing object) is logged and does not refuse the act."""
     if not created or raw:
         return
     handler = HANDLERS.get(instance.action)
-    if handler is not None:
-        handler(instance)
+    if handler is None:
+        return
+    try:
+        with transaction.atomic():  # a savepoint: a failing notice never undoes the act it reports
+            handler(instance)
+    except Exception:  # noqa: BLE001 - the act stands; the failure is logged for the administrator
+        log.exception("notices of audit entry %s (%s) could not be written", instance.pk, instance.action)
