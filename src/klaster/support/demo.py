@@ -2,9 +2,12 @@
 association) — one registered today under instrument 3 (training), with a sample PDF uploaded for
 the charter; one under instrument 5, 2) returned today for correction (the efficiency plan is
 missing: the applicant can upload, remove and register it again); one paid under instrument 7 in
-2018 (entered later: each of its back-dated acts carries the reason, kept in the audit trail; the
-stage won is the demo win recorded in the register). All are dated after Decree 440 went out of
-force, so their pages carry the act's warning; all are invented and marked ``is_demo``. Idempotent.
+2018 and one under instrument 3a with its reimbursement agreement signed in 2019 (each of their
+back-dated acts carries the reason, kept in the audit trail; the stage won is the demo win
+recorded in the register). The returned application is created last and the agreement's just
+before it, so that the lists (newest first) — and the boundary walk, which opens two applications
+per role — reach the pages of the documents, the resubmission and the agreement. All are dated after Decree 440 went out of force, so
+their pages carry the act's warning; all are invented and marked ``is_demo``. Idempotent.
 """
 
 from __future__ import annotations
@@ -42,13 +45,6 @@ def load_demo(console) -> None:
     sample = _sample_pdf()
     domain.attach_document(actor=applicant, application=a, code="charter", uploaded=SimpleUploadedFile("charter-sample.pdf", sample))
     domain.register(actor=applicant, application=a, on=today)
-    c = domain.create_application(actor=applicant, participant=member, component="5b", cluster=cluster, facts={"oked_codes": [member.oked_main], "activity_since": "2012-03-01", "declarations": declared},
-                                  executor={"kind": "consultant", "years_experience": 5, "prior_projects": 3})
-    domain.add_cost(actor=applicant, application=c, description="Внедрение плана повышения эффективности (Lean)", amount=Decimal("18500000"), incurred_on=today - dt.timedelta(days=60))
-    domain.set_documents(actor=applicant, application=c, provided=["tax-paid", "contract", "act", "invoice", "payment"])
-    domain.attach_document(actor=applicant, application=c, code="charter", uploaded=SimpleUploadedFile("charter-sample.pdf", sample))
-    domain.register(actor=applicant, application=c, on=today)
-    domain.check_completeness(actor=organizer, application=c, on=today)  # returned: the efficiency plan and others are missing
     assoc = cluster.association
     b = domain.create_application(actor=applicant, participant=assoc, component="7", cluster=cluster, facts={"declarations": declared})
     domain.add_cost(actor=applicant, application=b, description="Разработка стратегии и дорожной карты кластера", amount=Decimal("24000000"), incurred_on=dt.date(2018, 6, 1))
@@ -70,6 +66,14 @@ def load_demo(console) -> None:
     domain.check_completeness(actor=organizer, application=d, on=dt.date(2019, 10, 3), reason=why)
     domain.decide(actor=organizer, application=d, approve=True, on=dt.date(2019, 10, 10), reason=why)
     domain.sign_agreement(actor=organizer, application=d, on=dt.date(2019, 10, 14), target_indicator="2 специалиста обучены BIM-проектированию", reason=why)
+    # The returned application last: the lists show the newest first — it, then the agreement of 2019.
+    c = domain.create_application(actor=applicant, participant=member, component="5b", cluster=cluster, facts={"oked_codes": [member.oked_main], "activity_since": "2012-03-01", "declarations": declared},
+                                  executor={"kind": "consultant", "years_experience": 5, "prior_projects": 3})
+    domain.add_cost(actor=applicant, application=c, description="Внедрение плана повышения эффективности (Lean)", amount=Decimal("18500000"), incurred_on=today - dt.timedelta(days=60))
+    domain.set_documents(actor=applicant, application=c, provided=["tax-paid", "contract", "act", "invoice", "payment"])
+    domain.attach_document(actor=applicant, application=c, code="charter", uploaded=SimpleUploadedFile("charter-sample.pdf", sample))
+    domain.register(actor=applicant, application=c, on=today)
+    domain.check_completeness(actor=organizer, application=c, on=today)  # returned: the efficiency plan and others are missing
     Application.objects.filter(pk__in=[a.pk, b.pk, c.pk, d.pk]).update(is_demo=True)
     console.print(f"support: {Application.objects.count()} applications")
 
