@@ -95,6 +95,8 @@ def test_pages_are_accessible_fit_a_phone_and_each_role_lands_on_its_page(live_s
         page, narrow = wide.new_page(), phone.new_page()
         for path in PUBLIC:
             _check(page, live_server.url + path, lang, problems, narrow=narrow)
+            name = path.strip("/").replace("/", "-") or "home"
+            page.screenshot(path=str(out / f"{name}-{lang}.png"), full_page=True)
         wide.close()
         phone.close()
 

@@ -128,8 +128,12 @@ def test_regions_map_shows_the_registered_clusters_by_region_with_links_and_lege
     assert n == before["350000000"][1] + 1 and link
     assert "Кластер карты" in html
     top = max(v[1] for v in after.values())
+    legend = [(int(k), float(lo), float(hi)) for k, lo, hi in
+              re.findall(r'<li class="cls-(\d)" data-low="([^"]*)" data-high="([^"]*)">', html)]
+    assert legend[0][1] == 0 and legend[-1][2] == top and legend[-1][0] == 4
     for kato, (k, n, link) in after.items():
-        assert k == min(4, int(4 * n / top + 0.5)), kato
+        assert [c for c, lo, hi in legend if lo <= n <= hi][:1] == [k], (kato, n, k, legend)
         assert bool(link) == (n > 0)
-    legend = re.findall(r'<li class="cls-(\d)" data-low="([^"]*)" data-high="([^"]*)">', html)
-    assert [int(x[0]) for x in legend] == [0, 1, 2, 3, 4] and float(legend[-1][2]) == top
+    if top < 5:  # one class per count, each its own colour
+        assert [(lo, hi) for _c, lo, hi in legend] == [(n, n) for n in range(top + 1)]
+        assert len({c for c, _lo, _hi in legend}) == top + 1

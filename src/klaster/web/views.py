@@ -85,7 +85,7 @@ def regions_body(day=None) -> str:
 
     The map is a choropleth of the clusters in the register on ``day`` (default today;
     :func:`klaster.register.domain.services.register_on`) by region: each region's colour class
-    (:func:`klaster.web.maps.class_breaks`), its clusters in the hover title and a link to the
+    (one per count up to four clusters, else :func:`klaster.web.maps.class_breaks`), its clusters in the hover title and a link to the
     cluster (or to the register when it has several), with a legend of the classes.
 
     The boundaries (about 1 MB of GeoJSON) are read and projected only here, once per language,
@@ -106,10 +106,17 @@ def regions_body(day=None) -> str:
         for r in c.regions.all():
             clusters.setdefault(r.kato, []).append(c)
     top = max((len(v) for v in clusters.values()), default=0)
-    breaks = class_breaks(top, MAP_CLASSES)
+    if top < MAP_CLASSES:
+        # few clusters per region: one class per count (0, 1, … top), spread over the palette
+        def cls(n: int) -> int:
+            return round(n * (MAP_CLASSES - 1) / top) if top else 0
 
-    def cls(n: int) -> int:
-        return min(MAP_CLASSES - 1, int((MAP_CLASSES - 1) * n / top + 0.5)) if top else 0
+        legend = [(cls(n), n, n) for n in range(top + 1)]
+    else:
+        def cls(n: int) -> int:
+            return min(MAP_CLASSES - 1, int((MAP_CLASSES - 1) * n / top + 0.5))
+
+        legend = [(k, lo, hi) for k, (lo, hi) in enumerate(class_breaks(top, MAP_CLASSES))]
 
     drawn = []
     for s in shapes:
@@ -118,7 +125,6 @@ def regions_body(day=None) -> str:
         mine = clusters.get(s.kato, [])
         link = reverse("register:detail", args=[mine[0].code]) if len(mine) == 1 else (reverse("register:list") if mine else "")
         drawn.append((s, by_kato[s.kato], [c.localized_name(_lang()) for c in mine], cls(len(mine)), link))
-    legend = [(k, lo, hi) for k, (lo, hi) in enumerate(breaks)]
     return loader.render_to_string("web/_regions_body.html", {
         "regions": regions, "shapes": drawn, "width": width, "height": height, "legend": legend, "day": day,
         "cluster_total": sum(1 for _ in {c.pk for v in clusters.values() for c in v}),
