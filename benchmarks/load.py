@@ -11,12 +11,15 @@ Sides (each with its own database, migrated and filled by that side's own ``klas
 For each side:
 
 1. **Mixed day** (Locust, headless, ``benchmarks/load_locustfile.py``): ``--users`` users (50)
-   who wait 1–3 s between pages, for ``--duration`` seconds (60); p50/p95/p99 and requests per
-   second of every page.
+   who wait 1–3 s between pages, for ``--duration`` seconds (60) in ``--rounds`` runs (2), the
+   sides alternating run by run; exact p50/p95/p99 and requests per second of every page.
 2. **Saturation** (``wrk``, or ``ab`` when wrk is missing): ``--connections`` connections (50)
    that do not wait, ``--saturation-duration`` seconds (30) per page; requests per second and
    p50/p95/p99. The two sides alternate page by page, so that other load on the machine falls on
    both alike.
+
+Each run records the load average at its start and end and the shares of the machine's CPU
+taken by the side's server, PostgreSQL, the load generator and everything else (:class:`CpuMeter`).
 
 Everything listens on and is sent to 127.0.0.1 only, and every phase is bounded in time. Needs:
 PostgreSQL server binaries (Debian ``postgresql``; or ``--database-url`` of a server where the
@@ -115,6 +118,13 @@ class Postgres:
             conn.execute(f'CREATE DATABASE "{name}"')
         return re.sub(r"/[^/]*$", f"/{name}", self.url)
 
+    def postmaster(self) -> int | None:
+        """The private cluster's postmaster process id (None for ``--database-url``)."""
+        try:
+            return int((self.proc_dir / "postmaster.pid").read_text().split()[0]) if self.proc_dir else None
+        except (OSError, ValueError, IndexError):
+            return None
+
     def stop(self):
         if self.proc_dir:
             with contextlib.suppress(Exception):
@@ -135,6 +145,7 @@ class Side:
         self.env.pop("KLASTER_DEBUG", None)
         self.serve_args = serve_args
         self.proc = None
+        self.postmaster: int | None = None  # PostgreSQL's postmaster, for the CPU shares
         self.url = f"http://127.0.0.1:{self.port}"
 
     def klaster(self, *args, timeout=900):
@@ -169,6 +180,9 @@ class Side:
                     urllib.request.urlopen(self.url + page, timeout=60).read()
         log(f"{self.name}: serving on {self.url} ({self.describe()})")
 
+    def meter(self) -> CpuMeter:
+        return CpuMeter(self.proc.pid, self.postmaster)
+
     def describe(self) -> str:
         text = (self.data_dir / "serve.log").read_text()
         m = re.search(r"with (gunicorn|waitress)[^\n]*", text.replace("\n", " "))
@@ -188,6 +202,74 @@ class Side:
 def loadavg() -> float:
     """The 1-minute load average of the machine (other work on the 2 cores shows here)."""
     return round(os.getloadavg()[0], 2)
+
+
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _proc_stats() -> list[tuple[int, int, int, float]]:
+    """``(pid, ppid, process group, CPU seconds)`` of every process (Linux ``/proc``), its own and
+    that of its children that have exited (so that a PostgreSQL backend or a gunicorn worker that
+    ended during a run still counts, with its parent)."""
+    out = []
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            st = Path(f"/proc/{d}/stat").read_text()
+        except OSError:
+            continue
+        f = st[st.rindex(")") + 2:].split()  # state ppid pgrp … utime stime cutime cstime (12th–15th)
+        out.append((int(d), int(f[1]), int(f[2]), (int(f[11]) + int(f[12]) + int(f[13]) + int(f[14])) / _TICK))
+    return out
+
+
+class CpuMeter:
+    """Where the machine's CPU went during a run: the side's server (its process group: gunicorn's
+    master and workers, or waitress), the PostgreSQL cluster (the postmaster and its children), the
+    load generator (Locust or wrk: this script's children) and everything else (other work on the
+    machine). Linux only; ``None`` elsewhere."""
+
+    def __init__(self, server_pgid: int, postmaster: int | None):
+        self.pgid, self.postmaster = server_pgid, postmaster
+
+    def _snap(self):
+        import resource
+
+        cpu = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]
+        vals = [int(x) for x in cpu]
+        busy = (sum(vals) - vals[3] - vals[4]) / _TICK  # all but idle and iowait
+        procs = _proc_stats()
+        server = sum(c for pid, ppid, pg, c in procs if pg == self.pgid)
+        db = sum(c for pid, ppid, pg, c in procs if self.postmaster and (pid == self.postmaster or ppid == self.postmaster))
+        ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return time.time(), busy, server, db, ru.ru_utime + ru.ru_stime
+
+    def __enter__(self):
+        try:
+            self.start = self._snap()
+        except (OSError, ValueError, ImportError):
+            self.start = None
+        self.result = None
+        return self
+
+    def __exit__(self, *exc):
+        if self.start is None:
+            return
+        end = self._snap()
+        wall, busy, server, db, gen = (b - a for a, b in zip(self.start, end))
+        capacity = wall * (os.cpu_count() or 1)
+        self.result = {"wall": round(wall, 1), "capacity_s": round(capacity, 1), "server_s": round(server, 1), "db_s": round(db, 1),
+                       "generator_s": round(gen, 1), "others_s": round(max(0.0, busy - server - db - gen), 1),
+                       "idle_s": round(max(0.0, capacity - busy), 1)}
+
+
+def cpu_text(r: dict | None) -> str:
+    """``server 41 % · db 9 % · generator 20 % · others 28 % · idle 2 %`` of the machine's capacity."""
+    if not r or not r.get("capacity_s"):
+        return "—"
+    c = r["capacity_s"]
+    return " · ".join(f"{k} {100 * r[k + '_s'] / c:.0f} %" for k in ("server", "db", "generator", "others", "idle"))
 
 
 def locust(side: Side, users: int, duration: int, prefix: Path, samples: Path | None = None) -> None:
@@ -219,8 +301,10 @@ def mixed_day(sides: list[Side], users: int, duration: int, rounds: int, workdir
             before = loadavg()
             log(f"{side.name}: mixed day, {users} users, {each} s (round {r + 1} of {rounds}; load average {before})")
             t0 = time.time()
-            locust(side, users, each, workdir / f"locust-{side.name}-{r}", samples)
-            runs[side.name].append({"seconds": each, "wall": round(time.time() - t0, 1), "load_start": before, "load_end": loadavg()})
+            with side.meter() as m:
+                locust(side, users, each, workdir / f"locust-{side.name}-{r}", samples)
+            runs[side.name].append({"seconds": each, "wall": round(time.time() - t0, 1), "load_start": before, "load_end": loadavg(),
+                                    "cpu": m.result})
     out = {}
     for side in sides:
         by_name: dict[str, list[tuple[float, int]]] = {}
@@ -304,7 +388,8 @@ def report(results: dict) -> str:
     for s in sides:
         runs = results["sides"][s].get("mixed_runs", [])
         lines.append(f"- {s}: load average (1 min) at the start → end of each run: "
-                     + ", ".join(f"{r['load_start']:.1f} → {r['load_end']:.1f}" for r in runs))
+                     + ", ".join(f"{r['load_start']:.1f} → {r['load_end']:.1f}" for r in runs)
+                     + "; the machine's CPU in each run: " + "; ".join(cpu_text(r.get("cpu")) for r in runs))
     lines.append("")
     head = "| page | " + " | ".join(f"{s} req/s | {s} p50 | {s} p95 | {s} p99" for s in sides) + " | target p95 ≤ 150 ms |"
     lines += [head, "|" + "---|" * (2 + 4 * len(sides))]
@@ -342,6 +427,9 @@ def report(results: dict) -> str:
             factor = cur / base if base else 0
             cells += [f"{base}" if base else "—", f"{factor:.1f}×" if base else "—", (f"≥ {target}× {'met' if factor >= target else 'NOT met'}" if target else "—")]
         lines.append(f"| `{page}` | " + " | ".join(cells) + " |")
+    lines += ["", "The machine's CPU during each saturation run (shares of the cores' capacity):", ""]
+    for page in SATURATION_PAGES:
+        lines.append(f"- `{page}`: " + "; ".join(f"{s}: {cpu_text(results['sides'][s]['saturation'].get(page, {}).get('cpu'))}" for s in sides))
     return "\n".join(lines)
 
 
@@ -391,6 +479,7 @@ def main(argv=None) -> int:
             src = unpack(args.baseline_ref, workdir / "baseline-tree")
             sides.insert(0, Side("baseline", src, pg.create("klaster_bench_baseline"), workdir, [], {}))
         for s in sides:
+            s.postmaster = pg.postmaster()
             s.prepare()
         for s in sides:
             s.start()
@@ -409,8 +498,9 @@ def main(argv=None) -> int:
             for s in (sides if i % 2 == 0 else sides[::-1]):
                 before = loadavg()
                 log(f"{s.name}: saturation {page}, {args.connections} connections, {args.saturation_duration} s (load average {before})")
-                r = saturate(s.url + page, args.connections, args.saturation_duration, workdir)
-                results["sides"][s.name]["saturation"][page] = {**r, "load_start": before, "load_end": loadavg()}
+                with s.meter() as m:
+                    r = saturate(s.url + page, args.connections, args.saturation_duration, workdir)
+                results["sides"][s.name]["saturation"][page] = {**r, "load_start": before, "load_end": loadavg(), "cpu": m.result}
         results["load_after"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
     finally:
         for s in sides:
