@@ -14,7 +14,10 @@ import klaster
 
 pytestmark = pytest.mark.django_db
 
-TEMPLATES = sorted(Path(klaster.__file__).parent.glob("**/templates/**/*.html"))
+# Templates of pages a browser loads; the PDF templates (templates/pdf/, rendered by WeasyPrint into
+# a PDF file, never served as HTML) keep their own <style>.
+TEMPLATES = sorted(p for p in Path(klaster.__file__).parent.glob("**/templates/**/*.html") if "pdf" not in p.relative_to(
+    Path(klaster.__file__).parent).parts[2:3])
 
 
 def _policy(response) -> dict[str, list[str]]:
