@@ -125,3 +125,18 @@ def test_escalate_command_is_idempotent_and_rejects_a_bad_date(world):
     assert again.exit_code == 0 and Notice.objects.filter(kind=OVERDUE).count() == 2
     bad = runner.invoke(app, ["competition", "escalate", "--today", "27.03.2025"])
     assert bad.exit_code == 2 and "27.03.2025" in bad.output
+
+
+def test_overdue_deadline_of_an_expert_goes_to_the_assigned_experts_not_all(world):
+    """Recipients follow the actor's role: experts only when assigned and not conflicted
+    (ported from the former competition escalation tests)."""
+    from klaster.competition.models import ExpertAssignment
+
+    c, a = world["c"], world["a"]
+    e1 = notice_user("expert_assigned", Role.EXPERT)
+    notice_user("expert_not_assigned", Role.EXPERT)
+    Profile.objects.update_or_create(user=e1, defaults={"years_experience": 7})
+    ExpertAssignment.objects.create(application=a, expert=e1)
+    assert {u.username for u in esc.recipients(c, a, "expert_council")} == {"expert_assigned", "org_esc"}
+    assert {u.username for u in esc.recipients(c, a, "participant")} == {"applicant_esc", "org_esc"}
+    assert {u.username for u in esc.recipients(c, None, "organizer")} == {"org_esc"}

@@ -144,7 +144,7 @@ def deadlines(
 @app.command()
 def escalate(
     today: str = typer.Option(None, "--today", help="Day to escalate for (YYYY-MM-DD; default: today)."),
-    email: bool = typer.Option(None, "--email/--no-email", help="Also e-mail recipients with an address (default: setting KLASTER_NOTIFY_EMAIL)."),
+    email: bool = typer.Option(None, "--email/--no-email", help="Also send the e-mail outbox now (the worker sends it every minute otherwise; default: setting KLASTER_NOTIFY_EMAIL)."),
 ) -> None:
     """Escalate missed deadlines: notify the responsible actor's users and the organizers (at most once per deadline per day)."""
     import datetime as dt
