@@ -275,6 +275,37 @@ class Documents(TestCase):
         assert self.client_for("organizer").get(f"/support/{without.pk}/agreement/ru.pdf").status_code == 404
         assert self.client_for("organizer").get("/support/99999999999999999999/agreement/ru.pdf").status_code == 404
 
+    # ------------------------------------------------------------------------------ the links
+
+    def test_every_page_that_offers_a_docx_offers_the_pdf_beside_it(self):
+        from klaster.competition.models import Application, Competition
+        from klaster.programmes.models import Programme
+        from klaster.support.models import Application as SupportApplication
+
+        c = Competition.objects.get(state="stage1_commission")
+        a = Application.objects.filter(applicant__username="applicant").exclude(registration_number="").first()
+        pages = {"organizer": [f"/competition/organizer/{c.pk}/", f"/competition/commission/{c.pk}/", "/register/",
+                               f"/programmes/{Programme.objects.select_related('cluster').first().cluster.code}/", "/programmes/quarterly/",
+                               f"/support/{SupportApplication.objects.filter(agreement__isnull=False).first().pk}/"],
+                 "applicant": [f"/competition/my/{a.pk}/"]}
+        offered = 0
+        for user, urls in pages.items():
+            client = self.client_for(user)
+            for u in urls:
+                r = client.get(u)
+                assert r.status_code == 200, u
+                hrefs = set(re.findall(r'href="([^"]+)"', r.content.decode()))
+                docx = {h for h in hrefs if h.split("?")[0].endswith(".docx")}
+                assert docx, f"{u} offers no DOCX"
+                for h in docx:
+                    path, _, query = h.partition("?")
+                    assert path[:-5] + ".pdf" + ("?" + query if query else "") in hrefs, (u, h)
+                    offered += 1
+                    if offered % 7 == 1:  # a sample of the links answers a PDF
+                        got = client.get(path[:-5] + ".pdf", dict(x.split("=", 1) for x in query.replace("&amp;", "&").split("&")) if query else None)
+                        assert got.status_code == 200 and got.content[:5] == b"%PDF-", (u, h, got.status_code)
+        assert offered >= 10
+
     # ------------------------------------------------------------------------------ who may download
 
     def test_each_pdf_url_refuses_whom_the_docx_url_refuses(self):
