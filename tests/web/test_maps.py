@@ -137,3 +137,17 @@ def test_regions_map_shows_the_registered_clusters_by_region_with_links_and_lege
     if top < 5:  # one class per count, each its own colour
         assert [(lo, hi) for _c, lo, hi in legend] == [(n, n) for n in range(top + 1)]
         assert len({c for c, _lo, _hi in legend}) == top + 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("lang,shown", [("kk", "08.06.2022"), ("ru", "08.06.2022"), ("en", "8 Jun 2022")])
+def test_regions_page_dates_as_each_language_writes_them(lang, shown):
+    """Not "Маусым 8, 2022" (English word order in Kazakh): the project's day_text."""
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    c = Client()
+    c.cookies["django_language"] = lang
+    html = c.get("/regions/").content.decode()
+    assert shown in html and "Маусым 8" not in html and "June 8" not in html
