@@ -323,7 +323,8 @@ class Walker:
         per_pattern: dict[str, int] = defaultdict(int)
         pages: list[tuple[str, str]] = []
         # the applying cluster's card first: the register links more cards than PER_PATTERN visits
-        queue = ["/", f"/register/{APPLYING}/"] + sorted({p for name, p in ALL_PATTERNS.items() if "<" not in p and name != "admin:index"}) + ["/admin/"]
+        # a password-reset link is only ever e-mailed: an expired one stands for it
+        queue = ["/", f"/register/{APPLYING}/", "/accounts/password-reset/MQ/expired-0000/"] + sorted({p for name, p in ALL_PATTERNS.items() if "<" not in p and name != "admin:index"}) + ["/admin/"]
         forms: dict[tuple, Form] = {}
         while queue:
             url = queue.pop(0)
@@ -511,10 +512,12 @@ for _role in ROLES:
 
 
 def test_every_url_pattern_was_walked():
-    if PREFIX or set(SENT) != set(ROLES):
+    if set(SENT) != set(ROLES):
         pytest.skip("runs after the walk of every role")
     walked = set().union(*WALKED.values())
-    missing = sorted(set(ALL_PATTERNS) - walked)
+    # with KLASTER_FUZZ_PREFIX, the patterns under the prefix must all be reached
+    expected = {name for name, path in ALL_PATTERNS.items() if path.startswith(PREFIX)} if PREFIX else set(ALL_PATTERNS)
+    missing = sorted(expected - walked)
     total = sum(SENT.values())
     print(f"\nboundary walk: {len(ALL_PATTERNS)} URL patterns × {len(ROLES)} roles; {total} requests "
           + ", ".join(f"{r}: {SENT[r]}" for r in ROLES))
