@@ -80,6 +80,8 @@ def _world():
     u = {"org": make_user("org_p", Role.ORGANIZER), "applicant": make_user("appl_p", Role.APPLICANT), "expert": make_user("exp_p", Role.EXPERT),
          "akim": fast_user("akim_p", Role.AKIMAT, region_kato="350000000"), "auth": fast_user("auth_p", Role.AUTHORIZED_BODY),
          "reg": fast_user("reg_p", Role.REGIONAL_BODY), "other": fast_user("other_p", Role.APPLICANT), "assoc": fast_user("assoc_p", Role.APPLICANT)}
+    u["applicant"].email = "appl_p@example.kz"  # notices are e-mailed to it as well (issue 10)
+    u["applicant"].save(update_fields=["email"])
     AuthorizedBodyUser.objects.create(user=u["auth"], ministry="mid")
     Profile.objects.filter(user=u["expert"]).update(years_experience=9, full_name="Эксперт Браузерный")
     u["experts"] = [u["expert"]] + [fast_user(f"exp_p{i}", Role.EXPERT, years_experience=7) for i in (1, 2)]
@@ -305,3 +307,16 @@ def test_stage1_and_stage2_packages_from_forms_and_templates_to_the_protocols_in
         r = op.request.get(base + f"/competition/protocol/{c.pk}/{clause}/ru.docx")
         assert r.status == 200 and r.body()[:2] == b"PK", clause
     assert Application.objects.filter(competition=c, stage=2, state="under_review").count() == 2
+
+    # The notices of the run (issue 10): in the applicant's inbox in Russian, each naming its clause,
+    # and e-mailed to the applicant through the outbox.
+    from django.core import mail
+
+    ap.goto(base + "/notices/")
+    inbox = ap.inner_text("main")
+    for subject in ("Заявка зарегистрирована", "Заявка допущена"):
+        assert subject in inbox, subject
+    assert "§" in inbox
+    to_applicant = [m.subject for m in mail.outbox if "appl_p@example.kz" in m.to]
+    assert any(s.startswith("Заявка зарегистрирована") for s in to_applicant), to_applicant
+    assert any(s.startswith("Заявка допущена") for s in to_applicant), to_applicant
