@@ -66,6 +66,7 @@ def _nav():
         (_("Analysis"), "/analysis/", {"analyst", "organizer"}),
         (_("Regions"), "/regions/", set()),
         (_("OKED"), "/oked/", set()),
+        (_("Exports"), "/exports/", {"*"}),
         (_("Administration"), "/admin/", {"administrator"}),
     ]
 
