@@ -79,12 +79,16 @@ def test_uploaded_table_and_impact(media, users):
 
 @pytest.mark.django_db
 def test_malformed_io_table_refused(media, users):
+    # the library reads the table in the worker (inline under pytest): the run fails with its message
     bad = TABLE.replace(b"b,200,100", b"b,2x0,100")
-    r = _client(users["analyst"]).post("/analysis/io/", {"file": SimpleUploadedFile("bad.csv", bad), "check": "on"})
-    html = r.content.decode().replace("&#x27;", "'")
-    assert r.status_code == 200 and "bad.csv: cell at row 'b', column 'a' is not a number" in html
-    assert "klaster-analysis-" not in html  # no temporary path leaks
-    assert AnalysisRun.objects.count() == 0
+    c = _client(users["analyst"])
+    r = c.post("/analysis/io/", {"file": SimpleUploadedFile("bad.csv", bad), "check": "on"})
+    run = AnalysisRun.objects.get()
+    assert r.status_code == 302 and run.status == "failed"
+    html = c.get(r["Location"]).content.decode().replace("&#x27;", "'")
+    assert "data-run-error" in html and "bad.csv: cell at row 'b', column 'a' is not a number" in html
+    assert "klaster-analysis-" not in html and str(media) not in html  # no temporary or stored path leaks
+    assert 'id="multipliers"' not in html and 'http-equiv="refresh"' not in html
 
 
 @pytest.mark.django_db

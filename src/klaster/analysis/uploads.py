@@ -5,9 +5,10 @@ Checks are the common ones (:mod:`klaster.common.files`): :func:`accept` calls
 most ``KLASTER_ANALYSIS_UPLOAD_MAX_MB`` MB, default 20 — a technical limit) and streams the first
 sheet of an XLSX through :func:`~klaster.common.files.open_xlsx` with :data:`PANEL_LIMITS` or
 :data:`TABLE_LIMITS` *before* the observatory library (pandas) opens it, so that a 1.5 KB file
-declaring ``A1:XFD1048576`` is refused within a second. Then the library validates the file in a
+declaring ``A1:XFD1048576`` is refused within a second. Then the library validates a panel in a
 temporary directory under its sanitised original name (:func:`staged`), so its messages name the
-user's file. Only a valid file is stored, in a random run directory
+user's file (an input-output table is read by the library later, in the worker:
+:func:`klaster.analysis.tasks.run_io_table`). Only an accepted file is stored, in a random run directory
 ``settings.MEDIA_ROOT/analysis/<uuid>/`` (outside the web root); :func:`run_directory` removes
 that directory again when the run is not saved (refused, rolled back), so no orphan stays.
 """

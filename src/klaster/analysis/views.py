@@ -379,6 +379,8 @@ def _io_table(request, key: str):
     if not m:
         raise Http404
     run = _run_or_404(request, int(m.group(1)), AnalysisRun.Kind.IO_TABLE)
+    if run.status != AnalysisRun.Status.DONE:  # not read by the worker yet, or failed
+        raise Http404
     from klaster.observatory.io import IOTableError
 
     try:
@@ -392,9 +394,12 @@ def io_multipliers(request):
     """Type I/II multipliers of a table, compared with the published figures; upload a table (POST).
 
     GET ``table``, ``type``, ``format`` go through :class:`IOViewForm`; the upload through
-    :class:`IOUploadForm` and :func:`uploads.accept` (then the library's ``read_table``). An
-    uploaded table is stored with its run (``io_table``, audited ``analysis.io_table.upload``) in
-    one step; nothing is stored when it is refused.
+    :class:`IOUploadForm` and :func:`uploads.accept` (type, size, XLSX limits). An accepted file is
+    stored with its run (``io_table``, ``queued``, audited ``analysis.io_table.upload``) in one step
+    — nothing is stored when it is refused — and queued for the worker
+    (:func:`klaster.analysis.tasks.run_io_table`: the library reads and checks the table and
+    computes its multipliers). The page of an uploaded table that is not done yet shows the run's
+    status (refreshing itself while it is queued or running) or its error.
     """
     upload_form = IOUploadForm()
     if request.method == "POST":
@@ -402,29 +407,27 @@ def io_multipliers(request):
             raise PermissionDenied
         upload_form = IOUploadForm(request.POST, request.FILES)
         if upload_form.is_valid():
-            from klaster.observatory.io import IOTableError
-            from klaster.observatory.io.tables import read_table
-
             d = upload_form.cleaned_data
             f = d["file"]
             income = None if d["household_income"] is None else float(d["household_income"])
-
-            def read(path):
-                return read_table(path, household_income=income, check=d["check"])
-
             try:
-                with _validated_upload(f, uploads.TABLE_LIMITS, read, IOTableError) as (t, path):
-                    with uploads.run_directory() as rel_dir, transaction.atomic():
-                        stored = uploads.keep(path, rel_dir)
-                        run = AnalysisRun.objects.create(
-                            kind=AnalysisRun.Kind.IO_TABLE, owner=request.user, dataset="upload", upload_name=f.name,
-                            output_dir=rel_dir, status=AnalysisRun.Status.DONE, finished_at=timezone.now(),
-                            parameters={"file": stored, "household_income": income, "check": d["check"]},
-                            summary={"sectors": t.n})
-                        audit.record(actor=request.user, action="analysis.io_table.upload", obj=run, note=f.name)
-            except (Refusal, _LibraryRejected) as exc:
+                uploads.accept(f, limits=uploads.TABLE_LIMITS)
+                with uploads.staged(f) as path, uploads.run_directory() as rel_dir, transaction.atomic():
+                    stored = uploads.keep(path, rel_dir)
+                    run = AnalysisRun.objects.create(
+                        kind=AnalysisRun.Kind.IO_TABLE, owner=request.user, dataset="upload", upload_name=f.name,
+                        output_dir=rel_dir, status=AnalysisRun.Status.QUEUED,
+                        parameters={"file": stored, "household_income": income, "check": d["check"]})
+                    audit.record(actor=request.user, action="analysis.io_table.upload", obj=run, note=f.name)
+            except Refusal as exc:
                 _upload_error(upload_form, exc)
             else:
+                from klaster.analysis.tasks import enqueue_io_table
+
+                enqueue_io_table(run)
+                run.refresh_from_db()
+                if run.in_progress:
+                    messages.info(request, _("The run is queued; this page shows its progress and refreshes itself. You may leave it and come back."))
                 return redirect(reverse("analysis:io") + f"?table=run-{run.pk}")
     view = IOViewForm(request.GET)
     ctx = {"choices": io_table_choices(_io_uploads(request.user)), "upload_form": upload_form,
@@ -433,6 +436,11 @@ def io_multipliers(request):
         ctx["view_errors"] = errors_text(view)
         return render(request, "analysis/io.html", ctx)
     typ = view.cleaned_data["type"] or "I"
+    m = IO_KEY.fullmatch(view.cleaned_data["table"] or "")
+    if m:
+        run = _run_or_404(request, int(m.group(1)), AnalysisRun.Kind.IO_TABLE)
+        if run.status != AnalysisRun.Status.DONE:  # queued, running (the page refreshes itself) or failed (its error)
+            return render(request, "analysis/run.html", {"run": run})
     t, key, label, names = _io_table(request, view.cleaned_data["table"] or "scotland-2019")
     ctx.update({"key": key, "label": label, "type": typ, "n": t.n, "unit": t.unit})
     if typ == "II" and t.household_income is None:
