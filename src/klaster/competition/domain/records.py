@@ -81,10 +81,11 @@ def publication_findings(competition: Competition, publications=None) -> list:
     if forms is None or competition.announced_on is None:
         return []
     step = competition.rules.step("announce")
-    days = step.deadline.days if step.deadline and step.deadline.type == "before" else 60
+    before = step.deadline if step.deadline and step.deadline.type == "before" else None
     pubs = competition.publications.all() if publications is None else publications
     return eng_forms.check_publications(forms.records, [(p.medium, p.day) for p in pubs],
-                                        intake_closes=competition.stage1_intake_closes, days_before=days)
+                                        intake_closes=competition.stage1_intake_closes,
+                                        days_before=before.days if before else None, clause=step.clause if before else "")
 
 
 # ------------------------------------------------------------------------------------------------ §9, §11 paper receipt

@@ -834,9 +834,13 @@ def check_paper(records: Records, paper: Paper | None, *, documents: Iterable[tu
 
 @enforces("records.publication")
 def check_publications(records: Records, publications: Iterable[tuple[str, dt.date]], *, intake_closes: dt.date | None,
-                       days_before: int) -> list:
+                       days_before: int | None, clause: str = "") -> list:
     """The announcement's publications (§4: official print media and the organizer's website), each at
-    least ``days_before`` calendar days before intake closes (§5). ``publications``: ``(medium, day)``."""
+    least ``days_before`` calendar days before intake closes (§5). ``publications``: ``(medium, day)``.
+
+    ``days_before`` and ``clause`` come from the rules' announcement step (its ``before`` deadline);
+    ``None``: the rules set no period, so no publication is found late. Returns the findings
+    (:class:`Problem`), empty when every medium of ``records.media`` has a timely publication."""
     pubs = list(publications)
     out = []
     for m in records.media:
@@ -844,10 +848,10 @@ def check_publications(records: Records, publications: Iterable[tuple[str, dt.da
         if not days:
             out.append(_problem("records.publication", records.publication_clause, Msg("publication.missing", medium=m.title)))
             continue
-        if intake_closes is not None:
+        if intake_closes is not None and days_before is not None:
             latest = intake_closes - dt.timedelta(days=days_before)
             if days[0] > latest:
-                out.append(_problem("records.publication", "§4, §5", Msg("publication.late", medium=m.title, day=days[0], days=days_before,
+                out.append(_problem("records.publication", clause or records.publication_clause, Msg("publication.late", medium=m.title, day=days[0], days=days_before,
                                                                          closes=intake_closes, latest=latest)))
     return out
 
