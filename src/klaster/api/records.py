@@ -76,6 +76,8 @@ def cluster_record(c, day: dt.date, members: list) -> dict:
 
 
 def member_record(p) -> dict:
+    """A register participant as the API shows it: BIN, name, kind, main and additional OKED, KATO,
+    ``is_demo`` (invented data). ``p``: register ``Participant``."""
     return {"bin": p.bin, "name": p.name, "kind": p.kind, "oked_main": p.oked_main, "oked_additional": list(p.oked_additional or []),
             "kato": p.kato, "is_demo": p.is_demo}
 
@@ -119,6 +121,9 @@ def public_competitions():
 
 
 def competition_record(c) -> dict:
+    """A competition as the API shows it: id, title, state, announcement and intake dates, the
+    pinned rules (id, version), minimum score, blind mode, its public page's address, ``is_demo``.
+    ``c``: ``Competition``."""
     from django.urls import reverse
 
     reg = (c.rules_pins or {}).get("rules") or {}  # {"rules": {id, version, sha256}, "forms": …}; none: the current rules
@@ -139,6 +144,9 @@ def results():
 
 
 def result_record(a) -> dict:
+    """A winner's published result (Decree 535 §40): competition, day of publication, cluster,
+    participant, day of the Commission's decision and the support it recommends, ``is_demo``.
+    ``a``: ``Application``."""
     from klaster.competition.domain import services as svc
 
     decision = getattr(a, "decision", None)
@@ -149,6 +157,8 @@ def result_record(a) -> dict:
 
 
 def deadline_record(r) -> dict:
+    """A timeline row of the engine (step, clause, actor, start, due, done, state; dates as
+    ``datetime.date``)."""
     return {"step": r.step_id, "clause": r.clause, "actor": r.actor, "start": r.start, "due": r.due, "done": r.done, "state": r.state}
 
 
@@ -180,6 +190,8 @@ def application_records(apps) -> list[dict]:
 
 
 def programme_record(p) -> dict:
+    """A targeted cluster programme as the API shows it: cluster code and names (kk/ru/en), title,
+    years, source, ``is_demo``. ``p``: ``Programme``."""
     return {"programme": p, "code": p.cluster.code, "cluster": _names(p.cluster, "name"), "title": _names(p, "title"),
             "start_year": p.start_year, "end_year": p.end_year, "source": p.source, "is_demo": p.is_demo}
 
@@ -217,6 +229,11 @@ def support_applications_for(user):
 
 
 def support_record(a) -> dict:
+    """A reimbursement application as the API shows it: participant, cluster, instrument component,
+    status, the costs claimed and the amount decided (tenge, ``Decimal``), its deadlines with their
+    clauses (Decree 440's procedure), the agreement (amount, signature, payment, refund),
+    ``is_demo``. ``a``: support ``Application``; pinned rules that no longer load leave the
+    deadlines empty."""
     from klaster import regulations
     from klaster.support import domain
 

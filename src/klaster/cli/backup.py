@@ -442,6 +442,8 @@ def _swap_files(roots: list[FileRoot], staging: Path) -> None:
 
 
 def default_out() -> Path:
+    """Where ``klaster backup`` writes without ``--out``: ``<data
+    dir>/backups/klaster-YYYYmmdd-HHMMSS.tar.gz``."""
     from klaster.datasets import data_dir
 
     return data_dir() / "backups" / f"klaster-{dt.datetime.now():%Y%m%d-%H%M%S}.tar.gz"

@@ -32,6 +32,8 @@ class Sent:
 
 
 def max_attempts() -> int:
+    """Attempts of an e-mail before it is marked failed (setting ``KLASTER_EMAIL_MAX_ATTEMPTS``,
+    default 20)."""
     return int(getattr(settings, "KLASTER_EMAIL_MAX_ATTEMPTS", 20))
 
 

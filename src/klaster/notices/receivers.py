@@ -121,6 +121,9 @@ def _lang(fn):
 
 
 def application_event(entry) -> None:
+    """Notice to the applicant of a competition application's act (registered, returned with
+    reasons, admitted, Commission decision), with the clause of the transition in the pinned
+    rules. ``entry``: ``AuditEntry``."""
     app = _object(entry)
     if app is None:
         return
@@ -142,6 +145,8 @@ def application_event(entry) -> None:
 
 
 def conclusion_requested(entry) -> None:
+    """Notice of a request for a conclusion (Decree 535 §6, §17, §28.1) to the users of the body
+    asked: the akimat of the region, the ministry of the cluster's sector, the regional body."""
     from klaster.accounts.roles import Role
 
     c = _object(entry)
@@ -159,6 +164,8 @@ def conclusion_requested(entry) -> None:
 
 
 def conclusion_issued(entry) -> None:
+    """Notice to the applicant and the organizers that a body issued its conclusion (positive or
+    negative), with its clause."""
     c = _object(entry)
     if c is None:
         return
@@ -174,6 +181,7 @@ def conclusion_issued(entry) -> None:
 
 
 def expert_assigned(entry) -> None:
+    """Notice to an expert assigned to an application (§19–§20), with the scoring deadline's clause."""
     a = _object(entry)
     if a is None:
         return
@@ -183,6 +191,7 @@ def expert_assigned(entry) -> None:
 
 
 def results_published(entry) -> None:
+    """Notice of the published results (§40) to every applicant of the competition."""
     from klaster.competition.domain.services import today
 
     c = _object(entry)
@@ -229,6 +238,8 @@ def _support_outcome(action: str, app):
 
 
 def support_event(entry) -> None:
+    """Notice to the applicant of a reimbursement act (registered, checked, decided, agreement,
+    paid, refund), with the clause of the instrument's procedure step (Decree 440)."""
     from klaster.support.domain import _step_clause
 
     app = _object(entry)

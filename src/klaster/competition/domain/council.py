@@ -47,6 +47,8 @@ def _svc():
 
 
 def profile_of(user) -> ExpertProfile | None:
+    """The expert's profile (sectors, affiliates, declared interests), or ``None`` for a user
+    without one or an unsaved user."""
     return ExpertProfile.objects.filter(user=user).first() if getattr(user, "pk", None) else None
 
 
@@ -196,6 +198,8 @@ def bulk_assign(*, actor, competition: Competition, pairs) -> list[ExpertAssignm
 
 @dataclass
 class ExpertLoad:
+    """One expert's load in a competition's council (§19–§20): the user and profile, applications
+    assigned, declarations made, conflicts declared, sheets submitted."""
     user: object
     profile: ExpertProfile | None
     assigned: int

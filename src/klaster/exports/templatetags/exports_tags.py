@@ -16,6 +16,8 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def export_links(context, name, **values):
+    """CSV and XLSX links of the list export ``name`` with the page's filter ``values``, for a user
+    the export allows; empty otherwise."""
     from klaster.exports.lists import registry
 
     export = registry().get(name)
