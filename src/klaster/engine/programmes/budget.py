@@ -48,8 +48,8 @@ class Line:
 
 @dataclass(frozen=True)
 class Lines:
-    """Budget lines of a regulation document (thousand tenge per instrument and year), with the
-    share of a line at which an alert is raised and that rule's clause."""
+    """Budget lines of a regulation document (each line's allocations per year as ``Money`` in its
+    unit), with the share of a line at which an alert is raised and that rule's clause."""
     doc: RegulationDocument
     lines: tuple[Line, ...]
     alert_share: Decimal
