@@ -63,8 +63,28 @@ def test_ties_are_shown_as_ties_not_as_half_positions():
     r = services.compute_ranking(actor=None, methodology=mo, year=2020)
     assert {x["cluster"]: x["rank"] for x in r.result}["twin-a"] == 1.5
     page = _client("ru").get("/register/rankings/").content.decode()
-    assert "1–2 (ничья)" in page and "1,5" not in page.split("Чувствительность")[0]
+    assert "1–2 (равный балл)" in page and "Кластеры с равными баллами делят" in page
+    # no rank anywhere on the page is a fraction — the sensitivity table summed mean ranks ("1,5")
+    assert "1,5" not in page and "0,5" not in page and "1.5" not in page
+    for row in r.sensitivity:
+        assert isinstance(row["clusters_moved"], int)
+    kk = _client("kk").get("/register/rankings/").content.decode()
+    assert "1–2 (тең балл)" in kk and "1,5" not in kk
     assert "Равные веса" in page and "критерий 1.1" in page
+
+
+def test_sensitivity_counts_clusters_not_fractions_of_mean_ranks():
+    """Reproduction: with tied (averaged) ranks, the sensitivity table summed mean ranks moved and
+    showed "1,5" as a number of positions."""
+    _cluster("s-a", 800), _cluster("s-b", 900), _cluster("s-c", 1000, turnover=(Decimal("10"), Decimal("10")))
+    mo = services.save_methodology(actor=None, methodology=ranking.methodology(), meta=ranking.meta())
+    r = services.compute_ranking(actor=None, methodology=mo, year=2020)
+    r.sensitivity = [{**row, "positions_moved": 1.5, "clusters_moved": 2} for row in r.sensitivity]
+    r.save(update_fields=["sensitivity"])
+    for lang, header in (("ru", "Кластеры, сменившие место"), ("kk", "Орны өзгеретін кластерлер")):
+        page = _client(lang).get("/register/rankings/").content.decode()
+        table = page.split(header)[1].split("</table>")[0]
+        assert "1,5" not in table and "<td>2</td>" in table
 
 
 def test_a_ranking_of_invented_indicators_is_marked_demo():

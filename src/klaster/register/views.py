@@ -26,7 +26,6 @@ from klaster.accounts.roles import Role
 from klaster.common import dates, exports, locking
 from klaster.common.files import UploadRejected, check_upload
 from klaster.common.forms import errors_text
-from klaster.common.money import format_number
 from klaster.common.refusals import Refusal
 from klaster.programmes.models import Programme
 from klaster.reference.models import Region
@@ -166,9 +165,13 @@ def _positions(first: int, last: int) -> str:
     return str(first) if first == last else f"{first}–{last}"
 
 
-def _moved(value) -> str:
-    v = float(value)
-    return str(int(v)) if v == int(v) else format_number(Decimal(str(v)), (get_language() or "ru")[:2], decimals=1)
+def _clusters_moved(row: dict) -> int | None:
+    """How many clusters change position when a weight moves (``clusters_moved`` of
+    :func:`klaster.engine.programmes.ranking.sensitivity`): a count of clusters, never the sum of
+    mean ranks moved (tied ranks are averaged, so that sum read "1,5" — a rank is never a
+    fraction). ``None`` when the stored row lacks it (shown as "—")."""
+    v = row.get("clusters_moved")
+    return None if v is None else int(v)
 
 
 @public
@@ -198,9 +201,10 @@ def rankings(request):
             "r": r, "title": title, "method": snap.get("method"), "normalisation": NORMALISATIONS.get(snap.get("normalisation"), snap.get("normalisation")),
             "indicators": indicators, "development_level": bool(snap.get("development_level")), "source": snap.get("source", ""),
             "weights_rule": (snap.get("weights_rule") or {}).get(lang, ""), "demo": r.is_demo,
+            "has_ties": any(x.get("tie") for x in dev.positions(r.result)),
             "result": [{"rank": _positions(x["first"], x["last"]), "tie": x["tie"], "code": x["cluster"], "name": names.get(x["cluster"], x["cluster"]), "score": x["score"]}
                        for x in dev.positions(r.result)],
-            "sensitivity": [{"indicator": labels.get(s["indicator"], s["indicator"]), "change": s["change"], "moved": _moved(s["positions_moved"]),
+            "sensitivity": [{"indicator": labels.get(s["indicator"], s["indicator"]), "change": s["change"], "moved": _clusters_moved(s),
                              "swaps": [f"{names.get(a, a)} ↔ {names.get(b, b)}" for a, b in s["swaps"]]} for s in r.sensitivity],
         })
     out.sort(key=lambda x: not x["development_level"])
