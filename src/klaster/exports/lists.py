@@ -22,7 +22,7 @@ from django import forms
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, pgettext_lazy
 
 from klaster.accounts.roles import Role, has_role
 from klaster.api import records
@@ -386,10 +386,10 @@ def _registry() -> dict[str, ListExport]:
     from klaster.support import views as sv
     from klaster.support.models import Status
 
-    comp_states = [(k, k) for k in STATES if k in ("draft", "stage1_intake", "stage1_admission", "stage1_review", "stage1_commission", "stage2_intake",
+    comp_states = [(k, STATES[k]) for k in STATES if k in ("draft", "stage1_intake", "stage1_admission", "stage1_review", "stage1_commission", "stage2_intake",
                                                      "stage2_admission", "stage2_review", "stage2_commission", "decided", "published", "failed",
                                                      "rerun_announced")]
-    app_states = [(k, k) for k in ("draft", "submitted", "refused_late", "withdrawn", "admitted", "returned", "under_review", "passed",
+    app_states = [(k, STATES[k]) for k in ("draft", "submitted", "refused_late", "withdrawn", "admitted", "returned", "under_review", "passed",
                                    "below_threshold", "winner", "not_selected")]
     stages = [("1", "1"), ("2", "2")]
     items = [
@@ -406,7 +406,7 @@ def _registry() -> dict[str, ListExport]:
         ListExport("conclusions", _("Conclusions"), "competition:conclusions",
                    tuple(dict.fromkeys(_page_roles(cv.conclusions_inbox) + _page_roles(cv.organizer_competition))),
                    lambda: {"competition": _competition_field(),
-                            "body": _choice([("akimat", "akimat"), ("authorized_body", "authorized_body"), ("regional_body", "regional_body")], _("Body")),
+                            "body": _choice([(r.value, r.label) for r in (Role.AKIMAT, Role.AUTHORIZED_BODY, Role.REGIONAL_BODY)], _("Body")),
                             "state": _choice([("open", _("to be issued")), ("issued", _("issued"))], _("State"))},
                    _conclusions, ("conclusions",)),
         ListExport("register", _("Register of clusters and their participants"), "register:list", None,
@@ -443,6 +443,26 @@ def registry() -> dict[str, ListExport]:
 # ------------------------------------------------------------------------------------------ form and build
 
 
+#: What a table (a sheet of the XLSX, the file of a CSV) is called on the page; the sheet names
+#: inside the files stay machine names (context "table": other catalogues have these words in
+#: other grammatical forms).
+SHEET_LABELS = {
+    "competitions": pgettext_lazy("table", "competitions"),
+    "applications": pgettext_lazy("table", "applications"),
+    "deadlines": pgettext_lazy("table", "deadlines"),
+    "ranked": pgettext_lazy("table", "ranked list"),
+    "scores": pgettext_lazy("table", "experts' scores"),
+    "expert load": pgettext_lazy("table", "expert load"),
+    "conclusions": pgettext_lazy("table", "conclusions"),
+    "clusters": pgettext_lazy("table", "clusters"),
+    "participants": pgettext_lazy("table", "participants"),
+    "indicators": pgettext_lazy("table", "indicators"),
+    "programmes": pgettext_lazy("table", "programmes"),
+    "support applications": pgettext_lazy("table", "support applications"),
+    "audit trail": pgettext_lazy("table", "audit trail"),
+}
+
+
 class ExportForm(forms.Form):
     """The parameters of an export: its filters, the format and, for CSV, the sheet (one table per file)."""
 
@@ -453,7 +473,7 @@ class ExportForm(forms.Form):
         self.export = export
         for name, field in export.filters().items():
             self.fields[name] = field
-        self.fields["sheet"] = forms.ChoiceField(choices=[("", "—"), *[(s, s) for s in export.sheets]], required=False,
+        self.fields["sheet"] = forms.ChoiceField(choices=[("", "—"), *[(s, SHEET_LABELS.get(s, s)) for s in export.sheets]], required=False,
                                                  label=_("Table (CSV holds one)"))
         self.order_fields([*export.filters(), "sheet", "fmt"])
 

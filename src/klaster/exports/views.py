@@ -37,7 +37,11 @@ def _jobs(request):
 
     if not request.user.is_authenticated:
         return []
-    return list(ExportJob.objects.filter(user=request.user)[:10])
+    jobs = list(ExportJob.objects.filter(user=request.user)[:10])
+    titles = {name: export.title for name, export in registry().items()}
+    for j in jobs:
+        j.title = titles.get(j.name, j.name)
+    return jobs
 
 
 def _forms(request, bound=None):
