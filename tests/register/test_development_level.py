@@ -44,7 +44,7 @@ def test_the_methodology_and_its_weights_are_data_with_their_rule():
     assert len({round(i.weight, 9) for i in m.indicators}) == 1  # equal weights …
     assert "No seed gives weights" in d["weights_rule"]["en"]    # … and why
     assert not any("forecast" in c or "2024" in c for c in codes)  # a forecast is not a development level
-    assert "line 280" in d["source"]
+    assert "line 280" in d["source"]["en"] and "стр. 280" in d["source"]["ru"] and "280-жол" in d["source"]["kk"]
 
 
 def test_growth_of_actual_output_is_read_from_the_indicators():
@@ -70,6 +70,12 @@ def test_ties_are_shown_as_ties_not_as_half_positions():
         assert isinstance(row["clusters_moved"], int)
     kk = _client("kk").get("/register/rankings/").content.decode()
     assert "1–2 (тең балл)" in kk and "1,5" not in kk
+    # indicator clauses and the source in the page's language (they were English in kk/ru)
+    for text in (page, kk):
+        for english in ("unaffiliated legal entities", "% of employees in R&amp;D", "turnover (output)", "line 280", "average number of employees"):
+            assert english not in text
+    assert "прил. 2 п. 7: % работников, занятых в НИОКР" in page and "стр. 280" in page
+    assert "1.1-өлшемшарт: үлестес емес заңды тұлғалар" in kk and "280-жол" in kk
     assert "Равные веса" in page and "критерий 1.1" in page
 
 

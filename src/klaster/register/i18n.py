@@ -71,8 +71,20 @@ _CLAUSE_WORDS = [
 ]
 
 
+def in_language(text, language: str | None = None):
+    """A text the data gives in each language (``{"kk": …, "ru": …, "en": …}``) in ``language``
+    (the active one by default; English, then any, when it lacks that language); any other value
+    is returned as it is."""
+    if isinstance(text, dict):
+        lang = _lang(language)
+        return text.get(lang) or text.get("en") or next(iter(text.values()), "")
+    return text
+
+
 def clause_in(text, language: str | None = None) -> str:
-    """A clause reference as the language writes it (``§5.4`` → kk ``5.4-тармақ``, ru ``п. 5.4``)."""
+    """A clause reference as the language writes it (``§5.4`` → kk ``5.4-тармақ``, ru ``п. 5.4``);
+    ``text`` may be a ``{kk, ru, en}`` dict (:func:`in_language`)."""
+    text = in_language(text, language)
     if not text:
         return text or ""
     lang = _lang(language)
@@ -96,7 +108,9 @@ _SOURCE = re.compile(r"\bseed (\d{3})(?:, lines? ([\d–, -]+))?")
 
 
 def source_in(text, language: str | None = None) -> str:
-    """``seed 003, line 349`` → ru ``исходный документ 003, стр. 349``, kk ``003 бастапқы құжат, 349-жол``."""
+    """``seed 003, line 349`` → ru ``исходный документ 003, стр. 349``, kk ``003 бастапқы құжат, 349-жол``;
+    ``text`` may be a ``{kk, ru, en}`` dict (:func:`in_language`)."""
+    text = in_language(text, language)
     if not text:
         return text or ""
     lang = _lang(language)
