@@ -31,8 +31,9 @@ def test_login_switch_to_kazakh_and_see_the_map(live_server, browser_page, setti
     page.click("button[data-lang=kk]")
     page.wait_for_selector("html[lang=kk]")
     page.goto(live_server.url + "/regions/")
-    page.wait_for_selector("#kz-map")
-    assert page.locator("#kz-map path.region").count() == 20
+    page.wait_for_selector("#kz-map .js-plotly-plot path.choroplethlocation")  # drawn by plotly.js from the figure's JSON
+    page.wait_for_function("document.querySelectorAll('#kz-map path.choroplethlocation').length === 20")
+    assert page.locator("#kz-map path.choroplethlocation").count() == 20
     assert page.get_by_role("heading", level=1).inner_text() == "Қазақстан өңірлері"
     assert "Қарағанды облысы" in page.locator("#kz-map").text_content()
     page.screenshot(path=os.environ.get("KLASTER_SCREENSHOT", "/tmp/klaster-regions-kk.png"), full_page=True)

@@ -6,6 +6,7 @@ values through a bounded form. The register's pages: tests/perf/test_register_pa
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -98,16 +99,17 @@ def test_regions_map_is_cached_per_language(client):
 
 @pytest.mark.parametrize("lang", ["ru", "kk"])
 def test_regions_map_coordinates_are_machine_numbers(client, lang):
-    """A decimal comma in viewBox or x/y makes the SVG unreadable: the numbers are never localized."""
+    """A decimal comma in the map's numbers makes it unreadable: the figure is JSON (machine numbers)
+    and the boundaries one GeoJSON file."""
     html = _html(client, "/regions/", lang)
-    (viewbox,) = re.findall(r'<svg id="kz-map" viewBox="([^"]*)"', html)  # the map (the legend's swatches have their own)
-    assert re.fullmatch(r"0 0 \d+(\.\d+)? \d+(\.\d+)?", viewbox), viewbox
-    xs = re.findall(r'<text class="label" x="([^"]*)" y="([^"]*)"', html)
-    assert len(xs) == 20 and all(re.fullmatch(r"\d+(\.\d+)?", v) for pair in xs for v in pair), xs[:3]
+    fig = json.loads(re.search(r'<script id="kz-map-figure" type="application/json">(.*?)</script>', html, re.S).group(1))
+    assert sum(len(t["locations"]) for t in fig["data"]) == 20
+    gj = json.loads(client.get("/regions/boundaries.json").content)
+    assert all(isinstance(x, float | int) for f in gj["features"] for poly in f["geometry"]["coordinates"] for ring in poly for pt in ring for x in pt)
 
 
 def test_a_region_boundary_changed_by_the_loader_is_drawn_at_once(client):
-    """The reference loader writes with bulk_update (no signals): the map is drawn anew."""
+    """The reference loader writes with bulk_update (no signals): the map and its boundaries are drawn anew."""
     before = _html(client, "/regions/")
     r = Region.objects.get(kato=KARAGANDA)
     square = {"type": "Polygon", "coordinates": [[[70.0, 48.0], [75.0, 48.0], [75.0, 50.0], [70.0, 50.0], [70.0, 48.0]]]}
@@ -115,8 +117,9 @@ def test_a_region_boundary_changed_by_the_loader_is_drawn_at_once(client):
     r.name_en = "Karaganda (redrawn)"
     Region.objects.bulk_update([r], ["boundary", "name_en"])
     after = _html(client, "/regions/")
-    path = re.search(rf'<path class="region" d="([^"]*)" data-kato="{KARAGANDA}"', after).group(1)
-    assert path.count("L") == 4 and "Karaganda (redrawn)" in after and after != before
+    gj = json.loads(client.get("/regions/boundaries.json").content)
+    (feature,) = [f for f in gj["features"] if f["id"] == KARAGANDA]
+    assert feature["geometry"]["coordinates"] == [square["coordinates"]] and "Karaganda (redrawn)" in after and after != before
 
 
 def test_home_counts_follow_the_reference_data(client):

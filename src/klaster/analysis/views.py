@@ -44,6 +44,7 @@ from klaster.analysis.forms import (
     io_table_choices,
 )
 from klaster.analysis.models import AnalysisRun
+from klaster.analysis.run_labels import flag_label, methodology_label, parameter_rows, sector_names
 from klaster.common import audit, exports
 from klaster.common.forms import errors_text
 from klaster.common.refusals import Refusal
@@ -201,29 +202,41 @@ def _region_labels(run, names) -> dict[str, str]:
     return labels
 
 
-def _choropleth(run, rows: pd.DataFrame, labels: dict, value_col: str, title: str):
-    """SVG shapes of Kazakhstan's regions coloured by ``value_col`` of ``rows`` (indexed by region)."""
+def _choropleth(run, rows: pd.DataFrame, labels: dict, value_col: str, *, caption: str, measure: str, unit: str,
+                decimals: int, link_query: dict):
+    """The map of a Kazakhstan run (:func:`klaster.web.maps.map_context`): the regions coloured by
+    ``value_col`` of ``rows`` (indexed by the frame's geometry unit) in five classes from 0 to the
+    largest value (:func:`klaster.web.maps.class_breaks`, the one colouring rule; the legend names
+    ``measure``, its ``unit`` and the breaks); a click filters the flags table by the region
+    (``link_query`` + ``region``). ``None`` without boundaries."""
     from klaster.observatory import frames as kzframes
     from klaster.reference.models import Region
-    from klaster.web.maps import project
+    from klaster.web import maps
+    from klaster.web.templatetags.klaster import num
 
-    geoms = {r.kato: r.boundary for r in Region.objects.exclude(boundary=None)}
-    if not geoms:
+    katos = list(Region.objects.exclude(boundary=None).values_list("kato", flat=True))
+    if not katos:
         return None
     unit_of = kzframes.geometry_unit(str(run.parameters.get("frame") or "2022"))
-    shapes, width, height = project(geoms)
     vals = rows[value_col].to_dict()
-    finite = [v for v in vals.values() if pd.notna(v)]
-    top = max(finite) if finite else 0
-    palette = ["#eef3f7", "#c6dbe6", "#8fbfd2", "#4f9bb8", "#0b6e8a"]
-    out = []
-    for s in shapes:
-        unit = unit_of.get(s.kato, s.kato)
-        v = vals.get(unit)
-        k = 0 if v is None or pd.isna(v) or top <= 0 else min(4, int(4 * float(v) / top + 0.5))
-        out.append({"d": s.d, "x": s.label_x, "y": s.label_y, "fill": palette[k], "name": labels.get(unit, unit),
-                    "value": "—" if v is None or pd.isna(v) else (f"{v:.3g}" if isinstance(v, float) else v)})
-    return {"shapes": out, "width": width, "height": height, "title": title, "legend": palette, "top": top}
+    values, names, links, hover = {}, {}, {}, {}
+    for kato in katos:
+        u = unit_of.get(kato, kato)
+        v = vals.get(u)
+        values[kato] = None if v is None or pd.isna(v) else float(v)
+        names[kato] = labels.get(u, u)
+        links[kato] = "?" + urlencode({**link_query, "region": u})
+        hover[kato] = "—" if values[kato] is None else num(values[kato], decimals)
+    finite = [v for v in values.values() if v is not None]
+    breaks = maps.class_breaks(max(finite) if finite else 0)
+    legend = [f"{num(lo, decimals)} – {num(hi, decimals)}" for lo, hi in breaks]
+    no_data = _("no data")
+    figure = maps.choropleth_figure(values, names=names, links=links, measure=measure, unit=unit, breaks=breaks,
+                                    hover=hover, legend=legend, no_data=no_data, geojson=reverse("web:boundaries"))
+    table = [(names[k], links[k], hover[k], no_data if maps.class_of(values[k], breaks) is None else legend[maps.class_of(values[k], breaks)])
+             for k in sorted(katos, key=lambda k: names[k])]
+    return maps.map_context("choropleth", caption=caption, figure=figure, rows=table,
+                            head=[_("Region"), f"{measure}, {unit}" if unit else measure, _("Legend")])
 
 
 def _filter_form(cls, data, flags: pd.DataFrame):
@@ -288,16 +301,20 @@ def run_detail(request, pk):
         })
         if run.summary.get("kazakhstan") and len(cur):
             meth = f["methodology"] or ctx["methodology_choices"][0]
+            link_query = {k: v for k, v in {**f, "year": year, "region": ""}.items() if v}
             if f["sector"]:
                 data = cur[(cur["sector"] == f["sector"]) & (cur["methodology"] == meth)].set_index("region")
-                title = _("Location quotient of %(sector)s, %(year)s") % {"sector": f["sector"], "year": year}
-                ctx["map"] = _choropleth(run, data, labels, "lq", title)
+                sector = f"{f['sector']} {sectors.get(f['sector'], '')}".strip()
+                ctx["map"] = _choropleth(run, data, labels, "lq", caption=_("Location quotient of %(sector)s, %(year)s") % {"sector": sector, "year": year},
+                                         measure=_("Location quotient"), unit=_("ratio to the national share"), decimals=2, link_query=link_query)
             else:
                 col = f["flag"] or {"cmp": "strong", "eco": "stars", "kz-bn": "flagged"}.get(meth, "")
                 sub = S.filter_flags(cur, methodology=meth, flag=col) if col in cur.columns else cur.iloc[0:0]
                 counts = sub.groupby("region").size().reindex(cur["region"].unique(), fill_value=0).to_frame("n")
-                title = _("Sectors flagged “%(flag)s” (%(methodology)s) by region, %(year)s") % {"flag": col, "methodology": meth, "year": year}
-                ctx["map"] = _choropleth(run, counts, labels, "n", title)
+                caption = _("Sectors flagged “%(flag)s” (%(methodology)s) by region, %(year)s") % {
+                    "flag": flag_label(col), "methodology": methodology_label(meth), "year": year}
+                ctx["map"] = _choropleth(run, counts, labels, "n", caption=caption, measure=_("Sectors flagged"),
+                                         unit=_("number of sectors"), decimals=1, link_query=link_query)
     return render(request, "analysis/run.html", ctx)
 
 

@@ -338,36 +338,46 @@ def _quarter(request):
 
 def _map(data) -> dict | None:
     """Kazakhstan's regions shaded by the support paid to the clusters of each region to the end of
-    the quarter, with the number of clusters (SVG paths from the boundary data, cached until the
-    reference data changes)."""
+    the quarter (four classes: quarters of the largest sum; grey: no cluster), with the clusters in
+    the hover text and a click to the cluster (:func:`klaster.web.maps.choropleth_figure`); ``None``
+    without boundaries."""
+    from django.urls import reverse
+    from django.utils.html import escape
+
     from klaster.reference.models import Region
-    from klaster.web.cache import cached
-    from klaster.web.maps import project
+    from klaster.web import maps
+    from klaster.web.templatetags.klaster import num
 
-    def shapes():
-        geoms = {r.kato: r.boundary for r in Region.objects.all() if r.boundary}
-        if not geoms:
-            return None
-        drawn, w, h = project(geoms)
-        return {"shapes": [(s.kato, s.d, s.label_x, s.label_y) for s in drawn], "width": w, "height": h}
-
-    base = cached(("reference",), ("programmes-quarterly-map",), shapes)
-    if not base:
+    regions = list(Region.objects.exclude(boundary=None).defer("boundary"))
+    if not regions:
         return None
-    names = {r.kato: r for r in Region.objects.defer("boundary")}
-    per = defaultdict(lambda: {"clusters": [], "support": Decimal(0)})
+    per = defaultdict(lambda: {"clusters": [], "support": Decimal(0), "link": ""})
     for c in data["clusters"]:
         for r in c["cluster"].regions.all():
             per[r.kato]["clusters"].append(c["cluster"].localized_name())
             per[r.kato]["support"] += c["support"]["cumulative_total"]
-    top = max((v["support"] for v in per.values()), default=Decimal(0))
-    out = []
-    for kato, d, lx, ly in base["shapes"]:
-        v = per.get(kato)
-        level = 0 if not v else (1 if not top else 1 + min(3, int(v["support"] / top * 4)) if v["support"] else 1)
-        out.append({"kato": kato, "d": d, "label_x": lx, "label_y": ly, "region": names.get(kato), "level": level,
-                    "clusters": v["clusters"] if v else [], "support": v["support"] if v else Decimal(0)})
-    return {"shapes": out, "width": base["width"], "height": base["height"]}
+            per[r.kato]["link"] = per[r.kato]["link"] or reverse("register:detail", args=[c["cluster"].code])
+    top = float(max((v["support"] for v in per.values()), default=Decimal(0)))
+    # the shading rule: a region with clusters is in class 1 + min(3, int(4 · support / top))
+    breaks = [(top * k / 4, top * (k + 1) / 4) for k in range(4)] if top else [(0.0, 0.0)]
+    palette = ["#c6dbef", "#6baed6", "#3182bd", "#08519c"][:len(breaks)]
+    tenge = _("tenge")
+    legend = [f"{num(lo, 2)} – {num(hi, 2)} {tenge}" for lo, hi in breaks]
+    values, names, links, hover = {}, {}, {}, {}
+    for r in regions:
+        v = per.get(r.kato)
+        values[r.kato] = float(v["support"]) if v else None
+        names[r.kato] = r.localized_name()
+        links[r.kato] = v["link"] if v and len(v["clusters"]) == 1 else (reverse("register:list") if v else "")
+        hover[r.kato] = (escape(", ".join(v["clusters"])) + "<br>" + num(v["support"], 2) + " " + tenge) if v else "—"
+    no_cluster = _("no cluster")
+    figure = maps.choropleth_figure(values, names=names, links=links, measure=_("Support paid to the end of the quarter"), unit=tenge,
+                                    breaks=breaks, palette=palette, hover=hover, legend=legend, no_data=no_cluster,
+                                    geojson=reverse("web:boundaries"))
+    rows = [(names[r.kato], links[r.kato], (", ".join(per[r.kato]["clusters"]) + "; " + num(per[r.kato]["support"], 2)) if r.kato in per else "—",
+             no_cluster if values[r.kato] is None else legend[maps.class_of(values[r.kato], breaks)]) for r in regions]
+    return maps.map_context("quarterly-map", caption=_("Clusters and support paid by region"), figure=figure, rows=rows,
+                            head=[_("Region"), _("Clusters; support paid to the end of the quarter, tenge"), _("Legend")])
 
 
 def _quarter_charts(data) -> list:

@@ -1,26 +1,33 @@
-"""Drawing Kazakhstan's regions as SVG from their boundary data (no JavaScript, no CDN).
+"""Choropleth maps of Kazakhstan's regions drawn with Plotly (plotly.js served once as a static
+file; no CDN): one figure builder, one boundary file, one colouring rule.
 
-Projection: equirectangular with the x axis scaled by cos(48°), Kazakhstan's mid latitude;
-good enough for a choropleth of 20 regions. Rings are thinned so that consecutive points are at
-least ``min_px`` apart, which keeps the page small (the source boundaries are ~1 MB).
+- :func:`boundaries` — the regions' boundaries (``Region.boundary``, geokz, WGS84) simplified once
+  (Douglas–Peucker, :func:`simplify_ring`) as a GeoJSON ``FeatureCollection`` whose features carry
+  the region's KATO as ``properties.kato``; served as ``/regions/boundaries.json``
+  (:func:`klaster.web.views.boundaries_json`) with a long cache per reference data version.
+- :func:`class_breaks` / :func:`class_of` — the colour classes of a measure and the class of a
+  value (the legend and the colouring use the same breaks).
+- :func:`choropleth_figure` — a Plotly figure dict (``{"data": [...], "layout": {...}}``): one
+  ``choropleth`` trace per colour class on the boundaries' URL, ``featureidkey`` the KATO property,
+  ``fitbounds: "locations"``; the legend lists the classes with the measure, its unit and breaks.
+
+Pages embed the figure as JSON (``components/map.html``, ``<script type="application/json">``) and
+``klaster.js`` draws it; numbers in the JSON are machine numbers in every language.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from html import escape
 
-COS_LAT = math.cos(math.radians(48.0))
-
-
-@dataclass(frozen=True)
-class RegionShape:
-    """One region drawn: its KATO, SVG path ``d`` and label position (SVG units)."""
-
-    kato: str
-    d: str
-    label_x: float
-    label_y: float
+#: Colours of the classes, lightest first (ColorBrewer "Blues", colour-blind safe).
+PALETTE = ["#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c"]
+#: Colour of a region without a value.
+NO_DATA = "#d9d9d9"
+#: Simplification tolerance of the boundaries, degrees (≈ 1 km): the file stays small (≈ 100 KB).
+TOLERANCE = 0.01
+#: Decimal places kept in the boundary coordinates (≈ 10 m).
+DIGITS = 3
 
 
 def _rings(geometry: dict):
@@ -34,47 +41,82 @@ def _rings(geometry: dict):
         raise ValueError(f"unsupported geometry type {t!r}")
 
 
-def project(geometries: dict[str, dict], width: float = 1000.0, min_px: float = 1.5) -> tuple[list[RegionShape], float, float]:
-    """Project geometries (KATO → GeoJSON geometry, WGS84 lon/lat) to SVG paths.
+def simplify_ring(ring: list, tolerance: float = TOLERANCE) -> list[list[float]]:
+    """Douglas–Peucker simplification of a closed ring ``[[lon, lat], …]`` (degrees): points
+    closer than ``tolerance`` (degrees) to the kept line are dropped; the ring stays closed.
 
-    Returns
-    -------
-    (shapes, width, height)
-        ``height`` follows from the aspect ratio of the data.
-
-    Raises
-    ------
-    ValueError
-        A geometry is not a Polygon or MultiPolygon, or there is nothing to draw.
-    """
-    pts = [(lon * COS_LAT, lat) for g in geometries.values() for ring in _rings(g) for lon, lat, *_ in ring]
-    if not pts:
-        raise ValueError("no coordinates to draw")
-    minx, maxx = min(p[0] for p in pts), max(p[0] for p in pts)
-    miny, maxy = min(p[1] for p in pts), max(p[1] for p in pts)
-    scale = width / (maxx - minx)
-    height = (maxy - miny) * scale
-    shapes = []
-    for kato, g in geometries.items():
-        parts = []
-        best_ring, best_len = None, -1
-        for ring in _rings(g):
-            xy = [((lon * COS_LAT - minx) * scale, (maxy - lat) * scale) for lon, lat, *_ in ring]
-            thin = [xy[0]]
-            for x, y in xy[1:]:
-                if math.hypot(x - thin[-1][0], y - thin[-1][1]) >= min_px:
-                    thin.append((x, y))
-            if len(thin) < 3:
-                continue
-            if len(thin) > best_len:
-                best_ring, best_len = thin, len(thin)
-            parts.append("M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in thin) + "Z")
-        if best_ring is None:
+    Returns the simplified ring, rounded to :data:`DIGITS` places, or ``[]`` when fewer than four
+    points (a triangle) would remain (a speck below the tolerance)."""
+    pts = [(float(p[0]), float(p[1])) for p in ring]
+    n = len(pts)
+    if n < 4:
+        return []
+    keep = [False] * n
+    keep[0] = keep[-1] = True
+    # a closed ring: split it at its farthest point from the start so that neither half is degenerate
+    far = max(range(n), key=lambda i: (pts[i][0] - pts[0][0]) ** 2 + (pts[i][1] - pts[0][1]) ** 2)
+    keep[far] = True
+    stack = [(0, far), (far, n - 1)]
+    while stack:
+        a, b = stack.pop()
+        if b <= a + 1:
             continue
-        cx = sum(p[0] for p in best_ring) / len(best_ring)
-        cy = sum(p[1] for p in best_ring) / len(best_ring)
-        shapes.append(RegionShape(kato, "".join(parts), round(cx, 1), round(cy, 1)))
-    return shapes, width, round(height, 1)
+        (ax, ay), (bx, by) = pts[a], pts[b]
+        dx, dy = bx - ax, by - ay
+        length = math.hypot(dx, dy)
+        best, best_d = -1, -1.0
+        for i in range(a + 1, b):
+            px, py = pts[i]
+            d = abs(dx * (py - ay) - dy * (px - ax)) / length if length else math.hypot(px - ax, py - ay)
+            if d > best_d:
+                best, best_d = i, d
+        if best_d > tolerance:
+            keep[best] = True
+            stack += [(a, best), (best, b)]
+    out = [[round(x, DIGITS), round(y, DIGITS)] for (x, y), k in zip(pts, keep) if k]
+    return out if len(out) >= 4 else []
+
+
+def simplify(geometry: dict, tolerance: float = TOLERANCE) -> dict | None:
+    """A Polygon or MultiPolygon (GeoJSON geometry) simplified ring by ring (:func:`simplify_ring`),
+    as a MultiPolygon; polygons whose outer ring vanishes are dropped. ``None`` when nothing
+    remains. Raises ``ValueError`` for another geometry type."""
+    polys = [geometry["coordinates"]] if geometry.get("type") == "Polygon" else (
+        geometry["coordinates"] if geometry.get("type") == "MultiPolygon" else None)
+    if polys is None:
+        raise ValueError(f"unsupported geometry type {geometry.get('type')!r}")
+    out = []
+    for poly in polys:
+        rings = [simplify_ring(r, tolerance) for r in poly]
+        if rings and rings[0]:
+            out.append([r for r in rings if r])
+    return {"type": "MultiPolygon", "coordinates": out} if out else None
+
+
+def boundaries(tolerance: float = TOLERANCE) -> dict:
+    """The regions' boundaries as a GeoJSON FeatureCollection (WGS84 degrees), simplified:
+    ``{"type": "FeatureCollection", "features": [{"type": "Feature", "id": kato,
+    "properties": {"kato": kato}, "geometry": MultiPolygon}]}``. Regions without a boundary are
+    left out. Reads ``Region.boundary`` (geokz, A. Rodionov, CC BY 4.0); callers cache it
+    (:func:`boundaries_bytes`)."""
+    from klaster.reference.models import Region
+
+    feats = []
+    for kato, geom in Region.objects.exclude(boundary=None).order_by("kato").values_list("kato", "boundary"):
+        g = simplify(geom, tolerance) if geom else None
+        if g:
+            feats.append({"type": "Feature", "id": kato, "properties": {"kato": kato}, "geometry": g})
+    return {"type": "FeatureCollection", "features": feats}
+
+
+def boundaries_bytes() -> bytes:
+    """:func:`boundaries` as compact JSON bytes, computed once per reference data version
+    (:mod:`klaster.web.cache`)."""
+    import json
+
+    from klaster.web.cache import cached
+
+    return cached(("reference",), ("boundaries-json",), lambda: json.dumps(boundaries(), separators=(",", ":")).encode())
 
 
 def class_breaks(top: float, n: int = 5) -> list[tuple[float, float]]:
@@ -88,3 +130,108 @@ def class_breaks(top: float, n: int = 5) -> list[tuple[float, float]]:
         return []
     step = top / (n - 1)
     return [(max(0.0, (k - 0.5) * step), min(top, (k + 0.5) * step)) for k in range(n)]
+
+
+def count_breaks(top: int, n: int = 5) -> tuple[list[tuple[float, float]], list[int]]:
+    """Classes of a count (e.g. clusters per region) from 0 to ``top``: one class per count when
+    ``top < n`` (``[(0, 0), (1, 1), …]``, coloured spread over the palette), else
+    :func:`class_breaks`. Returns ``(breaks, palette indexes)``."""
+    if top < n:
+        return [(float(k), float(k)) for k in range(top + 1)], [round(k * (n - 1) / top) if top else 0 for k in range(top + 1)]
+    return class_breaks(top, n), list(range(n))
+
+
+def class_of(value, breaks: list[tuple[float, float]]) -> int | None:
+    """The class of ``value`` among ``breaks`` (:func:`class_breaks`): the last class whose low
+    end it reaches (a value on a break belongs to the upper class, as the rounding rule puts it).
+    ``None`` for a missing or non-finite value or when there are no breaks."""
+    if value is None or not breaks:
+        return None
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return None
+    if not math.isfinite(v):
+        return None
+    k = 0
+    for i, (lo, _hi) in enumerate(breaks):
+        if i and v >= lo - 1e-12 * max(1.0, abs(lo)):
+            k = i
+    return k
+
+
+def choropleth_figure(values: dict, *, names: dict, links: dict | None = None, measure: str, unit: str = "",
+                      breaks: list[tuple[float, float]], palette: list[str] | None = None, hover: dict | None = None,
+                      legend: list[str] | None = None, no_data: str = "", geojson: str = "/regions/boundaries.json",
+                      separators: str = ".,") -> dict:
+    """A Plotly figure (dict, JSON-ready) of a choropleth of Kazakhstan's regions.
+
+    Parameters
+    ----------
+    values : {KATO: number or None}
+        The measure per region (its unit is ``unit``); every region to draw is a key.
+    names : {KATO: str}
+        The regions' names in the user's language (hover text).
+    links : {KATO: URL}
+        Where a click on the region leads (``customdata[0]``); a region without one is not a link.
+    measure, unit : str
+        The legend's title: ``"measure, unit"``.
+    breaks : [(low, high)]
+        The classes (:func:`class_breaks` or :func:`count_breaks`); a region's class is
+        :func:`class_of`.
+    palette : [colour]
+        One colour per class (default :data:`PALETTE`, spread when fewer classes).
+    hover : {KATO: str}
+        The hover lines under the name (default the value); HTML as plotly.js reads it (``<br>``),
+        so the caller escapes data in it. Names are escaped here.
+    legend : [str]
+        The classes' legend entries (default ``"low – high"`` with machine numbers).
+    no_data : str
+        Legend entry of regions without a value (grey); omitted when every region has one.
+    geojson : str
+        URL of the boundaries (``featureidkey`` ``properties.kato``).
+
+    Returns ``{"data": [trace per class], "layout": {...}}`` — one ``choropleth`` trace per class
+    with its regions (``locations``), its colour, its legend entry; ``layout.geo.fitbounds``
+    ``"locations"``. Numbers are Python numbers (machine JSON in every language).
+    """
+    links = links or {}
+    hover = hover or {}
+    pal = palette or (PALETTE if len(breaks) >= len(PALETTE) else [PALETTE[round(k * (len(PALETTE) - 1) / max(1, len(breaks) - 1))]
+                                                                   for k in range(len(breaks))])
+    groups: dict = {}
+    for kato in values:
+        groups.setdefault(class_of(values[kato], breaks), []).append(kato)
+    labels = legend or [f"{lo:g} – {hi:g}" for lo, hi in breaks]
+    traces = []
+    order = [*range(len(breaks)), None]
+    for k in order:
+        locs = groups.get(k, [])
+        if k is None and not locs:
+            continue
+        colour = NO_DATA if k is None else pal[k]
+        traces.append({
+            "type": "choropleth", "geojson": geojson, "featureidkey": "properties.kato",
+            "locations": locs, "z": [1] * len(locs), "zmin": 0, "zmax": 1,
+            "colorscale": [[0, colour], [1, colour]], "showscale": False, "showlegend": True,
+            "name": no_data if k is None else labels[k],
+            "marker": {"line": {"color": "#ffffff", "width": 1}},
+            "text": [f"{escape(str(names.get(kt, kt)))}<br>{hover.get(kt, '' if values[kt] is None else values[kt])}" for kt in locs],
+            "customdata": [[links.get(kt, "")] for kt in locs],
+            "hovertemplate": "%{text}<extra></extra>",
+            **({"meta": {"class": k, "low": breaks[k][0], "high": breaks[k][1]}} if k is not None else {"meta": {"class": None}}),
+        })
+    return {"data": traces, "layout": {
+        "geo": {"fitbounds": "locations", "visible": False, "projection": {"type": "mercator"}},
+        "legend": {"title": {"text": f"{measure}, {unit}" if unit else measure, "side": "top"}, "traceorder": "normal",
+                   "orientation": "h", "x": 0, "y": 0, "yanchor": "top"},
+        "margin": {"l": 0, "r": 0, "t": 0, "b": 0}, "height": 520, "dragmode": False, "separators": separators,
+    }}
+
+
+def map_context(map_id: str, *, caption: str, figure: dict, head: list[str], rows: list[tuple], note: str = "") -> dict:
+    """The context of ``components/map.html``: ``map_id`` (an HTML id, unique on the page), the
+    caption, the figure (:func:`choropleth_figure`, written as JSON under ``{map_id}-figure``),
+    the table beside the map — ``head`` (three column headings) and ``rows`` ``[(region name,
+    link or "", value text, class text)]`` — and an optional note."""
+    return {"id": map_id, "json_id": f"{map_id}-figure", "caption": caption, "figure": figure, "head": head, "rows": rows, "note": note}

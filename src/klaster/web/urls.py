@@ -7,6 +7,7 @@ app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
     path("regions/", views.regions, name="regions"),
+    path("regions/boundaries.json", views.boundaries_json, name="boundaries"),
     path("oked/", views.oked, name="oked"),
     path("me/", views.me, name="me"),
 ]

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from klaster.accounts.permissions import login_required_any_role, public
@@ -22,7 +22,6 @@ from klaster.common.forms import errors_text
 from klaster.reference.models import OkedCode, Region, TerritorialChange, normalize_oked
 from klaster.web.cache import cached
 from klaster.web.forms import OkedQueryForm
-from klaster.web.maps import project
 
 
 # The entry points of each role on the home page: (label, URL name).
@@ -76,71 +75,108 @@ def _lang() -> str:
     return (translation.get_language() or "ru")[:2]
 
 
-#: Colours of the clusters map's classes, lightest first (klaster.css draws them: .map .cls-N).
-MAP_CLASSES = 5
+def regions_map(day, regions, clusters: dict) -> dict | None:
+    """The regions page's map (:func:`klaster.web.maps.map_context`): each region coloured by the
+    number of clusters of the register on ``day`` that include it (:func:`klaster.web.maps.count_breaks`),
+    its hover text naming them, a click leading to the cluster (or to the register when it has
+    several); ``None`` when no boundary is loaded. ``regions``: Region rows annotated ``drawn``
+    (has a boundary); ``clusters``: {KATO: [Cluster]}."""
+    from klaster.common.dates import day_text
+    from klaster.web import maps
+    from klaster.web.templatetags.klaster import num
+
+    drawn = [r for r in regions if r.drawn]
+    if not drawn:
+        return None
+    lang = _lang()
+    counts = {r.kato: len(clusters.get(r.kato, [])) for r in drawn}
+    top = max(counts.values(), default=0)
+    breaks, idx = maps.count_breaks(top)
+    palette = [maps.PALETTE[i] for i in idx]
+
+    def n_clusters(n):
+        return ngettext("%(n)s cluster", "%(n)s clusters", n) % {"n": n}
+
+    legend = [n_clusters(int(lo)) if lo == hi else f"{num(lo, 1)} – {num(hi, 1)}" for lo, hi in breaks]
+    names, links, hover = {}, {}, {}
+    for r in drawn:
+        mine = clusters.get(r.kato, [])
+        names[r.kato] = r.localized_name(lang)
+        if mine:
+            links[r.kato] = reverse("register:detail", args=[mine[0].code]) if len(mine) == 1 else reverse("register:list")
+        hover[r.kato] = n_clusters(len(mine)) + "".join(("<br>" + escape(c.localized_name(lang))) for c in mine[:8])
+    figure = maps.choropleth_figure(counts, names=names, links=links, measure=gettext("Territorial clusters in the register"),
+                                    unit="", breaks=breaks, palette=palette, hover=hover, legend=legend,
+                                    geojson=reverse("web:boundaries"))
+    rows = [(names[r.kato], links.get(r.kato, ""),
+             "; ".join(c.localized_name(lang) for c in clusters.get(r.kato, [])) or "—",
+             legend[maps.class_of(counts[r.kato], breaks)]) for r in drawn]
+    caption = ngettext("Territorial clusters in the register on %(day)s: %(n)s, by region",
+                       "Territorial clusters in the register on %(day)s: %(n)s, by region",
+                       len({c.pk for v in clusters.values() for c in v})) % {
+        "day": day_text(day), "n": len({c.pk for v in clusters.values() for c in v})}
+    return maps.map_context("kz-map", caption=caption, figure=figure, rows=rows,
+                            head=[gettext("Region"), gettext("Clusters"), gettext("Legend")],
+                            note=gettext("A region is coloured by the number of clusters of the register that include it; "
+                                         "point at a region to see them, select it to open its cluster."))
 
 
 def regions_body(day=None) -> str:
     """The regions page's map, table and territorial changes as HTML in the active language.
 
-    The map is a choropleth of the clusters in the register on ``day`` (default today;
-    :func:`klaster.register.domain.services.register_on`) by region: each region's colour class
-    (one per count up to four clusters, else :func:`klaster.web.maps.class_breaks`), its clusters in the hover title and a link to the
-    cluster (or to the register when it has several), with a legend of the classes.
-
-    The boundaries (about 1 MB of GeoJSON) are read and projected only here, once per language,
-    day and data version (:func:`regions` caches the result). Coordinates are written as machine
-    numbers, never localized (a decimal comma would break the SVG in kk and ru).
+    The map (:func:`regions_map`) is a choropleth of the clusters in the register on ``day``
+    (default today; :func:`klaster.register.domain.services.register_on`) by region, drawn by
+    plotly.js from the figure's JSON and the boundaries of ``/regions/boundaries.json``
+    (:func:`boundaries_json`); :func:`regions` caches the result per language, day and data version.
     """
+    from django.db.models import BooleanField, ExpressionWrapper
+
     from klaster.common.dates import today
+    from klaster.reference.changes import localized_changes
     from klaster.register.domain.services import register_on
-    from klaster.web.maps import class_breaks
 
     day = day or today()
-    regions = list(Region.objects.all())
-    geoms = {r.kato: r.boundary for r in regions if r.boundary}
-    shapes, width, height = project(geoms) if geoms else ([], 0, 0)
-    by_kato = {r.kato: r for r in regions}
+    regions = list(Region.objects.defer("boundary").annotate(
+        drawn=ExpressionWrapper(Q(boundary__isnull=False), output_field=BooleanField())))
     clusters: dict[str, list] = {}
     for c in register_on(day).prefetch_related(Prefetch("regions", queryset=Region.objects.only("kato"))):
         for r in c.regions.all():
             clusters.setdefault(r.kato, []).append(c)
-    top = max((len(v) for v in clusters.values()), default=0)
-    if top < MAP_CLASSES:
-        # few clusters per region: one class per count (0, 1, … top), spread over the palette
-        def cls(n: int) -> int:
-            return round(n * (MAP_CLASSES - 1) / top) if top else 0
-
-        legend = [(cls(n), n, n) for n in range(top + 1)]
-    else:
-        def cls(n: int) -> int:
-            return min(MAP_CLASSES - 1, int((MAP_CLASSES - 1) * n / top + 0.5))
-
-        legend = [(k, lo, hi) for k, (lo, hi) in enumerate(class_breaks(top, MAP_CLASSES))]
-
-    drawn = []
-    for s in shapes:
-        if s.kato not in by_kato:
-            continue
-        mine = clusters.get(s.kato, [])
-        link = reverse("register:detail", args=[mine[0].code]) if len(mine) == 1 else (reverse("register:list") if mine else "")
-        drawn.append((s, by_kato[s.kato], [c.localized_name(_lang()) for c in mine], cls(len(mine)), link))
     return loader.render_to_string("web/_regions_body.html", {
-        "regions": regions, "shapes": drawn, "width": width, "height": height, "legend": legend, "day": day,
-        "cluster_total": sum(1 for _ in {c.pk for v in clusters.values() for c in v}),
-        "changes": list(TerritorialChange.objects.all())})
+        "regions": regions, "map": regions_map(day, regions, clusters), "day": day,
+        "changes": localized_changes(TerritorialChange.objects.all(), regions, _lang())})
 
 
 @public
 def regions(request):
-    """The 20 regions of the 2024 frame: the map of the registered clusters by region drawn from
-    the boundary data, table, territorial changes — computed once per language and day until the
-    reference data or the register changes."""
+    """The 20 regions of the 2024 frame: the map of the registered clusters by region, table,
+    territorial changes — computed once per language and day until the reference data or the
+    register changes."""
     from klaster.common.dates import today
 
     day = today()
     body = cached(("reference", "register"), ("regions", _lang(), day.isoformat()), lambda: regions_body(day))
     return render(request, "web/regions.html", {"body": mark_safe(body)})  # noqa: S308 — our own template's output
+
+
+@public
+def boundaries_json(request):
+    """``/regions/boundaries.json``: the regions' simplified boundaries as GeoJSON
+    (:func:`klaster.web.maps.boundaries`; the maps' ``geojson``), computed once per reference data
+    version. Cached by browsers for a day and revalidated by its ETag (the data version)."""
+    from django.utils.http import quote_etag
+
+    from klaster.web.cache import tokens
+    from klaster.web.maps import boundaries_bytes
+
+    etag = quote_etag("boundaries-" + tokens("reference"))
+    if etag in request.headers.get("If-None-Match", ""):
+        resp = HttpResponse(status=304)
+    else:
+        resp = HttpResponse(boundaries_bytes(), content_type="application/geo+json")
+    resp["ETag"] = etag
+    resp["Cache-Control"] = "public, max-age=86400"
+    return resp
 
 
 def _oked_page(parent: str, number: int):
