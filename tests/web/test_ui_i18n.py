@@ -1,10 +1,14 @@
-"""No English in kk/ru pages (issue 13): the main pages rendered in Kazakh and Russian show no
-interface string of any catalogue untranslated.
+"""No English in kk/ru pages (issue 13): every page of the census (:mod:`tests.web.census`: each
+role's pages, one URL per URL pattern, crawled from the site's links on the demo world), rendered in
+Kazakh and Russian, shows no interface string of any catalogue untranslated.
 
 Every msgid of every catalogue (``src/klaster/**/locale/<lang>/LC_MESSAGES/django.po``) is an
 English interface string; a text node (or a title, aria-label, placeholder or value the user sees)
 of a kk/ru page that equals one of them is an untranslated string — unless that language's
 catalogue deliberately translates it to itself (codes such as "CSV" or "KATO").
+
+The world is the boundary walk's (every module's demo data, a mapping run, a cluster applying for
+inclusion); its stored files go to a temporary MEDIA_ROOT of the class.
 """
 
 from __future__ import annotations
@@ -15,16 +19,13 @@ from pathlib import Path
 import polib
 import pytest
 from django.conf import settings
-from django.test import Client, TestCase
+from django.test import TestCase
 from lxml import html as lxml_html
 
 import klaster
 
 pytestmark = [pytest.mark.slow]
 
-PUBLIC = ["/", "/regions/", "/oked/", "/accounts/login/", "/register/", "/competition/"]
-#: The demo account of each role whose landing page is checked.
-ROLES = ["organizer", "analyst", "expert", "akimat", "authorized", "regional", "secretary", "applicant", "admin"]
 ATTRIBUTES = ("title", "aria-label", "placeholder", "alt")
 
 
@@ -68,36 +69,64 @@ def untranslated(page: str, lang: str, english: set[str]) -> list[str]:
 
 
 class InterfaceTranslated(TestCase):
+    """Every census page of every role (tests.security.test_boundaries.ROLES) in kk and ru."""
+
+    media_per_class = True
+
+    @classmethod
+    def setUpClass(cls):
+        import tempfile
+
+        from django.test.utils import override_settings
+
+        cls._media = tempfile.TemporaryDirectory(prefix="klaster-i18n-")
+        cls._override = override_settings(MEDIA_ROOT=cls._media.name, ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"])
+        cls._override.enable()
+        super().setUpClass()
+        cls._pages: dict[str, list[tuple[str, str]]] = {}
+
+    @classmethod
+    def tearDownClass(cls):
+        super().tearDownClass()
+        cls._override.disable()
+        cls._media.cleanup()
+
     @classmethod
     def setUpTestData(cls):
-        from tests.security.test_boundaries import load_world
+        from tests.security.test_boundaries import extra_world, load_world
 
         load_world()
+        extra_world()
 
-    def setUp(self):
-        settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    def _census(self, role: str) -> list[tuple[str, str]]:
+        """The role's census, crawled once for both languages."""
+        from tests.web.census import census
+
+        if role not in self._pages:
+            self._pages[role] = census(role)
+        return self._pages[role]
 
     def _check(self, lang: str):
-        from django.contrib.auth import get_user_model
+        from tests.security.test_boundaries import client_for
+        from tests.web.census import ROLES
 
         english = interface_strings(lang)
-        found = {}
-        anon = Client()
-        anon.cookies["django_language"] = lang
-        for path in PUBLIC:
-            r = anon.get(path)
-            assert r.status_code == 200, path
-            if bad := untranslated(r.content.decode(), lang, english):
-                found[path] = bad
-        for username in ROLES:
-            c = Client()
-            c.force_login(get_user_model().objects.get(username=username))
+        found: dict[str, list[str]] = {}
+        checked = 0
+        for role in ROLES:
+            pages = self._census(role)
+            assert pages, role
+            c = client_for(role)
             c.cookies["django_language"] = lang
-            r = c.get("/me/")
-            assert r.status_code == 200
-            if bad := untranslated(r.content.decode(), lang, english):
-                found[f"/me/ ({username})"] = bad
-        assert not found, found
+            for pat, url in pages:
+                r = c.get(url)
+                assert r.status_code == 200, (role, url, r.status_code)
+                checked += 1
+                if bad := untranslated(r.content.decode(), lang, english):
+                    found[f"{url} ({pat}, {role})"] = bad
+        assert checked > 100, checked  # the census reached the site, not a handful of pages
+        assert not found, f"{len(found)} of {checked} pages show English in {lang}:\n" + "\n".join(
+            f"{k}: {v}" for k, v in sorted(found.items()))
 
     def test_kazakh_pages_show_no_english_interface_string(self):
         self._check("kk")
