@@ -308,11 +308,17 @@ def test_whole_competition_through_the_web(monkeypatch, user_factory):
     assert rows["publish_results"].due == dt.date(2025, 11, 10) and rows["publish_results"].state == "met"
     late = [(k_, r.state) for k_, r in rows.items() if r.state not in ("met", "pending")]
     assert late == [], late
-    dash = o.get(reverse("competition:organizer_dashboard")).content.decode()
-    assert re.search(r"stage1_completeness_check", dash)
-    # The dashboard leads to each application, and the application page to its documents and receipts.
+    # A published competition is finished: not among the running ones of the dashboard, listed
+    # under "finished"; its deadlines are on its page's Deadlines tab.
+    running = o.get(reverse("competition:organizer_dashboard")).content.decode()
+    assert f'data-competition="{c.pk}"' not in running
+    dash = o.get(reverse("competition:organizer_dashboard") + "?show=finished").content.decode()
+    assert f'data-competition="{c.pk}"' in dash
+    page = o.get(reverse("competition:organizer_competition", args=[c.pk]) + "?deadlines=done").content.decode()
+    assert re.search(r'data-state="met" data-step="stage1_completeness_check"', page)
+    # The competition page leads to each application, and the application page to its documents and receipts.
     for a in (a0, a1, a2, aw, aa):
-        assert reverse("competition:organizer_application", args=[a.pk]) in dash
+        assert reverse("competition:organizer_application", args=[a.pk]) in page
     ap = o.get(reverse("competition:organizer_application", args=[a0.pk])).content.decode()
     assert reverse("competition:package_file", args=[a0.submitted_version().documents.first().pk]) in ap
     assert reverse("competition:application_document", args=[a0.pk, "receipt", "kk"]) in ap

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_POST
 from klaster.accounts.permissions import login_required_any_role, public, role_required
 from klaster.accounts.roles import Role
 from klaster.competition import documents as docs
+from klaster.competition import i18n
 from klaster.competition.domain import services as svc
 from klaster.competition.interfaces import forms as f
 from klaster.competition.models import Application, Competition, Conclusion, ExpertAssignment, PackageDocument, Participant
@@ -96,19 +98,43 @@ def _announce_form(data=None):
 
 @role_required(*ORG)
 def organizer_dashboard(request, form=None):
-    rows = []
-    competitions = list(Competition.objects.all())
+    """The organizer's dashboard (issue 13): a summary per competition — stage, applications by
+    state, the next deadline with its clause, the number of overdue deadlines — filtered (running /
+    finished / all, :class:`pages.DashboardQuery`) and paged; below it the overdue deadlines of the
+    page's competitions. The full list of a competition's deadlines is on its Deadlines tab. A fixed
+    number of queries whatever the number of competitions (tests/perf)."""
+    from django.db.models import Count
+
+    from klaster.accounts.roles import has_role
+    from klaster.competition import pages
+
+    q = pages.DashboardQuery(request.GET or None)
+    show = q.value("show", "running")
+    qs = Competition.objects.all()
+    if show == "running":
+        qs = qs.exclude(state__in=pages.FINISHED)
+    elif show == "finished":
+        qs = qs.filter(state__in=pages.FINISHED)
+    page = pages.page_of(list(qs), q.value("page", 1), pages.DASHBOARD_PAGE)
+    competitions = list(page.object_list)
     timelines = svc.timelines_labelled(competitions, lang=_lang())  # a fixed number of queries (tests/perf)
+    counts: dict[int, dict] = {c.pk: {} for c in competitions}
+    for cid, st, n in (Application.objects.filter(competition__in=competitions).values_list("competition_id", "state")
+                       .annotate(n=Count("id")).order_by()):
+        counts[cid][st] = n
+    rows = []
     for c in competitions:
         tl = timelines[c.pk]
-        counts = [(st, n) for st in ("overdue", "late", "due", "met", "pending", "open", "closed")
-                  if (n := sum(row[0].state == st for row in tl))]
-        rows.append((c, tl, sum(row[0].state == "overdue" for row in tl), counts))
-    from klaster.accounts.roles import has_role
-
-    return render(request, "competition/organizer_dashboard.html", {"rows": rows, "form": form or _announce_form(),
-                                                                    "is_admin": has_role(request.user, Role.ADMINISTRATOR)},
-                  status=400 if form is not None else 200)
+        overdue = [row for row in tl if row[0].state == "overdue"]
+        rows.append({"c": c, "next": (pages.next_deadlines([row for row in tl if row[0].state != "overdue"], 1) or [None])[0],
+                     "overdue": overdue, "deadline_counts": pages.deadline_counts(tl),
+                     "apps": [(st, counts[c.pk][st]) for st in i18n.STATES if counts[c.pk].get(st)],
+                     "apps_total": sum(counts[c.pk].values())})
+    bad = q.is_bound and not q.is_valid()
+    return render(request, "competition/organizer_dashboard.html", {
+        "rows": rows, "page": page, "show": show, "filters": list(pages.DASHBOARD_FILTERS.items()),
+        "query_errors": form_errors_text(q) if bad else [], "form": form or _announce_form(),
+        "is_admin": has_role(request.user, Role.ADMINISTRATOR)}, status=400 if form is not None or bad else 200)
 
 
 @role_required(*ORG)
@@ -134,16 +160,48 @@ def organizer_announce(request):
 
 @role_required(*ORG)
 def organizer_competition(request, pk):
+    """The organizer's competition page as tabs (issue 13): overview (stage, next deadlines with
+    their clause, applications by state, the rules in words, actions), applications (filtered by
+    state, sorted, paged), experts, ranked list, deadlines (filtered, paged) and documents. The
+    query (:class:`pages.CompetitionPageQuery`) is bounded; a malformed value is shown as an error
+    (400) with the page at its defaults."""
+    from klaster.competition import pages
+
     c = get_object_or_404(Competition, pk=pk)
-    apps = list(c.applications.prefetch_related(Prefetch("assignments", queryset=ExpertAssignment.objects.select_related("expert", "sheet"))))
+    q = pages.CompetitionPageQuery(request.GET or None)
+    lang = _lang()
+    all_apps = list(c.applications.prefetch_related(Prefetch("assignments", queryset=ExpertAssignment.objects.select_related("expert__profile", "sheet"))))
+    state, sort = q.value("state", ""), q.value("sort", "number")
+    shown = pages.sort_applications([a for a in all_apps if not state or a.state == state], sort)
+    apps_page = pages.page_of(shown, q.value("page", 1))
+    apps = list(apps_page.object_list)
     checks = svc.completeness_of([a for a in apps if a.state in ("submitted", "admitted", "returned")])
-    experts = get_user_model().objects.filter(groups__name=Role.EXPERT.value).select_related("profile")
+    experts = list(get_user_model().objects.filter(groups__name=Role.EXPERT.value).select_related("profile").order_by("username"))
     stage = 2 if c.state.startswith("stage2") or c.state in ("decided", "published") else 1
+    timeline = svc.timeline_labelled(c, lang=lang)
+    which = q.value("deadlines", "all")
+    deadlines_page = pages.page_of(pages.deadline_rows(timeline, which), q.value("dpage", 1))
+    rules = c.rules
+    by_expert: dict = {}
+    for a in all_apps:
+        for s in a.assignments.all():
+            by_expert.setdefault(s.expert, []).append((a, s))
     return render(request, "competition/organizer_competition.html", {
-        "c": c, "rules": c.rules, "apps": apps, "checks": checks, "timeline": svc.timeline_labelled(c, lang=_lang()), "experts": experts,
-        "ranked": svc.ranked(c, stage), "lang": _lang(), "rerun_due": svc.rerun_due(c), "today": svc.today(),
+        "c": c, "rules": rules, "apps": apps, "apps_page": apps_page, "checks": checks, "timeline": list(deadlines_page.object_list),
+        "deadlines_page": deadlines_page, "deadline_filter": which, "deadline_filters": [(k, v[0]) for k, v in pages.DEADLINE_FILTERS.items()],
+        "experts": experts, "experts_assigned": sorted(by_expert.items(), key=lambda kv: kv[0].username),
+        "ranked": svc.ranked(c, stage), "ranked_stage": stage, "lang": lang, "rerun_due": svc.rerun_due(c), "today": svc.today(),
         "scoring_form": f.ScoringForm(initial={"aggregation": c.scoring.get("aggregation"), "quorum": c.scoring.get("quorum")}),
-        **_issue15_competition_ctx(c, apps), **_act_ctx(c)})
+        "query": q, "query_errors": form_errors_text(q) if q.is_bound and not q.is_valid() else [],
+        "state_filter": state, "sort": sort, "states": [(st, i18n.state_label(st)) for st, _n in pages.application_counts(all_apps)],
+        "sorts": list(pages.APPLICATION_SORTS.items()),
+        "app_counts": pages.application_counts(all_apps), "next_deadlines": pages.next_deadlines(timeline),
+        "deadline_counts": pages.deadline_counts(timeline), "to_route": [a for a in all_apps if a.state == "admitted"],
+        "rules_words": pages.act_in_words(rules.doc, lang), "criteria_words": pages.act_in_words(rules.criteria_doc, lang),
+        "aggregation": pages.AGGREGATIONS.get(rules.scoring.aggregation, rules.scoring.aggregation),
+        "protocols": pages.protocol_links(c.pk),
+        "crumbs": [(_("Organizer dashboard"), reverse("competition:organizer_dashboard")), (c.title, "")],
+        **_issue15_competition_ctx(c, all_apps), **_act_ctx(c)}, status=400 if q.is_bound and not q.is_valid() else 200)
 
 
 def _sheet_submitted(assignment) -> bool:
