@@ -76,15 +76,28 @@ def test_every_table_of_every_area_has_its_trigger():
     pd.save_effect(actor=None, programme=p, indicator="production", unit="mln tenge", base_year=2020, base_value=Decimal("10"),
                    forecast_year=2024, forecast_value=Decimal("20"))
     CalendarException.objects.create(day=dt.date(2030, 1, 2), working=False, note="a day off")
-    tables = {t for ts in page_cache._area_tables().values() for t in ts}
+    tables = {t for ts in page_cache.area_tables().values() for t in ts}
     assert {"register_cluster", "register_cluster_regions", "register_membership", "reference_region", "reference_okedcode",
             "programmes_obligationactual", "common_calendarexception"} <= tables
-    for area, ts in page_cache._area_tables().items():
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute("SELECT t.tgname FROM pg_trigger t WHERE NOT t.tgisinternal")
+        else:
+            cur.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        installed = {name for (name,) in cur.fetchall()}
+    for area, ts in page_cache.area_tables().items():
         for table in ts:
+            with connection.cursor() as cur:
+                cur.execute(f"SELECT COUNT(*) FROM {connection.ops.quote_name(table)}")
+                has_rows = cur.fetchone()[0] > 0
+            if not has_rows:  # an empty table: its trigger is there (an UPDATE would change no row)
+                names = {page_cache._trigger_name(area, table, e) for e in ("", "insert", "update", "delete")}
+                assert names & installed, (area, table)
+                continue
             with transaction.atomic():
                 before = page_cache.tokens(area)
                 with connection.cursor() as cur:
-                    cur.execute(f"UPDATE {connection.ops.quote_name(table)} SET id = id")  # every table here has rows
+                    cur.execute(f"UPDATE {connection.ops.quote_name(table)} SET id = id")
                 assert page_cache.tokens(area) != before, (area, table)
                 transaction.set_rollback(True)
 

@@ -119,7 +119,8 @@ def test_public_competitions(client):
     _competitions(2)
     short = queries(client, "/competition/")
     _competitions(20, start=2)
-    _same(short, queries(client, "/competition/"), budget=1)
+    # the data version of the anonymous page (klaster.web.cache.AnonymousPageMiddleware) + the list
+    _same(short, queries(client, "/competition/"), budget=2)
 
 
 def test_expert_workspace(client):
@@ -261,6 +262,6 @@ def test_home_regions_and_oked_within_budget(client):
 def test_oked_search_is_paginated(client):
     """A search matching a thousand codes shows 50 rows in a fixed number of queries."""
     n, _ = queries(client, "/oked/?q=1")
-    assert n <= 2
+    assert n <= 3  # the data version of the anonymous page (klaster.web.cache.AnonymousPageMiddleware), the count, the page
     html = client.get("/oked/?q=1").content.decode()
     assert html.count("<tr>") <= 51

@@ -20,7 +20,9 @@ one. ``settings.PAGE_CACHE = False`` (``KLASTER_PAGE_CACHE=0``) computes everyth
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
+import re
 import secrets
 from typing import Callable, Iterable, TypeVar
 
@@ -31,6 +33,9 @@ from django.db import IntegrityError, connections, router, transaction
 
 T = TypeVar("T")
 _MISSING = object()
+#: The tokens read by :class:`AnonymousPageMiddleware` for the request being answered (a GET that
+#: writes nothing), so that the view's own :func:`cached` calls do not read them again.
+_REQUEST_TOKENS: contextvars.ContextVar[dict | None] = contextvars.ContextVar("klaster_request_tokens", default=None)
 
 #: Area → the models whose tables it covers (``app_label.Model``; many-to-many tables of these
 #: models are covered too). A cached value names the areas it is computed from.
@@ -38,13 +43,30 @@ AREAS: dict[str, tuple[str, ...]] = {
     # regions, territorial changes, OKED: the regions map, the home page's counts, the OKED tree
     "reference": ("reference.Region", "reference.TerritorialChange", "reference.OkedCode"),
     # the public register on a date: clusters, their regions, members, eligibility, applications
-    "register": ("register.Cluster", "register.Participant", "register.Membership", "register.InclusionApplication",
-                 "reference.Region"),
+    "register": ("register.*", "reference.Region"),
     # a targeted programme's page: projects, financing, effects, counter-obligations with their
     # targets and reported actuals, and the calendar that dates the reports
     "programmes": ("programmes.Programme", "programmes.KeyProject", "programmes.Financing", "programmes.CounterObligation",
                    "programmes.ObligationTarget", "programmes.QuarterlyReport", "programmes.ObligationActual", "programmes.EffectRow",
                    "common.CalendarException", "register.Cluster"),
+    # the competitions as the public sees them: announcements, events, winners
+    "competition": ("competition.*",),
+    # support received by a cluster (its public card)
+    "support": ("support.*",),
+}
+
+#: Public pages whose whole answer to an anonymous visitor is kept (:class:`AnonymousPageMiddleware`):
+#: view name → the areas of every table the page reads (``tests/perf/test_anonymous_pages.py``
+#: renders each one and fails when it reads a table outside them).
+ANONYMOUS_PAGES: dict[str, tuple[str, ...]] = {
+    "web:home": ("reference",),
+    "web:regions": ("reference", "register"),
+    "web:oked": ("reference",),
+    "register:list": ("register",),
+    "register:detail": ("register", "programmes", "support"),
+    "register:rankings": ("register",),
+    "competition:list": ("competition",),
+    "competition:public": ("competition",),
 }
 
 TRIGGER_PREFIX = "klaster_dv_"
@@ -67,7 +89,15 @@ def tokens(*areas: str, using: str = "default") -> str:
 
     for a in areas:
         AREAS[a]  # noqa: B018 — an unknown area is a programming error
-    found = dict(DataVersion.objects.using(using).filter(area__in=areas).values_list("area", "token"))
+    memo = _REQUEST_TOKENS.get()
+    if memo is not None and using == "default" and all(a in memo for a in areas):
+        return ".".join(f"{a}:{memo[a]}" for a in areas)
+    conn = connections[using]
+    # raw SQL: on every cached page, the ORM's query building cost more than the query
+    with conn.cursor() as cur:
+        cur.execute(f"SELECT area, token FROM {conn.ops.quote_name(DataVersion._meta.db_table)} WHERE area IN ({', '.join(['%s'] * len(areas))})",
+                    list(areas))
+        found = dict(cur.fetchall())
     for a in areas:
         if a not in found:
             try:
@@ -111,12 +141,20 @@ def cached(areas: Iterable[str], key: tuple, compute: Callable[[], T]) -> T:
 
 # ---------------------------------------------------------------------------------------- triggers
 
-def _area_tables() -> dict[str, list[str]]:
+def _models_of(label: str):
+    """The models an :data:`AREAS` entry names: ``app.Model``, or ``app.*`` for every model of the app."""
+    app_label, name = label.split(".")
+    if name == "*":
+        return list(apps.get_app_config(app_label).get_models())
+    return [apps.get_model(label)]
+
+
+def area_tables() -> dict[str, list[str]]:
+    """Area → the database tables it covers (its models' tables and their many-to-many tables)."""
     out: dict[str, list[str]] = {}
     for area, labels in AREAS.items():
         tables: list[str] = []
-        for label in labels:
-            model = apps.get_model(label)
+        for model in (m for label in labels for m in _models_of(label)):
             tables.append(model._meta.db_table)
             for f in model._meta.local_many_to_many:
                 if f.remote_field.through._meta.auto_created:
@@ -152,7 +190,7 @@ def install_triggers(using: str = "default") -> int:
     qn = conn.ops.quote_name
     n = 0
     existing = set(conn.introspection.table_names())
-    areas = {area: [t for t in tables if t in existing] for area, tables in _area_tables().items()}
+    areas = {area: [t for t in tables if t in existing] for area, tables in area_tables().items()}
     with transaction.atomic(using=using), conn.cursor() as cur:
         if vendor == "postgresql":
             cur.execute(
@@ -198,3 +236,87 @@ def on_post_migrate(sender, using="default", **kwargs) -> None:
     if not router.allow_migrate_model(using, apps.get_model("web", "DataVersion")):
         return
     install_triggers(using)
+
+
+# ---------------------------------------------------------------------------------------- whole pages
+
+_CSRF_INPUT = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
+
+
+class AnonymousPageMiddleware:
+    """Keep the whole answer of a public page to an anonymous visitor under its data version.
+
+    For a ``GET`` of a view in :data:`ANONYMOUS_PAGES` by a visitor who is not logged in and has
+    no message waiting, the page is looked up under (view, full path, language, today, the data
+    version of the page's areas); a hit answers without running the view. What differs per
+    request is put back in the kept page: the CSP nonce of every script (the nonce the page was
+    rendered with is replaced by this request's, which the CSP header then carries) and each
+    CSRF token of its forms (a fresh one for this visitor, which also sets their CSRF cookie).
+    The key also holds the static files' manifest (a page names their hashed copies). Only 200 HTML
+    answers that set no cookie are kept. The data-version triggers make a change
+    visible on the next request of every process, as for :func:`cached`; ``KLASTER_PAGE_CACHE=0``
+    switches this off. Answers carry ``X-Klaster-Page: hit`` or ``miss`` (benchmarks, tests).
+
+    Place it last in ``MIDDLEWARE`` (it needs the user, the language, the messages and the nonce).
+    Source: issue 11 — the public pages a visitor opens most cost a template render each.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            response = self.get_response(request)
+        finally:
+            if (reset := getattr(request, "_klaster_tokens_reset", None)) is not None:
+                _REQUEST_TOKENS.reset(reset)
+        key = getattr(request, "_klaster_page_key", None)
+        if key is not None:
+            response["X-Klaster-Page"] = "miss"
+            if (response.status_code == 200 and not response.streaming and not response.cookies
+                    and response.get("Content-Type", "").startswith("text/html")):
+                nonce = getattr(request, "_csp_nonce", None) or ""
+                headers = {k: v for k, v in response.items() if k.lower() not in ("set-cookie", "x-klaster-page")}
+                cache.set(key, (response.content.decode(response.charset), headers, nonce))
+        return response
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not getattr(settings, "PAGE_CACHE", True) or request.method != "GET":
+            return None
+        match = getattr(request, "resolver_match", None)
+        areas = ANONYMOUS_PAGES.get(match.view_name) if match else None
+        if areas is None or request.user.is_authenticated:
+            return None
+        from django.contrib.messages import get_messages
+
+        if len(get_messages(request)):
+            return None
+        from klaster.common.dates import today
+
+        stamp = tokens(*areas)
+        request._klaster_tokens_reset = _REQUEST_TOKENS.set(dict(part.split(":", 1) for part in stamp.split(".")))
+        from django.contrib.staticfiles.storage import staticfiles_storage
+
+        # the static files' manifest: a page names their hashed copies
+        static = getattr(staticfiles_storage, "manifest_hash", "")
+        raw = repr((stamp, match.view_name, request.get_full_path(), getattr(request, "LANGUAGE_CODE", ""), today().isoformat(), static))
+        key = "klaster:page:" + hashlib.sha256(raw.encode()).hexdigest()
+        hit = cache.get(key)
+        if hit is None:
+            request._klaster_page_key = key
+            return None
+        return self._replay(request, *hit)
+
+    @staticmethod
+    def _replay(request, body: str, headers: dict, nonce: str):
+        from django.http import HttpResponse
+        from django.middleware.csrf import get_token
+
+        if nonce:
+            body = body.replace(nonce, str(request.csp_nonce))
+        body = _CSRF_INPUT.sub(lambda m: m.group(1) + get_token(request) + m.group(2), body)
+        response = HttpResponse(body)
+        for k, v in headers.items():
+            response[k] = v
+        response["X-Klaster-Page"] = "hit"
+        return response
