@@ -15,7 +15,7 @@ class Profile(models.Model):
     to its region.
     """
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="profile")
     full_name = models.CharField(_("full name"), max_length=200, blank=True)
     position = models.CharField(_("position"), max_length=200, blank=True)
     organisation_name = models.CharField(_("organisation"), max_length=300, blank=True)
@@ -23,6 +23,10 @@ class Profile(models.Model):
     region_kato = models.CharField(_("region (KATO)"), max_length=9, blank=True)
     years_experience = models.PositiveSmallIntegerField(_("years of practical experience"), null=True, blank=True)
     is_demo = models.BooleanField(_("demo account"), default=False)
+
+    class Meta:
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
 
     def __str__(self) -> str:
         return self.full_name or self.user.get_username()

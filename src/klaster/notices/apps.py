@@ -1,11 +1,12 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class NoticesConfig(AppConfig):
     name = "klaster.notices"
     label = "notices"
+    verbose_name = _("Notices")
     default_auto_field = "django.db.models.BigAutoField"
-    verbose_name = "Notices"
 
     def ready(self) -> None:
         from django.db.models.signals import post_migrate, post_save

@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from klaster.reference.codes import display_oked, normalize_oked  # noqa: F401 (re-exported)
 
@@ -96,9 +97,14 @@ class OkedCode(LocalizedNameMixin, models.Model):
     """
 
     LEVELS = ["section", "division", "group", "class", "subclass"]
+    #: The levels as the classifier names them (НК РК 03-2019: секция, раздел, группа, класс,
+    #: подкласс; kk: секция, бөлім, топ, сынып, кіші сынып).
+    LEVEL_LABELS = {"section": pgettext_lazy("OKED level", "section"), "division": pgettext_lazy("OKED level", "division"),
+                    "group": pgettext_lazy("OKED level", "group"), "class": pgettext_lazy("OKED level", "class"),
+                    "subclass": pgettext_lazy("OKED level", "subclass")}
 
     code = models.CharField(_("code"), max_length=5, unique=True)
-    level = models.CharField(_("level"), max_length=10, choices=[(x, x) for x in LEVELS], db_index=True)
+    level = models.CharField(_("level"), max_length=10, choices=list(LEVEL_LABELS.items()), db_index=True)
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
     section = models.CharField(_("section"), max_length=1, db_index=True)
     name_ru = models.CharField(_("name (Russian)"), max_length=500)

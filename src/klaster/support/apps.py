@@ -1,7 +1,9 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class SupportConfig(AppConfig):
     name = "klaster.support"
     label = "support"
+    verbose_name = _("Support instruments")
     default_auto_field = "django.db.models.BigAutoField"
