@@ -65,7 +65,7 @@ def test_impact_amount_out_of_bounds_is_a_form_error(media, users, amount):
     c = _client(users["analyst"], raise_request_exception=False)
     r = c.post("/analysis/io/impact/", {"table": "scotland-2019", "type": "I", "sector_0": "01", "amount_0": amount})
     assert r.status_code == 200
-    assert 'class="error"' in _html(r)
+    assert 'govuk-error-summary' in _html(r)
     assert AnalysisRun.objects.count() == 0
 
 
@@ -102,7 +102,7 @@ def test_impact_malformed_table_is_refused_with_a_message(media, users, query):
 @pytest.mark.parametrize("income", ["1e30", "NaN", "-5", "9" * 30])
 def test_household_income_bounded(media, users, income):
     r = _client(users["analyst"]).post("/analysis/io/", {"file": SimpleUploadedFile("mb.csv", TABLE), "household_income": income, "check": "on"})
-    assert r.status_code == 200 and 'class="error"' in _html(r)
+    assert r.status_code == 200 and 'govuk-error-summary' in _html(r)
     _nothing_stored(media)
 
 
@@ -125,7 +125,7 @@ def test_regionalisation_delta_bounded(media, users, delta):
     r = _client(users["organizer"]).get(f"/analysis/io/regionalise/?method=flq&delta={delta}")
     assert r.status_code == 200
     html = _html(r)
-    assert 'class="error"' in html and 'id="chosen"' not in html
+    assert 'govuk-error-summary' in html and 'id="chosen"' not in html
 
 
 @pytest.mark.django_db
@@ -135,7 +135,7 @@ def test_regionalisation_delta_with_decimal_comma_and_format(media, users):
         "MAPE 3.48 %" in _html(c.get("/analysis/io/regionalise/?method=flq&delta=0,2"))
     # an unknown export format was ignored before (the page was shown as if nothing was asked)
     html = _html(c.get("/analysis/io/regionalise/?method=flq&delta=0.2&format=pdf"))
-    assert 'class="error"' in html and 'id="chosen"' not in html
+    assert 'govuk-error-summary' in html and 'id="chosen"' not in html
 
 
 @pytest.mark.django_db
@@ -206,7 +206,7 @@ def test_map_years_bounded(media, users, years):
     r = _client(users["analyst"]).post("/analysis/map/", {"source": "us-cmp2016", "frame": "2022", "methodologies": ["cmp"],
                                                           "years": years})
     assert time.monotonic() - t0 < 5
-    assert r.status_code == 200 and 'class="error"' in _html(r)
+    assert r.status_code == 200 and 'govuk-error-summary' in _html(r)
     assert AnalysisRun.objects.count() == 0
 
 
@@ -215,7 +215,7 @@ def test_map_years_bounded(media, users, years):
 def test_map_numbers_bounded(media, users, field, value):
     data = {"source": "us-cmp2016", "frame": "2022", "methodologies": ["cmp"], field: value}
     r = _client(users["analyst"]).post("/analysis/map/", data)
-    assert r.status_code == 200 and 'class="error"' in _html(r)
+    assert r.status_code == 200 and 'govuk-error-summary' in _html(r)
     assert AnalysisRun.objects.count() == 0
 
 

@@ -30,22 +30,40 @@ OPTIONAL_FORMAT = [("", "—"), *EXPORT_FORMATS]
 IO_KEY = re.compile(r"run-([1-9][0-9]{0,17})")
 
 
-class MapForm(forms.Form):
+class GovukMixin:
+    """Gives the widgets of a form the GOV.UK Frontend classes (``govuk-input``, ``govuk-select``,
+    ``govuk-file-upload``); rendered by ``analysis/_field.html``."""
+
+    CLASSES = {forms.Select: "govuk-select", forms.FileInput: "govuk-file-upload", forms.ClearableFileInput: "govuk-file-upload",
+               forms.TextInput: "govuk-input", forms.NumberInput: "govuk-input"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.govuk()
+
+    def govuk(self) -> None:
+        """Set the classes of the widgets of :attr:`fields` (call again after adding fields)."""
+        for field in self.fields.values():
+            cls = next((c for t, c in self.CLASSES.items() if type(field.widget) is t), None)
+            if cls:
+                field.widget.attrs["class"] = cls + (" govuk-input--width-10" if cls == "govuk-input" else "")
+
+
+class MapForm(GovukMixin, forms.Form):
     SOURCES = [("kz-bns-gva", _("Kazakhstan: BNS gross value added by region × OKED section (mln KZT)")),
                ("us-cmp2016", _("United States: Cluster Mapping Project 2016, states × clusters")),
                ("upload", _("Upload a tidy panel (CSV or XLSX)"))]
     FRAMES = [("2022", _("2022 frame (20 units)")), ("2018", _("2018 frame (17 units)")), ("2017", _("2017 frame (16 units)"))]
 
     source = forms.ChoiceField(label=_("Dataset"), choices=SOURCES, initial="kz-bns-gva", widget=forms.RadioSelect)
-    file = forms.FileField(label=_("Panel file"), required=False, max_length=NAME_MAX,
-                           help_text=_("Columns region, sector, year, measure, value, unit [, status, group]; .csv or .xlsx"))
+    #: the hints of file, measure and lq_base name machine columns and values as code: analysis/map_form.html
+    file = forms.FileField(label=_("Panel file"), required=False, max_length=NAME_MAX)
     frame = forms.ChoiceField(label=_("Territorial frame (Kazakhstan)"), choices=FRAMES, initial="2022")
     methodologies = forms.MultipleChoiceField(label=_("Methodologies"), widget=forms.CheckboxSelectMultiple,
                                               choices=[("cmp", _("U.S. Cluster Mapping (CMP)")),
                                                        ("eco", _("European Cluster Observatory stars (ECO)")),
                                                        ("kz-bn", _("Business Navigator (Kazakhstan)"))], initial=["cmp"])
-    measure = forms.CharField(label=_("Measure"), required=False, max_length=60,
-                              help_text=_("Blank: gva for Kazakhstan, employment otherwise"))
+    measure = forms.CharField(label=_("Measure"), required=False, max_length=60)
     year = IntegerField(label=_("Year"), required=False, min_value=YEAR_MIN, max_value=YEAR_MAX,
                         help_text=_("Blank: the latest year of the panel"))
     years = forms.CharField(label=_("Years for the over-time tables"), required=False, max_length=40,
@@ -55,7 +73,7 @@ class MapForm(forms.Form):
         label=_("Base of the location quotient"), required=False, initial="",
         choices=[("", _("As the methodology says (CMP: the sector's traded or local group)")),
                  ("all", _("All activities (a stated deviation from CMP)"))],
-        help_text=_("CMP needs a column group (traded/local) in an uploaded panel; without it choose all activities."))
+    )
 
     def clean_years(self) -> list[int]:
         """``2019:2024`` or ``2014, 2016:2018`` → sorted years, each within YEAR_MIN…YEAR_MAX, at most MAX_YEARS."""
@@ -131,7 +149,11 @@ class RunFileForm(forms.Form):
 
 
 def io_table_choices(uploads) -> list[tuple[str, str]]:
-    return [(k, v) for k, v in IO_TABLES.items()] + [(f"run-{r.pk}", f"{r.upload_name} (#{r.pk})") for r in uploads]
+    """Choices of the I-O table selects: the built-in tables (titles in the user's language,
+    :func:`klaster.analysis.labels.table_label`) and the user's uploaded tables (``run-<id>``)."""
+    from klaster.analysis.labels import table_label
+
+    return [(k, table_label(k)) for k in IO_TABLES] + [(f"run-{r.pk}", f"{r.upload_name} (#{r.pk})") for r in uploads]
 
 
 class IOTableKeyField(forms.CharField):
@@ -151,7 +173,7 @@ class IOTableKeyField(forms.CharField):
             raise forms.ValidationError(_("%(value)s is not a table of this page") % {"value": value[:30]}, code="invalid")
 
 
-class IOViewForm(forms.Form):
+class IOViewForm(GovukMixin, forms.Form):
     """The multipliers page (GET): table, model type and an optional export format."""
 
     table = IOTableKeyField(label=_("Table"))
@@ -166,7 +188,7 @@ class IOTableSelectForm(forms.Form):
     table = IOTableKeyField(label=_("Table"))
 
 
-class IOUploadForm(forms.Form):
+class IOUploadForm(GovukMixin, forms.Form):
     file = forms.FileField(label=_("Input-output table"), max_length=NAME_MAX,
                            help_text=_("Industry-by-industry block first (same labels on rows and columns), then output, compensation, GVA rows and final-demand columns; .csv or .xlsx"))
     household_income = AmountField(label=_("Total household income (Type II divisor, in the table's unit)"), required=False,
@@ -174,7 +196,7 @@ class IOUploadForm(forms.Form):
     check = forms.BooleanField(label=_("Check that rows balance"), required=False, initial=True)
 
 
-class ImpactForm(forms.Form):
+class ImpactForm(GovukMixin, forms.Form):
     """Up to :attr:`ROWS` sectors with a final-demand change each (in the table's unit; a
     decrease is negative). ``cleaned_data["delta_y"]`` is ``{sector: float}``."""
 
@@ -190,6 +212,7 @@ class ImpactForm(forms.Form):
         for i in range(self.ROWS):
             self.fields[f"sector_{i}"] = forms.ChoiceField(label=_("Sector"), choices=sec, required=False)
             self.fields[f"amount_{i}"] = DecimalField(label=_("Amount"), required=False, max_digits=18, decimal_places=6)
+        self.govuk()
 
     def rows(self):
         return [(self[f"sector_{i}"], self[f"amount_{i}"]) for i in range(self.ROWS)]
@@ -213,7 +236,7 @@ class ImpactForm(forms.Form):
         return d
 
 
-class RegionaliseForm(forms.Form):
+class RegionaliseForm(GovukMixin, forms.Form):
     method = forms.ChoiceField(label=_("Method"), choices=[("slq", "SLQ"), ("cilq", "CILQ"), ("flq", "FLQ"), ("aflq", "AFLQ")], initial="flq")
     delta = DecimalField(label=_("δ (FLQ, AFLQ)"), required=False, min_value=Decimal(0), max_value=Decimal("0.99"),
                          max_digits=4, decimal_places=3, initial=Decimal("0.2"))

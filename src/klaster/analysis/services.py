@@ -213,6 +213,8 @@ def library_file_bytes(path: Path) -> bytes:
 
 
 # ---------------------------------------------------------------- input-output
+#: built-in input-output tables: id → English title (the pages show :data:`klaster.analysis.labels.TABLES`,
+#: translated; industry names: :func:`klaster.analysis.labels.sector_names`)
 IO_TABLES = {
     "scotland-2019": "Scotland 2019, Scottish Government, 98 industries (£m)",
     "uk-2019": "United Kingdom 2019, ONS, 105 industries (£m)",
@@ -229,17 +231,6 @@ def builtin_io(key: str):
     if key == "uk-2019":
         return official.uk_2019()
     raise ValueError(f"unknown table {key!r}")
-
-
-@lru_cache(maxsize=4)
-def io_sector_names(key: str) -> dict[str, str]:
-    from klaster import datasets
-
-    rel = {"scotland-2019": "io/scotland_2019/sectors.csv", "uk-2019": "io/uk_2019/sectors.csv"}.get(key)
-    if rel is None:
-        return {}
-    d = pd.read_csv(datasets.path(rel), dtype=str)
-    return dict(zip(d["code"].str.strip(), d["name"].str.strip()))
 
 
 @lru_cache(maxsize=2)

@@ -28,6 +28,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from klaster.accounts.permissions import role_required
 from klaster.accounts.roles import Role, has_role
+from klaster.analysis import labels
 from klaster.analysis import services as S
 from klaster.analysis import uploads
 from klaster.analysis.forms import (
@@ -385,13 +386,14 @@ def _io_uploads(user):
 
 
 def _io_table(request, key: str):
-    """(IOTable, key, label, sector names) of a built-in table or the user's uploaded table.
+    """(IOTable, key, label, sector names) of a built-in table or the user's uploaded table; the
+    label and the names in the user's language (:mod:`klaster.analysis.labels`).
 
     ``key`` is a cleaned :class:`~klaster.analysis.forms.IOTableKeyField` value; an unknown run
     is a 404, another user's upload a 403.
     """
     if key in S.IO_TABLES:
-        return S.builtin_io(key), key, S.IO_TABLES[key], S.io_sector_names(key)
+        return S.builtin_io(key), key, labels.table_label(key), labels.sector_names(key)
     m = IO_KEY.fullmatch(key or "")
     if not m:
         raise Http404
@@ -468,14 +470,14 @@ def io_multipliers(request):
     table = mult.copy()
     if pub is not None and "Output multiplier" in pub:
         table.insert(1, "Published output multiplier", pub["Output multiplier"].reindex(table.index))
-    table.insert(0, "Sector", [names.get(s, "") for s in table.index])
     v = S.validation_table(key)
     fmt = view.cleaned_data["format"]
-    if fmt:
-        frames = {f"Type {typ}": table}
+    if fmt:  # machine format: codes, English headers and names, plus the ru/kk names
+        frames = {f"Type {typ}": labels.with_names(table, key)}
         if v is not None:
             frames["Validation"] = v
         return _download(frames, f"klaster-io-{key}-type{typ}", fmt, index=True)
+    table.insert(0, "Sector", [names.get(s, "") for s in table.index])
     ctx.update({"columns": list(table.columns), "rows": [(i, list(r)) for i, r in zip(table.index, table.itertuples(index=False))],
                 "validation": None if v is None else [(i, r) for i, r in zip(v.index, v.to_dict("records"))]})
     return render(request, "analysis/io.html", ctx)
@@ -514,8 +516,9 @@ def io_impact(request):
             by_sector = pd.DataFrame({"Sector": [names.get(s, "") for s in dx.index], "Final-demand change": dy.reindex(dx.index).fillna(0.0),
                                       "Output change": dx["impact"]})
             by_sector = by_sector[by_sector["Output change"].abs() > 1e-9].sort_values("Output change", ascending=False)
-            if d["export"]:
-                return _download({"Output change": by_sector, "Summary": summary}, f"klaster-impact-{key}", d["export"], index=True)
+            if d["export"]:  # machine format: English names plus the ru/kk names
+                return _download({"Output change": labels.with_names(by_sector.drop(columns="Sector"), key), "Summary": summary},
+                                 f"klaster-impact-{key}", d["export"], index=True)
             with transaction.atomic():
                 run = AnalysisRun.objects.create(
                     kind=AnalysisRun.Kind.IO_IMPACT, owner=request.user, dataset="upload" if key.startswith("run-") else key,

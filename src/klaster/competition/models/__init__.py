@@ -44,12 +44,23 @@ class Competition(models.Model):
 
     @property
     def rules(self):
-        """The pinned regulation (raises RegulationError if its text changed since the pin)."""
+        """The pinned regulation (raises RegulationError if its text changed since the pin).
+
+        Kept on the instance while its pins, scoring and readings stay the same (a page asks for it
+        several times: parsing the regulation costs about 2 ms each time)."""
+        import json
+
         from klaster.engine.competition.rules import load_pinned, load_rules
 
+        key = json.dumps([self.rules_pins, self.scoring, self.readings], sort_keys=True, default=str)
+        memo = self.__dict__.get("_rules_memo")
+        if memo is not None and memo[0] == key:
+            return memo[1]
         rules = load_pinned(self.rules_pins) if self.rules_pins else load_rules()
         rules = rules.with_scoring(self.scoring) if self.scoring else rules
-        return rules.with_readings(self.readings)
+        rules = rules.with_readings(self.readings)
+        self.__dict__["_rules_memo"] = (key, rules)
+        return rules
 
     def intake_closes(self, stage: int):
         """The intake closing date of a stage as announced (§4) or stated in the protocol (§26)."""
