@@ -28,6 +28,13 @@ report, Parquet) on 600,000 cells (200 regions × 300 sectors × 10 years, three
     .venv/bin/python benchmarks/observatory.py --regions 300 --runs 1  # quick
     .venv/bin/python benchmarks/observatory.py --case end-to-end
 
+Bytecode: ``pip install`` compiles every module to bytecode; this machine sets
+``PYTHONDONTWRITEBYTECODE=1``, so a Python started here compiled every module it imported from
+source on every run (about 550 modules and 3.4 s of CPU for the klaster CLI, fewer for the
+pandas script). The benchmark therefore first compiles the bytecode of the virtual
+environment's packages and of klaster's source as an installation would (``compileall``; once,
+untimed, then the same files serve both contenders); ``--bytecode none`` measures without it.
+
 Targets (2-core machine): mapping ≥ 5× faster than the pandas script with ≤ 1/10 of its peak
 memory; end to end on 600 k cells ≤ 15 s.
 """
@@ -223,6 +230,18 @@ def case_end_to_end(a, tmp: Path) -> None:
     print(f"target ≤ 15 s: {'met' if max(walls) <= 15 else 'NOT met'}")
 
 
+def compile_bytecode() -> None:
+    """Write the bytecode of site-packages and of klaster's source, as ``pip install`` does (untimed)."""
+    import compileall
+    import sysconfig
+
+    t = time.perf_counter()
+    roots = [Path(sysconfig.get_paths()["purelib"]), Path(__file__).resolve().parents[1] / "src"]
+    ok = all(compileall.compile_dir(str(r), quiet=1, workers=0) for r in roots)
+    print(f"bytecode compiled as an installation does ({', '.join(str(r) for r in roots)}) in {time.perf_counter() - t:.0f} s"
+          + ("" if ok else " (some files did not compile; they are compiled at import)"), flush=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--case", choices=["mapping", "end-to-end"], default="mapping")
@@ -231,7 +250,11 @@ def main() -> None:
     ap.add_argument("--years", type=int, default=10)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--text-codes", action="store_true", help="region and sector codes as text (R0001) instead of integers")
+    ap.add_argument("--bytecode", choices=["installed", "none"], default="installed",
+                    help="installed: compile the bytecode first, as pip does at install (default); none: as found")
     a = ap.parse_args()
+    if a.bytecode == "installed":
+        compile_bytecode()
     load = os.getloadavg()[0]
     print(f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} cores, load average {load:.1f}; "
           f"Python {platform.python_version()}; {time.strftime('%Y-%m-%d %H:%M')}", flush=True)
