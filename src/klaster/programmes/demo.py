@@ -84,14 +84,14 @@ def load_demo(console) -> None:
             actual = (targets[(2022, q)] * factor).quantize(Decimal("0.1"))
             values = {ob: actual, **{o: v[q] for o, v in quarterly.items() if q in v}}
             rep = domain.submit_report(actor=reporter, programme=prog, year=2022, quarter=q, actuals=values, on=on,
-                                       comment="illustrative demo figures" + (" (submitted late)" if q == 3 else ""), reason=BACKDATED)
+                                       comment="условные демонстрационные данные" + (" (сдан с опозданием)" if q == 3 else ""), reason=BACKDATED)
             type(rep).objects.filter(pk=rep.pk).update(is_demo=True)
         proj = prog.projects.first()
         for year in (2022, 2023):
             fin = proj.financing.filter(year=year, source=FundingSource.REPUBLICAN).first()
             if fin is not None:
                 domain.record_payment(actor=organizer, project=proj, paid_on=dt.date(year, 11, 20), source=FundingSource.REPUBLICAN, amount=fin.amount,
-                                      note="illustrative demo payment", reason=BACKDATED.replace("quarterly reports", "payments"), is_demo=True)
+                                      note="условный демонстрационный платёж", reason=BACKDATED.replace("quarterly reports", "payments"), is_demo=True)
         made += 1
     console.print(f"programmes: {Programme.objects.count()} programmes ({made} new)")
 

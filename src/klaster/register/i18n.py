@@ -135,6 +135,13 @@ def _dmy(m) -> str:
 
 #: Sources klaster writes itself (the register procedure), rewritten the page language's way.
 _SOURCE_WORDS = [
+    # the demo programmes' obligations (klaster.programmes.demo)
+    (re.compile(r"\bbase (?P<b>\d{4}) and target (?P<t>\d{4}):"),
+     lambda m: f"{m.group('b')} базасы және {m.group('t')} мақсаты:", lambda m: f"база {m.group('b')} г. и цель {m.group('t')} г.:"),
+    (re.compile(r"; quarterly targets invented"), "; тоқсандық мақсаттар демонстрация үшін ойдан шығарылған", "; квартальные цели придуманы для демонстрации"),
+    (re.compile(r"^invented for the demonstration$"), "демонстрация үшін ойдан шығарылған", "придумано для демонстрации"),
+    (re.compile(r" ?\(the new-products table: its increments add up to the slide's 24\)"),
+     " (жаңа өнімдер кестесі: оның өсімдері слайдтағы 24-ке тең)", " (таблица новых продуктов: её приросты в сумме дают 24 со слайда)"),
     (re.compile(r"competition «(?P<t>[^»]*)», decision of (?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})"),
      lambda m: f"«{m.group('t')}» конкурсы, {_dmy(m)} шешімі", lambda m: f"конкурс «{m.group('t')}», решение от {_dmy(m)}"),
     (re.compile(r"competition #(?P<c>\d+), application (?P<a>[^,]+), decision of (?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})"),
@@ -156,5 +163,24 @@ def regulation_label(pin, language: str | None = None) -> str:
         doc = regulations.load(pin.get("id"), version=pin.get("version"))
         title = doc.title.get(lang) or doc.title.get("en") or pin.get("id")
     except Exception:  # noqa: BLE001 - a missing document still shows its id
-        title = pin.get("id", "")
-    return f"{title} ({pin.get('version', '')})"
+        return f"{pin.get('id', '')} ({pin.get('version', '')})"
+    return f"{title} ({version_label(doc, lang)})"
+
+
+def version_label(doc, language: str | None = None) -> str:
+    """A regulation document's version as people name it: its number among the document's versions
+    (when there are several) and the day it takes effect — ru «ред. 2 от 17.06.2015», kk «2-редакция,
+    17.06.2015», en "version 2 of 17 Jun 2015" (not the version code ``decree-440-2015-r2``).
+    ``doc``: a :class:`klaster.regulations.RegulationDocument`."""
+    from klaster import regulations
+    from klaster.common.dates import day_text
+
+    lang = _lang(language)
+    versions = list(regulations.versions(doc.id))
+    n = versions.index(doc.version) + 1 if doc.version in versions and len(versions) > 1 else None
+    day = day_text(doc.effective_from or (doc.act or {}).get("date"), lang)
+    if lang == "kk":
+        return ", ".join(x for x in (f"{n}-редакция" if n else "редакция", day) if x)
+    if lang == "ru":
+        return f"ред.{f' {n}' if n else ''}{f' от {day}' if day else ''}"
+    return f"version{f' {n}' if n else ''}{f' of {day}' if day else ''}"

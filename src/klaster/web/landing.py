@@ -225,6 +225,17 @@ def analyst(user) -> list[Section]:
                          state=r.status, state_label=r.get_status_display()) for r in runs])]
 
 
+def _regulation_item(doc_id: str) -> Item:
+    """A regulation document as its title in the user's language with its versions named as people
+    name them (:func:`klaster.register.i18n.version_label`), not its codes."""
+    from klaster import regulations
+    from klaster.register.i18n import in_language, version_label
+
+    docs = [regulations.load(doc_id, version=v) for v in regulations.versions(doc_id)]
+    title = in_language(docs[-1].title) if docs else doc_id
+    return Item(text=f"{title}: {'; '.join(version_label(d) for d in docs)}", url=reverse("competition:regulations"))
+
+
 def administrator(user) -> list[Section]:
     """Accounts (the latest joined) and the regulation documents with their versions."""
     from django.contrib.auth import get_user_model
@@ -234,13 +245,12 @@ def administrator(user) -> list[Section]:
     users = list(get_user_model().objects.order_by("-date_joined")[:LIMIT])
     accounts = Section(_("Accounts"), empty=_("No account."), more_url=reverse("admin:auth_user_changelist"),
                        more_text=_("All accounts"))
-    accounts.keep([Item(text=u.get_username(), url=reverse("admin:auth_user_change", args=[u.pk]),
+    accounts.keep([Item(text=u.get_full_name() or u.get_username(), url=reverse("admin:auth_user_change", args=[u.pk]),
                         state="active" if u.is_active else "inactive",
                         state_label=_("active") if u.is_active else _("inactive")) for u in users])
     docs = Section(_("Regulation versions"), empty=_("No regulation document."),
                    more_url=reverse("competition:regulations"), more_text=_("Regulation versions"))
-    docs.keep([Item(text=f"{d}: {', '.join(regulations.versions(d))}", url=reverse("competition:regulations"))
-               for d in regulations.documents()])
+    docs.keep([_regulation_item(d) for d in regulations.documents()])
     return [accounts, docs]
 
 
