@@ -24,6 +24,9 @@ DEMO_SOURCES = [
     "base 2020 and target 2024: seed 003, line 438; quarterly targets invented",
     "seed 003, line 429 (the new-products table: its increments add up to the slide's 24)",
     "invented for the demonstration",
+    # the budget lines' clauses (/programmes/budget/)
+    "Decree 440, programme §7 (seed 004, lines 1444–1449); passport, sources of financing (lines 128–134)",
+    "seed 003, plan-schedule of the National Project of industrial-innovation development 2021–2025 (line 514)",
 ]
 
 

@@ -135,6 +135,14 @@ def _dmy(m) -> str:
 
 #: Sources klaster writes itself (the register procedure), rewritten the page language's way.
 _SOURCE_WORDS = [
+    # the budget lines' clauses (regulation budget-lines)
+    (re.compile(r"\bDecree (?P<n>\d+), programme §(?P<s>\d+)"),
+     lambda m: f"№ {m.group('n')} қаулы, бағдарламаның {m.group('s')}-бөлімі", lambda m: f"постановление № {m.group('n')}, программа, раздел {m.group('s')}"),
+    (re.compile(r"\bpassport, sources of financing \(lines (?P<l>[\d–, -]+)\)"),
+     lambda m: f"паспорт, қаржыландыру көздері ({m.group('l')}-жолдар)", lambda m: f"паспорт, источники финансирования (стр. {m.group('l')})"),
+    (re.compile(r"\bplan-schedule of the National Project of industrial-innovation development 2021–2025 \(line (?P<l>\d+)\)"),
+     lambda m: f"2021–2025 жылдарға арналған индустриялық-инновациялық дамудың ұлттық жобасының жоспар-кестесі ({m.group('l')}-жол)",
+     lambda m: f"план-график Национального проекта индустриально-инновационного развития на 2021–2025 годы (стр. {m.group('l')})"),
     # the demo programmes' obligations (klaster.programmes.demo)
     (re.compile(r"\bbase (?P<b>\d{4}) and target (?P<t>\d{4}):"),
      lambda m: f"{m.group('b')} базасы және {m.group('t')} мақсаты:", lambda m: f"база {m.group('b')} г. и цель {m.group('t')} г.:"),
