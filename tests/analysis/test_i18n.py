@@ -15,7 +15,7 @@ from klaster.web.i18n import compile_messages
 APP = Path(klaster.__file__).parent / "analysis"
 TEMPLATE_STRING = re.compile(r"""\{%\s*(?:translate|trans)\s+(["'])(.*?)\1""")
 BLOCK = re.compile(r"\{%\s*blocktrans(?:late)?\b[^%]*%\}(.*?)\{%\s*endblocktrans(?:late)?\s*%\}", re.S)
-PY_STRING = re.compile(r"""\b_\(\s*(["'])((?:\\.|(?!\1).)*)\1\s*[,)]""")
+PY_STRING = re.compile(r"""\b(?:_|gettext|gettext_lazy|gettext_noop)\(\s*(["'])((?:\\.|(?!\1).)*)\1\s*[,)]""")
 PLACEHOLDER = re.compile(r"%\([a-z_]+\)[-.0-9]*[sdf]")
 
 
