@@ -27,6 +27,13 @@ FLAG_NAMES = {
     "flagged": gettext_lazy("flagged (all three conditions)"),
 }
 
+#: The flags each methodology sets (its columns of the flags table; klaster.observatory.methodology).
+METHOD_FLAGS = {
+    "cmp": ("strong", "strong10", "significant", "qualifying"),
+    "eco": ("size", "specialisation", "focus", "stars", "productivity_star", "growth_star"),
+    "kz-bn": ("specialised", "growing_cluster", "regional_advantage", "flagged"),
+}
+
 #: Measures of the built-in panels → their names.
 MEASURE_NAMES = {"gva": gettext_lazy("gross value added"), "employment": gettext_lazy("employment")}
 
@@ -46,6 +53,18 @@ def methodology_label(code: str) -> str:
 def flag_label(column: str) -> str:
     """The name of a flag column (:data:`FLAG_NAMES`); the column itself when unknown."""
     return str(FLAG_NAMES.get(column, column))
+
+
+def flag_count_rows(run) -> list[tuple[str, str, int]]:
+    """The run's flag counts (``summary["flag_counts"]``) as ``[(methodology name, flag name,
+    count)]``, only the flags the methodology sets (:data:`METHOD_FLAGS`; all for an unknown one)."""
+    out = []
+    for m, counts in (run.summary.get("flag_counts") or {}).items():
+        own = METHOD_FLAGS.get(str(m).split("@")[0])
+        for k, v in counts.items():
+            if own is None or k in own:
+                out.append((methodology_label(m), flag_label(k), v))
+    return out
 
 
 def sector_names(run, names: dict) -> dict[str, str]:
@@ -94,8 +113,12 @@ def parameter_rows(run) -> list[tuple[str, str]]:
                      _("assessed on %(n)s bootstrap replicates") % {"n": n}))
     if "lq_base" in p:
         rows.append((_("Base of the location quotient"), _choice_label(MapForm.base_fields["lq_base"].choices, p.get("lq_base") or "")))
-    if "household_income" in p and p["household_income"] is not None:
+    if p.get("household_income") is not None:
         rows.append((_("Total household income"), str(p["household_income"])))
+    if p.get("type"):
+        rows.append((_("Multipliers"), _("Type %(type)s") % {"type": p["type"]}))
+    if p.get("delta_y"):
+        rows.append((_("Final-demand changes"), ", ".join(f"{k}: {v}" for k, v in p["delta_y"].items())))
     return rows
 
 

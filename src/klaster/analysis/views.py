@@ -45,14 +45,15 @@ from klaster.analysis.forms import (
     io_table_choices,
 )
 from klaster.analysis.models import AnalysisRun
-from klaster.analysis.run_labels import flag_label, methodology_label, parameter_rows, sector_names
+from klaster.analysis.run_labels import flag_count_rows, flag_label, methodology_label, parameter_rows, sector_names
 from klaster.common import audit, exports
 from klaster.common.forms import errors_text
 from klaster.common.refusals import Refusal
 from klaster.datasets import DatasetError
 
 READERS = (Role.ANALYST, Role.ORGANIZER)
-PAGE = 200
+#: Rows of a run's flags table on one page.
+RUN_PAGE = 50
 
 
 def _visible(user):
@@ -215,6 +216,9 @@ def _choropleth(run, rows: pd.DataFrame, labels: dict, value_col: str, *, captio
     from klaster.web import maps
     from klaster.web.templatetags.klaster import num
 
+    def fmt(x):  # whole numbers without decimals (counts, breaks of counts), else ``decimals`` places
+        return num(int(x)) if float(x).is_integer() else num(x, decimals)
+
     katos = list(Region.objects.exclude(boundary=None).values_list("kato", flat=True))
     if not katos:
         return None
@@ -227,10 +231,10 @@ def _choropleth(run, rows: pd.DataFrame, labels: dict, value_col: str, *, captio
         values[kato] = None if v is None or pd.isna(v) else float(v)
         names[kato] = labels.get(u, u)
         links[kato] = "?" + urlencode({**link_query, "region": u})
-        hover[kato] = "—" if values[kato] is None else num(values[kato], decimals)
+        hover[kato] = "—" if values[kato] is None else fmt(values[kato])
     finite = [v for v in values.values() if v is not None]
     breaks = maps.class_breaks(max(finite) if finite else 0)
-    legend = [f"{num(lo, decimals)} – {num(hi, decimals)}" for lo, hi in breaks]
+    legend = [f"{fmt(lo)} – {fmt(hi)}" for lo, hi in breaks]
     no_data = _("no data")
     figure = maps.choropleth_figure(values, names=names, links=links, measure=measure, unit=unit, breaks=breaks,
                                     hover=hover, legend=legend, no_data=no_data, geojson=reverse("web:boundaries"))
@@ -249,7 +253,9 @@ def _filter_form(cls, data, flags: pd.DataFrame):
 
 @role_required(*READERS)
 def run_detail(request, pk):
-    """A saved run: parameters, status, flags table with filters, exports, report, choropleth.
+    """A saved run: its parameters in words (:func:`klaster.analysis.run_labels.parameter_rows`),
+    status, the map, the flags table with filters (50 rows a page, GOV.UK pagination) and
+    the full report as a link (not embedded; it is several megabytes).
 
     The filters (``year``, ``methodology``, ``region``, ``sector``, ``flag``, ``page``) go through
     :class:`RunFilterForm`; a value that is not one of the run's (or a page that does not exist)
@@ -258,18 +264,21 @@ def run_detail(request, pk):
     run = _run_or_404(request, pk)
     if run.kind == AnalysisRun.Kind.IO_TABLE:
         return redirect(reverse("analysis:io") + f"?table=run-{run.pk}")
-    ctx = {"run": run}
+    ctx = {"run": run, "param_rows": parameter_rows(run)}
     if run.kind == AnalysisRun.Kind.MAP and run.status == AnalysisRun.Status.DONE:
         flags = S.read_flags(run)
         names = S.read_names(run)
         labels = _region_labels(run, names)
-        sectors = names.get("sectors", {})
+        sectors = sector_names(run, names)
         form = _filter_form(RunFilterForm, request.GET, flags)
         fcols = S.flag_columns(flags)
         ctx.update({
             "flags_shown": True, "flag_cols": fcols, "year": run.parameters["year"], "filters": {},
             "years": sorted(flags["year"].unique().tolist()),
             "methodology_choices": list(dict.fromkeys(flags["methodology"])),
+            "methodology_labels": [(m, methodology_label(m)) for m in dict.fromkeys(flags["methodology"])],
+            "flag_labels": [(c, flag_label(c)) for c in fcols], "flag_counts": flag_count_rows(run),
+            "notes": [_(n) for n in run.summary.get("notes", [])],
             "region_choices": [(r, labels.get(r, r)) for r in sorted(flags["region"].unique())],
             "sector_choices": [(s, sectors.get(s, "")) for s in sorted(flags["sector"].unique(), key=lambda x: (len(x), x))],
             "labels": labels, "sectors": sectors,
@@ -279,7 +288,7 @@ def run_detail(request, pk):
             f = form.filters()
             year = form.cleaned_data["year"] or run.parameters["year"]
             rows = S.filter_flags(flags, year=year, **f)
-            paginator = Paginator(rows, PAGE)
+            paginator = Paginator(rows, RUN_PAGE)
             try:
                 page = paginator.page(form.cleaned_data["page"] or 1)
             except EmptyPage:
@@ -290,14 +299,15 @@ def run_detail(request, pk):
             return render(request, "analysis/run.html", ctx)
         shown_cols = [c for c in fcols if rows[c].notna().any()] if len(rows) else fcols
         page.object_list = [
-            {"methodology": r["methodology"], "region": r["region"], "region_name": labels.get(r["region"], ""),
+            {"methodology": r["methodology"], "methodology_name": methodology_label(r["methodology"]), "region": r["region"], "region_name": labels.get(r["region"], ""),
              "sector": r["sector"], "sector_name": sectors.get(r["sector"], ""), "value": r["value"], "lq": r["lq"],
              "flags": [(c, None if pd.isna(r[c]) else (bool(r[c]) if c != "stars" else int(r[c]))) for c in shown_cols]}
             for r in page.object_list.to_dict("records")]
         query = {k: v for k, v in f.items() if v}
         cur = flags[flags["year"] == year]
         ctx.update({
-            "table_shown": True, "page": page, "total": len(rows), "shown_cols": shown_cols, "filters": f, "year": year,
+            "table_shown": True, "page": page, "total": len(rows), "shown_cols": [(c, flag_label(c)) for c in shown_cols], "filters": f, "year": year,
+            "page_links": list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)),
             "query": urlencode({**query, "year": year}), "export_query": urlencode({**query, "year": year}),
         })
         if run.summary.get("kazakhstan") and len(cur):
@@ -315,7 +325,7 @@ def run_detail(request, pk):
                 caption = _("Sectors flagged “%(flag)s” (%(methodology)s) by region, %(year)s") % {
                     "flag": flag_label(col), "methodology": methodology_label(meth), "year": year}
                 ctx["map"] = _choropleth(run, counts, labels, "n", caption=caption, measure=_("Sectors flagged"),
-                                         unit=_("number of sectors"), decimals=1, link_query=link_query)
+                                         unit=_("number of sectors"), decimals=2, link_query=link_query)
     return render(request, "analysis/run.html", ctx)
 
 
