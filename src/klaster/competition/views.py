@@ -333,8 +333,12 @@ def commission(request, pk):
     ranked = svc.ranked(c, stage)
     rows2 = [(e, a, form[f"winner_{a.pk}"], form[f"support_{a.pk}"]) for e, a in ranked if f"winner_{a.pk}" in form.fields] \
         if c.state == "stage2_commission" else []
+    from klaster.competition import pages
+
+    protocols = [p for p in pages.protocol_links(c.pk) if p["clause"] in ("§25", "§39")]
     return render(request, "competition/commission.html", {"c": c, "ranked": ranked, "stage": stage, "form": form, "rows2": rows2,
-                                                           "rules": c.rules, "tables": tables, "score_range": score_range, **_act_ctx(c)},
+                                                           "rules": c.rules, "tables": tables, "score_range": score_range,
+                                                           "protocols": protocols, **_act_ctx(c)},
                   status=status)
 
 
