@@ -99,9 +99,28 @@ def clause_in(text, language: str | None = None) -> str:
 _BRACKETED = re.compile(r"\[([^\[\]]+)\]$")
 
 
+#: The bases a support cap is a share of (``share-of-base`` caps of the regulation
+#: productivity2020-instruments, Programme §5.3), by the id the regulation gives them, as the
+#: support form names them ("Construction-and-installation cost, tenge").
+COST_BASES = {
+    "construction-installation-cost": {"kk": "құрылыс-монтаж жұмыстарының құны", "ru": "стоимость строительно-монтажных работ",
+                                       "en": "construction-and-installation cost"},
+}
+
+
+def cost_base(base_id: str, language: str | None = None) -> str:
+    """The name of a cap's base (:data:`COST_BASES`) in the language; an unknown id as it is."""
+    return COST_BASES.get(base_id, {}).get(_lang(language), base_id)
+
+
 def explanation_line(text: str, language: str | None = None) -> str:
-    """A calculator step (already in the language) with its trailing ``[clause]`` rewritten."""
-    return _BRACKETED.sub(lambda m: f"[{clause_in(m.group(1), language)}]", text or "")
+    """A calculator step (already in the language) with its trailing ``[clause]`` rewritten and
+    the ids of cap bases (``construction-installation-cost``) named (:data:`COST_BASES`)."""
+    text = _BRACKETED.sub(lambda m: f"[{clause_in(m.group(1), language)}]", text or "")
+    for base_id in COST_BASES:
+        if base_id in text:
+            text = text.replace(base_id, cost_base(base_id, language))
+    return text
 
 
 _SOURCE = re.compile(r"\bseed (\d{3})(?:, lines? ([\d–, -]+))?")

@@ -59,7 +59,9 @@ def engine_text(msg) -> str:
     """An engine message in the active language (a plain string is returned as it is)."""
     if isinstance(msg, Msg) and msg.code in ENGINE:
         language = lang()
-        return str(ENGINE[msg.code]) % {k: value_in(v, language) for k, v in msg.params.items()}
+        from klaster.register.i18n import cost_base
+
+        return str(ENGINE[msg.code]) % {k: cost_base(v, language) if k == "base" else value_in(v, language) for k, v in msg.params.items()}
     return str(msg)
 
 
