@@ -1,35 +1,49 @@
-"""Browser test of the interface (issue 13): axe-core on the main pages in ru, kk and en with no
-serious or critical violation (WCAG 2.1 A/AA rules), no horizontal page scroll at 390 px, and a
-screenshot of each role's landing page.
+"""Browser test of the interface (issue 13): every page of the census (:mod:`tests.web.census`:
+each role's pages, one URL per URL pattern, crawled from the site's links on the boundary walk's
+world) in ru, kk and en passes axe-core with no serious or critical violation (WCAG 2.1 A/AA rules)
+and has no horizontal page scroll on a 390 px screen; each role lands on ``/me/`` after log-in, and
+its landing page is photographed.
+
+Each URL pattern is checked once per language, as the first role of
+``tests.security.test_boundaries.ROLES`` whose census reaches it, and every role's landing page
+(the shell — navigation, header — differs per role); ``KLASTER_UI_ALL=1`` checks every pattern as
+every role (about ten times longer). One browser context per role and language (logged in once
+through the log-in form), one tab reused for every page: the page is loaded at 1280 px and checked by axe, then the viewport is narrowed to
+390 px and ``document.documentElement.scrollWidth`` is measured (the same document, re-laid out;
+the media queries apply as on a phone).
 
 axe-core (``src/klaster/web/design/axe-core/axe.min.js``, vendored from the npm registry, not
 served by the site) is injected with ``page.evaluate`` — the site's Content-Security-Policy stays
-enforced and allows no foreign script tag. Screenshots go to ``tests/browser/artifacts/`` (CI
-artefacts, ignored by git; ``KLASTER_UI_ARTIFACTS`` moves them); ``docs/ui/screenshots/`` keeps the
-copies the guide shows. Needs ``/usr/bin/chromium`` (tests/browser/conftest.py).
+enforced and allows no foreign script tag. Screenshots and ``ui-problems.json`` (every problem
+found, per page) go to ``tests/browser/artifacts/`` (CI artefacts, ignored by git;
+``KLASTER_UI_ARTIFACTS`` moves them); ``docs/ui/screenshots/`` keeps the copies the guide shows.
+``KLASTER_UI_PREFIX=/register/`` checks only the census pages under a prefix (the roles' landing
+pages always). Needs ``/usr/bin/chromium`` (tests/browser/conftest.py).
 """
 
 from __future__ import annotations
 
+import json
 import os
+import time
 from pathlib import Path
 
 import pytest
 
-from tests.browser.conftest import browser  # noqa: F401 — the shared Chromium fixture
+from tests.browser.conftest import artifacts_dir, browser  # noqa: F401 — the shared Chromium fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "src/klaster/web/design/axe-core/axe.min.js"
-ARTIFACTS = Path(os.environ.get("KLASTER_UI_ARTIFACTS", ROOT / "tests/browser/artifacts"))
-PUBLIC = ["/", "/register/", "/regions/", "/accounts/login/"]
+PREFIX = os.environ.get("KLASTER_UI_PREFIX", "")
+ALL = os.environ.get("KLASTER_UI_ALL") == "1"
 LANGS = ["ru", "kk", "en"]
-#: role → demo account (klaster.accounts.demo); the password is the demo one.
-ACCOUNTS = {"organizer": "organizer", "analyst": "analyst", "expert": "expert", "akimat": "akimat",
-            "authorized_body": "authorized", "regional_body": "regional", "commission_secretary": "secretary",
-            "applicant": "applicant", "administrator": "admin"}
+WIDE = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
 RULES = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+#: The public pages photographed (anonymous), as ``name → path``.
+SHOTS = {"home": "/", "register": "/register/", "regions": "/regions/", "accounts-login": "/accounts/login/"}
 
 
 def _axe(page) -> list[dict]:
@@ -45,78 +59,87 @@ def _scroll_width(page) -> int:
     return page.evaluate("document.documentElement.scrollWidth")
 
 
-def _artifacts() -> Path:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    ignore = ARTIFACTS / ".gitignore"
-    if not ignore.exists():
-        ignore.write_text("*\n")
-    return ARTIFACTS
-
-
-def _login(context, base: str, username: str):
+def _login(page, base: str, username: str) -> None:
     from klaster.accounts.demo import DEMO_PASSWORD
 
-    page = context.new_page()
     page.goto(base + "/accounts/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", DEMO_PASSWORD)
     page.click("form.form button[type=submit]")
     page.wait_for_selector("span.who")
-    return page
 
 
-def _check(page, url: str, lang: str, problems: list, *, narrow) -> None:
-    page.goto(url)
-    page.wait_for_load_state("load")
-    assert page.evaluate("document.documentElement.lang") == lang, url
-    if v := _axe(page):
-        problems.append((url, lang, "axe", v))
-    narrow.goto(url)
-    narrow.wait_for_load_state("load")
-    if (w := _scroll_width(narrow)) > 390:
-        problems.append((url, lang, "scrollWidth", w))
+def _check(page, url: str, lang: str) -> list[tuple[str, object]]:
+    """``[(kind, detail)]``: the axe violations at 1280 px and the page width at 390 px."""
+    out: list[tuple[str, object]] = []
+    page.set_viewport_size(WIDE)
+    resp = page.goto(url, wait_until="domcontentloaded")
+    if resp is None or resp.status != 200:
+        return [("status", resp.status if resp else None)]
+    if (got := page.evaluate("document.documentElement.lang")) != lang:
+        out.append(("lang", got))
+    out += [("axe", v) for v in _axe(page)]
+    page.set_viewport_size(PHONE)
+    if (w := _scroll_width(page)) > PHONE["width"]:
+        out.append(("scrollWidth", w))
+    return out
 
 
 @pytest.mark.django_db(transaction=True)
-def test_pages_are_accessible_fit_a_phone_and_each_role_lands_on_its_page(live_server, browser):  # noqa: F811
+def test_every_page_is_accessible_and_fits_a_phone_in_three_languages(live_server, browser, settings, tmp_path):  # noqa: F811
     from klaster.reference.loaders import load_all
-    from tests.security.test_boundaries import load_world
+    from tests.security.test_boundaries import DEMO_USER, ROLES, extra_world, load_world
+    from tests.web.census import census
 
+    settings.MEDIA_ROOT = str(tmp_path)  # the mapping run's files
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     load_all()
     load_world()
-    out = _artifacts()
-    problems: list = []
-    for lang in LANGS:
-        cookie = [{"name": "django_language", "value": lang, "url": live_server.url}]
-        wide = browser.new_context(viewport={"width": 1280, "height": 900})
-        phone = browser.new_context(viewport={"width": 390, "height": 844})
-        for ctx in (wide, phone):
-            ctx.add_cookies(cookie)
-        page, narrow = wide.new_page(), phone.new_page()
-        for path in PUBLIC:
-            _check(page, live_server.url + path, lang, problems, narrow=narrow)
-            name = path.strip("/").replace("/", "-") or "home"
-            page.screenshot(path=str(out / f"{name}-{lang}.png"), full_page=True)
-        wide.close()
-        phone.close()
-
-    for role, username in ACCOUNTS.items():
+    extra_world()
+    out = artifacts_dir()
+    problems: dict[str, list] = {}
+    started = time.monotonic()
+    plan, done = {}, set()
+    for role in ROLES:
+        pages = census(role)
+        assert pages, role
+        # each URL pattern once, as the first role that reaches it (every role's landing page:
+        # the shell differs per role); KLASTER_UI_ALL=1 checks every pattern as every role
+        plan[role] = [(pat, url) for pat, url in pages
+                      if url == "/me/" or (url.startswith(PREFIX) and (ALL or pat not in done))]
+        done |= {pat for pat, _ in pages}
+    crawled, checked = time.monotonic() - started, 0
+    for role, pages in plan.items():
         for lang in LANGS:
-            wide = browser.new_context(viewport={"width": 1280, "height": 900})
-            phone = browser.new_context(viewport={"width": 390, "height": 844})
-            for ctx in (wide, phone):
-                ctx.add_cookies([{"name": "django_language", "value": lang, "url": live_server.url}])
-            page = _login(wide, live_server.url, username)
-            narrow = _login(phone, live_server.url, username)
-            # log-in lands on the role's own page
-            assert page.url == live_server.url + "/me/", (role, page.url)
-            _check(page, live_server.url + "/me/", lang, problems, narrow=narrow)
-            page.screenshot(path=str(out / f"me-{role}-{lang}.png"), full_page=True)
-            if lang == "ru":
-                narrow.screenshot(path=str(out / f"me-{role}-{lang}-390.png"), full_page=True)
-            wide.close()
-            phone.close()
-    assert not problems, problems
+            ctx = browser.new_context(viewport=WIDE)
+            ctx.add_cookies([{"name": "django_language", "value": lang, "url": live_server.url}])
+            page = ctx.new_page()
+            if role != "anonymous":
+                _login(page, live_server.url, DEMO_USER[role])
+                # log-in lands on the role's own page
+                assert page.url == live_server.url + "/me/", (role, page.url)
+            for pat, url in pages:
+                checked += 1
+                if found := _check(page, live_server.url + url, lang):
+                    problems.setdefault(f"{url} [{pat}]", []).append({"role": role, "lang": lang, "problems": found})
+                if url == "/me/":
+                    page.set_viewport_size(WIDE)
+                    page.screenshot(path=str(out / f"me-{role}-{lang}.png"), full_page=True)
+                    if lang == "ru":
+                        page.set_viewport_size(PHONE)
+                        page.screenshot(path=str(out / f"me-{role}-{lang}-390.png"), full_page=True)
+            if role == "anonymous":
+                page.set_viewport_size(WIDE)
+                for name, path in SHOTS.items():
+                    page.goto(live_server.url + path, wait_until="domcontentloaded")
+                    page.screenshot(path=str(out / f"{name}-{lang}.png"), full_page=True)
+            ctx.close()
+    elapsed = time.monotonic() - started
+    (out / "ui-problems.json").write_text(json.dumps(problems, ensure_ascii=False, indent=1), encoding="utf-8")
+    print(f"\n{len(done)} URL patterns; {checked} page loads (census pages × languages) in {elapsed:.0f} s "
+          f"(census {crawled:.0f} s); {len(problems)} pages with problems")
+    assert checked > 3 * len(ROLES), checked
+    assert not problems, "\n".join(f"{k}: {v}" for k, v in sorted(problems.items()))
 
 
 def test_the_axe_check_reports_a_violation(browser):  # noqa: F811
