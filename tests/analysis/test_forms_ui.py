@@ -22,10 +22,12 @@ def test_map_form_hint_names_columns_as_code(media, users, lang, word):
     doc = lxml.html.fromstring(_client(users["analyst"], lang).get("/analysis/map/").content.decode())
     hint = doc.get_element_by_id("id_file-hint")
     assert hint.text_content().startswith(word)
-    assert [c.text for c in hint.xpath(".//code")] == ["region", "sector", "year", "measure", "value", "unit", "status", "group"]
+    # one code element (a lone "year" or "unit" would read as an untranslated interface word);
     # before: the hint was one plain text with the English column names among the Russian words
+    assert [c.text for c in hint.xpath(".//code")] == ["region, sector, year, measure, value, unit [, status, group]"]
     measure = doc.get_element_by_id("id_measure-hint")
-    assert [c.text for c in measure.xpath(".//code")] == ["gva", "employment"]
+    assert [c.text for c in measure.xpath(".//code")] == ["measure = gva", "measure = employment"]
+    assert [c.text for c in doc.get_element_by_id("id_lq_base-hint").xpath(".//code")] == ["group = traded | local"]
     assert doc.xpath("//select[@name='frame']/@class") == ["govuk-select"]
     assert doc.get_element_by_id("id_year-hint") is not None  # each field keeps its own hint
     assert "region" not in doc.get_element_by_id("id_year-hint").text_content()
