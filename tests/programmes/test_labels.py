@@ -27,6 +27,8 @@ DEMO_SOURCES = [
     # the budget lines' clauses (/programmes/budget/)
     "Decree 440, programme §7 (seed 004, lines 1444–1449); passport, sources of financing (lines 128–134)",
     "seed 003, plan-schedule of the National Project of industrial-innovation development 2021–2025 (line 514)",
+    # the monitoring rule's source (/programmes/quarterly/ and the consolidated report)
+    "seed 000, text after fig. 3 (lines 626–627): QazIndustry reports to the Ministry once a quarter",
 ]
 
 

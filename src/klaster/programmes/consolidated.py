@@ -177,11 +177,18 @@ def _money_unit(unit: str) -> str:
     return unit_label(unit)
 
 
+def _monitoring(data: dict) -> str:
+    """The monitoring rule with its source, in the active language."""
+    from klaster.register.i18n import source_in
+
+    return f"{_('QazIndustry reports to the Ministry once a quarter')} ({source_in(data['monitoring_clause'])})"
+
+
 def sheets(data: dict) -> dict[str, list[list]]:
     """The report as rows of sheets (the active language): ``clusters``, ``obligations``,
     ``effects``, ``support`` — what :func:`to_xlsx` writes."""
     head = [[_title(data)], [_("Period"), f"{dates.day_text(data['start'])} – {dates.day_text(data['end'])}"],
-            [_("Monitoring"), data["monitoring_clause"]]]
+            [_("Monitoring"), _monitoring(data)]]
     if data["demo"]:
         head.append([_("Rows marked “demo” hold data invented for the demonstration.")])
     clusters = [*head, [], [_("Cluster"), _("Report of the quarter"), _("Targets met"), _("Targets missed"), _("Not reported"),
@@ -232,7 +239,7 @@ def content(data: dict, lang: str = "ru") -> list[tuple]:
     with translation.override(lang):
         sh = sheets(data)
         blocks: list[tuple] = [("heading", 1, _title(data)),
-                               ("para", f"{_('Period')}: {dates.day_text(data['start'], lang)} – {dates.day_text(data['end'], lang)}. {_('Monitoring')}: {data['monitoring_clause']}.")]
+                               ("para", f"{_('Period')}: {dates.day_text(data['start'], lang)} – {dates.day_text(data['end'], lang)}. {_('Monitoring')}: {_monitoring(data)}.")]
         if not data["ended"]:
             blocks.append(("para", _("The quarter has not ended: the figures are those recorded so far.")))
         if data["demo"]:

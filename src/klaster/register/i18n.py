@@ -154,6 +154,10 @@ def _dmy(m) -> str:
 
 #: Sources klaster writes itself (the register procedure), rewritten the page language's way.
 _SOURCE_WORDS = [
+    # the monitoring rule's source (regulation cluster-programme-cofinancing); the sentence after
+    # the colon is the rule itself, which the pages say in the language beside the source
+    (re.compile(r"\btext after fig\. (?P<f>\d+) \(lines (?P<l>[\d–, -]+)\)(?:: QazIndustry reports to the Ministry once a quarter)?"),
+     lambda m: f"{m.group('f')}-суреттен кейінгі мәтін ({m.group('l')}-жолдар)", lambda m: f"текст после рис. {m.group('f')} (стр. {m.group('l')})"),
     # the budget lines' clauses (regulation budget-lines)
     (re.compile(r"\bDecree (?P<n>\d+), programme §(?P<s>\d+)"),
      lambda m: f"№ {m.group('n')} қаулы, бағдарламаның {m.group('s')}-бөлімі", lambda m: f"постановление № {m.group('n')}, программа, раздел {m.group('s')}"),

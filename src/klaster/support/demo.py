@@ -43,7 +43,7 @@ def load_demo(console) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     sample = _sample_pdf()
-    domain.attach_document(actor=applicant, application=a, code="charter", uploaded=SimpleUploadedFile("charter-sample.pdf", sample))
+    domain.attach_document(actor=applicant, application=a, code="charter", uploaded=SimpleUploadedFile("устав-образец.pdf", sample))
     domain.register(actor=applicant, application=a, on=today)
     assoc = cluster.association
     b = domain.create_application(actor=applicant, participant=assoc, component="7", cluster=cluster, facts={"declarations": declared})
@@ -71,7 +71,7 @@ def load_demo(console) -> None:
                                   executor={"kind": "consultant", "years_experience": 5, "prior_projects": 3})
     domain.add_cost(actor=applicant, application=c, description="Внедрение плана повышения эффективности (Lean)", amount=Decimal("18500000"), incurred_on=today - dt.timedelta(days=60))
     domain.set_documents(actor=applicant, application=c, provided=["tax-paid", "contract", "act", "invoice", "payment"])
-    domain.attach_document(actor=applicant, application=c, code="charter", uploaded=SimpleUploadedFile("charter-sample.pdf", sample))
+    domain.attach_document(actor=applicant, application=c, code="charter", uploaded=SimpleUploadedFile("устав-образец.pdf", sample))
     domain.register(actor=applicant, application=c, on=today)
     domain.check_completeness(actor=organizer, application=c, on=today)  # returned: the efficiency plan and others are missing
     Application.objects.filter(pk__in=[a.pk, b.pk, c.pk, d.pk]).update(is_demo=True)

@@ -225,6 +225,13 @@ def analyst(user) -> list[Section]:
                          state=r.status, state_label=r.get_status_display()) for r in runs])]
 
 
+def _person(user) -> str:
+    """A user as people are named: the profile's full name, else Django's first and last name, else
+    the login (a login such as ``sample_chamber_admission`` is a code, not a name)."""
+    profile = getattr(user, "profile", None)
+    return (getattr(profile, "full_name", "") or user.get_full_name() or user.get_username()).strip()
+
+
 def _regulation_item(doc_id: str) -> Item:
     """A regulation document as its title in the user's language with its versions named as people
     name them (:func:`klaster.register.i18n.version_label`), not its codes."""
@@ -242,10 +249,10 @@ def administrator(user) -> list[Section]:
 
     from klaster import regulations
 
-    users = list(get_user_model().objects.order_by("-date_joined")[:LIMIT])
+    users = list(get_user_model().objects.select_related("profile").order_by("-date_joined")[:LIMIT])
     accounts = Section(_("Accounts"), empty=_("No account."), more_url=reverse("admin:auth_user_changelist"),
                        more_text=_("All accounts"))
-    accounts.keep([Item(text=u.get_full_name() or u.get_username(), url=reverse("admin:auth_user_change", args=[u.pk]),
+    accounts.keep([Item(text=_person(u), url=reverse("admin:auth_user_change", args=[u.pk]),
                         state="active" if u.is_active else "inactive",
                         state_label=_("active") if u.is_active else _("inactive")) for u in users])
     docs = Section(_("Regulation versions"), empty=_("No regulation document."),
