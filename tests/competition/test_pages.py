@@ -163,3 +163,16 @@ def test_commission_table_protocols_and_error_summary(demo):
     assert "govuk-error-summary" in body and 'href="#id_minimum_score"' in body and 'href="#id_meeting_on"' in body
     c.refresh_from_db()
     assert (c.minimum_score, c.state) == before
+
+
+@pytest.mark.parametrize("lang, tag", [("ru", "образец"), ("kk", "үлгі")])
+def test_sample_mark_is_a_translated_tag_and_the_rules_are_named(demo, lang, tag):
+    """The demo competitions carry no bilingual suffix in their title: a tag in the page's language."""
+    c = review()
+    assert c.is_sample and "sample" not in c.title and "(образец" not in c.title
+    o = organizer()
+    o.cookies["django_language"] = lang
+    for url in (f"/competition/organizer/{c.pk}/", "/competition/organizer/", f"/competition/{c.pk}/", f"/competition/commission/{c.pk}/"):
+        page = o.get(url).content.decode()
+        assert f'<strong class="govuk-tag govuk-tag--grey" data-sample>{tag}</strong>' in page, url
+        assert "sample" not in re.sub(r"<[^>]+>", " ", page[page.index("<main"):]).replace("-sample.pdf", ""), url

@@ -1,11 +1,11 @@
-"""Demo data of the competition: three clearly labelled sample competitions, so every demo role has work.
+"""Demo data of the competition: four sample competitions, each marked as a sample (Competition.is_sample: a translated tag on the pages), so every demo role has work.
 
-* "… intake open (образец / sample)": stage-1 intake open; the demo applicant has a draft package.
-* "… review in progress (образец / sample)": packages admitted, conclusions requested from the
+* "… intake open": stage-1 intake open; the demo applicant has a draft package.
+* "… review in progress": packages admitted, conclusions requested from the
   akimat, the authorized body and the regional development body, experts assigned (not yet scored).
-* "… at the Commission (образец / sample)": scored, review protocol signed; the Commission
+* "… at the Commission": scored, review protocol signed; the Commission
   secretary records the minimum score.
-* "… completeness check (образец / sample)": intake closed, the admission protocol drafted with the
+* "… completeness check": intake closed, the admission protocol drafted with the
   check's proposal per package (one returned for a concept of 3 pages, App. 2) for the organizer to
   review and sign.
 
@@ -37,13 +37,16 @@ from klaster.common.files import sample_pdf
 from klaster.competition.domain import services as svc
 from klaster.competition.models import Competition
 
-SAMPLE = " (образец / sample)"
+#: The suffix the sample competitions' titles once carried; they are now marked by
+#: ``Competition.is_sample`` (a translated tag on the pages) and renamed when the demo loads again.
+OLD_SAMPLE = " (образец / sample)"
 TITLES = {
-    "open": "Конкурс территориальных кластеров — приём заявок" + SAMPLE,
-    "review": "Конкурс территориальных кластеров — рассмотрение" + SAMPLE,
-    "commission": "Конкурс территориальных кластеров — у Комиссии" + SAMPLE,
-    "admission": "Конкурс территориальных кластеров — проверка комплектности" + SAMPLE,
+    "open": "Конкурс территориальных кластеров — приём заявок",
+    "review": "Конкурс территориальных кластеров — рассмотрение",
+    "commission": "Конкурс территориальных кластеров — у Комиссии",
+    "admission": "Конкурс территориальных кластеров — проверка комплектности",
 }
+NOTE = "Демонстрационный конкурс с образцами заявителей."
 APPLICANTS = [
     ("sample_chamber", "regional_chamber", "Палата предпринимателей Карагандинской области (образец)", "Строительный кластер (образец)"),
     ("sample_spk", "social_entrepreneurial_corporation", "СПК «Сарыарка» (образец)", "Кластер строительных материалов (образец)"),
@@ -154,7 +157,8 @@ def _council(console) -> None:
 @transaction.atomic
 def _build(kind: str, console) -> None:
     title = TITLES[kind]
-    if Competition.objects.filter(title=title).exists():
+    Competition.objects.filter(title=title + OLD_SAMPLE).update(title=title, is_sample=True, public_note=NOTE)
+    if Competition.objects.filter(title=title, is_sample=True).exists():
         return
     User = get_user_model()
     organizer = User.objects.get(username="organizer")
@@ -171,7 +175,9 @@ def _build(kind: str, console) -> None:
     announced = min(today, closes - dt.timedelta(days=70))
     with svc.on_day(announced):
         c = svc.announce_competition(actor=organizer, title=title, stage1_intake_closes=closes,
-                                     public_note="Демонстрационный конкурс с образцами заявителей (образец / sample).")
+                                     public_note=NOTE)
+        c.is_sample = True
+        c.save(update_fields=["is_sample"])
     _publish(c, organizer, announced)
     okeds = _oked_codes()
     if kind == "open":

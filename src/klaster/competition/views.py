@@ -85,7 +85,9 @@ def competition_list(request):
 def competition_public(request, pk):
     c = get_object_or_404(Competition.objects.exclude(state="draft"), pk=pk)
     winners = c.applications.filter(stage=2, state="winner").select_related("decision") if c.state == "published" else []
-    return render(request, "competition/public_detail.html", {"c": c, "rules": c.rules, "winners": winners, "lang": _lang(),
+    from klaster.competition import pages
+
+    return render(request, "competition/public_detail.html", {"c": c, "rules": c.rules, "rules_words": pages.act_in_words(c.rules.doc, _lang()), "winners": winners, "lang": _lang(),
                                                               "rerun_due": svc.rerun_due(c), **_act_ctx(c)})
 
 

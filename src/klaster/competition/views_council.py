@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from klaster.accounts.permissions import role_required
 from klaster.accounts.roles import Role
 from klaster.common import exports
+from klaster.competition import pages as _pages
 from klaster.competition.domain import council, records
 from klaster.competition.domain import services as svc
 from klaster.competition.interfaces import forms as f
@@ -92,6 +93,7 @@ def organizer_ranked(request, pk):
     rules = c.rules
     return render(request, "competition/ranked.html", {
         "c": c, "stage": stage, "rows": council.ranked_breakdown(c, stage), "criteria": rules.criteria.criteria, "scoring": rules.scoring,
+        "aggregation": _pages.AGGREGATIONS.get(rules.scoring.aggregation, rules.scoring.aggregation),
         "lang": _lang(), **_act_ctx(c)})
 
 

@@ -90,6 +90,7 @@ class AnnounceForm(forms.Form):
 def regulation_choices() -> tuple[list, list]:
     """``(rules versions, criteria versions)`` as choices ``"<id>:<version>"`` with their titles and
     effective dates: every version shipped or added by an administrator (:mod:`klaster.regulations`)."""
+    from klaster.competition.pages import act_in_words
     from klaster.regulations import RegulationError, documents, load, versions
 
     rules_v, crit_v = [], []
@@ -103,12 +104,15 @@ def regulation_choices() -> tuple[list, list]:
                 doc = load(d, v)
             except RegulationError:
                 continue
-            label = f"{_t(doc.title)} — {doc.id} {doc.version}" + (f" ({doc.effective_from:%d.%m.%Y}–{doc.effective_to:%d.%m.%Y})"
-                                                                    if doc.effective_from and doc.effective_to else "")
+            label = act_in_words(doc, (get_language() or "ru")[:2]) + (
+                f" — {dates.day_text(doc.effective_from)}–{dates.day_text(doc.effective_to)}" if doc.effective_from and doc.effective_to else "")
             if doc.kind == "competition-rules":
                 rules_v.append((f"{d}:{v}", label))
             elif doc.kind == "competition-criteria":
                 crit_v.append((f"{d}:{v}", label))
+    for choices in (rules_v, crit_v):  # two versions of one act named alike: tell them apart by the version
+        seen = [label for _v, label in choices]
+        choices[:] = [(v, f"{label} [{v.split(':', 1)[1]}]" if seen.count(label) > 1 else label) for v, label in choices]
     return rules_v, crit_v
 
 

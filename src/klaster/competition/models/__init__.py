@@ -33,6 +33,8 @@ class Competition(models.Model):
     rerun_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="reruns")
     public_note = models.TextField(_("announcement text"), blank=True)
     blind = models.BooleanField(_("blind review: experts do not see who applied"), default=False)
+    #: A sample competition of the demo data (shown with a translated "sample" tag, never a suffix in the title).
+    is_sample = models.BooleanField(_("sample"), default=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
