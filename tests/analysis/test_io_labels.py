@@ -99,6 +99,7 @@ def test_regionalise_page_has_no_english_name(media, users, lang):
         assert english not in text, english
     assert labels.sector_names(labels.GROUPS, lang)[groups[0]] in text
     assert "FLQ δ=0,2" in text  # a number as the language writes it
+    assert "nan" not in text.split("\n")  # SLQ and CILQ have no λ*: a dash, not "nan"
 
 
 @pytest.mark.django_db

@@ -50,3 +50,18 @@ def io_group(name):
 def dataset_title(dataset):
     """A run's dataset id (``kz-bns-gva``) as its title in the active language."""
     return labels.dataset_title(str(dataset))
+
+
+@register.filter
+def io_number(value, places=3):
+    """A number with ``places`` decimals as the language writes it; a missing one (None, NaN) as «—»."""
+    import math
+
+    from django.template.defaultfilters import floatformat
+
+    try:
+        if value is None or math.isnan(float(value)):
+            return "—"
+    except (TypeError, ValueError):
+        return value
+    return floatformat(value, places)
