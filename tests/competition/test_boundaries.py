@@ -483,3 +483,26 @@ def test_no_orphan_file_after_replacing_amending_and_refused_uploads(world, sett
     v1, v2 = a.versions.order_by("number")
     assert v1.documents.get(doc_id="concept").file.name in stored and v2.documents.get(doc_id="concept").pages == 5
     assert len(stored) == len({d.file.name for d in PackageDocument.objects.filter(version__application=a)})
+
+
+@pytest.mark.parametrize("header", [["атауы", "БСН", "ЭҚЖЖ", "ӘАКЖ", "үлестес топ"],
+                                    ["Наименование", "БИН", "ОКЭД", "КАТО", "Группа аффилированности"]])
+def test_participants_import_reads_the_headers_the_page_names_in_kk_and_ru(world, header):
+    """The page tells kk and ru users the columns in their language (issue 13); the import reads them."""
+    from openpyxl import Workbook
+
+    from tests.competition.conftest import bins
+
+    u = world
+    c = announce(u)
+    a = package(u, c, 0, docs=())
+    before = a.current_version().participants.count()
+    wb = Workbook()
+    ws = wb.active
+    ws.append(header)
+    ws.append(["ТОО «Жаңа қатысушы»", bins(1, start=900)[0], u["oked"], "351010000", "G1"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    n, errors = svc.import_participants_xlsx(actor=u["a0"], application=a, fileobj=SimpleUploadedFile("p.xlsx", buf.getvalue()))
+    assert (n, errors) == (1, []) and a.current_version().participants.count() == before + 1
+    assert a.current_version().participants.get(name="ТОО «Жаңа қатысушы»").affiliation_group == "G1"

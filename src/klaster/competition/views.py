@@ -402,7 +402,7 @@ def _application_ctx(app, **extra):
         "app": app, "rules": rules, "spec": spec, "version": v, "frozen": v.frozen, "check": svc.completeness(app, v),
         "upload_form": f.UploadForm(documents=docs_), "participant_form": f.ParticipantForm(), "import_form": f.ImportForm(),
         "notice_form": f.NoticeForm(), "lang": _lang(), "versions": app.versions.all(), "conclusions": app.conclusions.all(),
-        "max_mb": rules.upload_max_mb, "types": ", ".join(rules.upload_types), "intake_closes": app.competition.intake_closes_effective(app.stage),
+        "max_mb": rules.upload_max_mb, "types": ", ".join(t.upper() for t in rules.upload_types), "intake_closes": app.competition.intake_closes_effective(app.stage),
         **_issue15_application_ctx(app), **_act_ctx(app.competition)}
     ctx.update(extra)
     return ctx

@@ -551,8 +551,9 @@ def remove_participant(*, actor, participant: Participant, version: int | None =
     participant.delete()
 
 
-COLUMNS = {"name": ("name", "наименование", "атауы"), "bin": ("bin", "бин", "бсн"), "oked": ("oked", "окэд", "экжж"),
-           "kato": ("kato", "като", "әакж"), "affiliation_group": ("affiliation", "affiliation group", "аффилированность", "группа аффилированности")}
+COLUMNS = {"name": ("name", "наименование", "атауы"), "bin": ("bin", "бин", "бсн"), "oked": ("oked", "окэд", "экжж", "эқжж"),
+           "kato": ("kato", "като", "әакж"), "affiliation_group": ("affiliation", "affiliation group", "аффилированность", "группа аффилированности",
+                                                                    "үлестес топ")}
 
 
 #: Limits of a participants workbook (a cluster has tens to hundreds of participants).
