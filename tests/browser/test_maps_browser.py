@@ -65,13 +65,14 @@ def test_maps_are_drawn_offline_in_russian_and_a_region_opens_its_cluster(live_s
     context.add_cookies([{"name": "django_language", "value": "ru", "url": live_server.url},
                          {"name": "sessionid", "value": c.cookies["sessionid"].value, "url": live_server.url}])
     page = context.new_page()
-    foreign, errors = [], []
-    page.on("request", lambda r: None if r.url.startswith(live_server.url) or r.url.startswith("data:") else foreign.append(r.url))
+    foreign, errors, seen = [], [], []
+    page.on("request", lambda r: seen.append(r.url) if r.url.startswith(live_server.url) or r.url.startswith("data:") else foreign.append(r.url))
     page.on("pageerror", lambda e: errors.append(str(e)))
 
     page.goto(live_server.url + "/regions/")
     page.locator("#kz-map path.choroplethlocation").nth(19).wait_for(state="attached")  # (no wait_for_function: the CSP forbids eval)
     assert "Кластеры" in page.locator("#kz-map .legend").text_content() or page.locator("#kz-map .legend").count() == 1
+    assert sum(1 for u in seen if u.endswith("/regions/boundaries.json")) == 1  # fetched once, not inline
     _shot(page, "#kz-map", "regions-ru.png")
     x, y = _region_centre(page, "kz-map", "710000000")  # Astana: one cluster → its page
     page.mouse.click(x, y)

@@ -9,7 +9,8 @@ file; no CDN): one figure builder, one boundary file, one colouring rule.
   value (the legend and the colouring use the same breaks).
 - :func:`choropleth_figure` — a Plotly figure dict (``{"data": [...], "layout": {...}}``): one
   ``choropleth`` trace per colour class on the boundaries' URL, ``featureidkey`` the KATO property,
-  the geo ranges the boundaries' :func:`extent`; the legend lists the classes with the measure, its unit and breaks.
+  ``fitbounds: "locations"`` (klaster.js zooms to the boundaries' extent); the legend lists the
+  classes with the measure, its unit and breaks.
 
 Pages embed the figure as JSON (``components/map.html``, ``<script type="application/json">``) and
 ``klaster.js`` draws it; numbers in the JSON are machine numbers in every language.
@@ -119,23 +120,6 @@ def boundaries_bytes() -> bytes:
     return cached(("reference",), ("boundaries-json",), lambda: json.dumps(boundaries(), separators=(",", ":")).encode())
 
 
-def extent(margin: float = 0.3) -> tuple[float, float, float, float]:
-    """``(lon_min, lon_max, lat_min, lat_max)`` of the regions' boundaries (degrees) widened by
-    ``margin`` degrees: the maps' geo ranges. (plotly.js's ``fitbounds: "locations"`` leaves the
-    country at half the canvas when the base map is hidden; explicit ranges fill it.) Computed once
-    per reference data version; Kazakhstan's extent when no boundary is loaded."""
-    from klaster.web.cache import cached
-
-    def compute():
-        pts = [pt for f in boundaries()["features"] for poly in f["geometry"]["coordinates"] for ring in poly for pt in ring]
-        if not pts:
-            return (46.4, 87.4, 40.5, 55.5)
-        return (min(p[0] for p in pts), max(p[0] for p in pts), min(p[1] for p in pts), max(p[1] for p in pts))
-
-    lon0, lon1, lat0, lat1 = cached(("reference",), ("boundaries-extent",), compute)
-    return (round(lon0 - margin, 2), round(lon1 + margin, 2), round(lat0 - margin, 2), round(lat1 + margin, 2))
-
-
 def class_breaks(top: float, n: int = 5) -> list[tuple[float, float]]:
     """The value range of each of ``n`` colour classes of a choropleth whose class is
     ``min(n - 1, int((n - 1) * value / top + 0.5))`` (values rounded to the nearest of ``n``
@@ -209,12 +193,12 @@ def choropleth_figure(values: dict, *, names: dict, links: dict | None = None, m
         URL of the boundaries (``featureidkey`` ``properties.kato``).
 
     Returns ``{"data": [trace per class], "layout": {...}}`` — one ``choropleth`` trace per class
-    with its regions (``locations``), its colour, its legend entry; ``layout.geo`` ranges the
-    boundaries' :func:`extent`. Numbers are Python numbers (machine JSON in every language).
+    with its regions (``locations``), its colour, its legend entry; ``layout.geo.fitbounds``
+    ``"locations"`` (klaster.js replaces it by the ranges of the fetched boundaries' extent: with
+    the base map hidden plotly.js's fit leaves the country at half the canvas). Numbers are Python numbers (machine JSON in every language).
     """
     links = links or {}
     hover = hover or {}
-    lon0, lon1, lat0, lat1 = extent()
     pal = palette or (PALETTE if len(breaks) >= len(PALETTE) else [PALETTE[round(k * (len(PALETTE) - 1) / max(1, len(breaks) - 1))]
                                                                    for k in range(len(breaks))])
     groups: dict = {}
@@ -240,8 +224,7 @@ def choropleth_figure(values: dict, *, names: dict, links: dict | None = None, m
             **({"meta": {"class": k, "low": breaks[k][0], "high": breaks[k][1]}} if k is not None else {"meta": {"class": None}}),
         })
     return {"data": traces, "layout": {
-        "geo": {"fitbounds": False, "visible": False, "projection": {"type": "mercator"},
-                "lonaxis": {"range": [lon0, lon1]}, "lataxis": {"range": [lat0, lat1]}},
+        "geo": {"fitbounds": "locations", "visible": False, "projection": {"type": "mercator"}},
         "legend": {"title": {"text": f"{measure}, {unit}" if unit else measure, "side": "top"}, "traceorder": "normal",
                    "orientation": "h", "x": 0, "y": 0, "yanchor": "top"},
         "margin": {"l": 0, "r": 0, "t": 0, "b": 0}, "height": 520, "dragmode": False, "separators": separators,

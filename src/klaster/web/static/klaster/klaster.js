@@ -9,9 +9,9 @@
    - <div class="chart" data-plotly="{...}">: a Plotly figure ({"data": [...], "layout": {...}}, as
      plotly's Figure.to_json() writes it) drawn with plotly.js when the page has loaded it.
    - <div data-map="ID">: a choropleth of the regions (components/map.html): the Plotly figure is the
-     JSON of <script type="application/json" id="ID"> (klaster.web.maps.choropleth_figure; the
-     boundaries are fetched once from its URL); a click on a region follows its link
-     (customdata[0]). */
+     JSON of <script type="application/json" id="ID"> (klaster.web.maps.choropleth_figure); the
+     boundaries are fetched once per page from the traces' geojson URL and the map is zoomed to
+     their extent; a click on a region follows its link (customdata[0]). */
 (function () {
   "use strict";
 
@@ -54,6 +54,36 @@
     });
   }
 
+  // The boundaries (GeoJSON) of a URL, fetched once per page for all its maps.
+  var geojsons = {};
+  function boundaries(url) {
+    if (!geojsons[url]) {
+      geojsons[url] = window.fetch(url, {credentials: "same-origin"}).then(function (r) {
+        if (!r.ok) { throw new Error(url + ": " + r.status); }
+        return r.json();
+      });
+    }
+    return geojsons[url];
+  }
+
+  // [lon_min, lon_max, lat_min, lat_max] of a FeatureCollection, widened by a margin (degrees).
+  function extent(gj, margin) {
+    var b = [Infinity, -Infinity, Infinity, -Infinity];
+    (gj.features || []).forEach(function (f) {
+      var c = f.geometry && f.geometry.coordinates;
+      var polys = f.geometry && f.geometry.type === "Polygon" ? [c] : (c || []);
+      polys.forEach(function (poly) {
+        poly.forEach(function (ring) {
+          ring.forEach(function (p) {
+            b[0] = Math.min(b[0], p[0]); b[1] = Math.max(b[1], p[0]);
+            b[2] = Math.min(b[2], p[1]); b[3] = Math.max(b[3], p[1]);
+          });
+        });
+      });
+    });
+    return isFinite(b[0]) ? [b[0] - margin, b[1] + margin, b[2] - margin, b[3] + margin] : null;
+  }
+
   function maps(root) {
     if (typeof window.Plotly === "undefined") { return; }
     offlineGeo();
@@ -61,9 +91,25 @@
       var src = document.getElementById(el.getAttribute("data-map"));
       if (!src) { return; }
       var fig = JSON.parse(src.textContent);
-      window.Plotly.newPlot(el, fig.data || [], fig.layout || {},
-        {responsive: true, displaylogo: false, scrollZoom: false, modeBarButtonsToRemove: ["select2d", "lasso2d"]}
-      ).then(function () {
+      var data = fig.data || [];
+      var layout = fig.layout || {};
+      var url = data.length && typeof data[0].geojson === "string" ? data[0].geojson : null;
+      (url ? boundaries(url) : Promise.resolve(null)).then(function (gj) {
+        if (gj) {
+          // the traces share the fetched boundaries; the geo ranges are their extent (plotly.js's
+          // fitbounds leaves the country at half the canvas when the base map is hidden)
+          data.forEach(function (t) { if (t.geojson === url) { t.geojson = gj; } });
+          var e = extent(gj, 0.3);
+          if (e) {
+            layout.geo = layout.geo || {};
+            layout.geo.fitbounds = false;
+            layout.geo.lonaxis = {range: [e[0], e[1]]};
+            layout.geo.lataxis = {range: [e[2], e[3]]};
+          }
+        }
+        return window.Plotly.newPlot(el, data, layout,
+          {responsive: true, displaylogo: false, scrollZoom: false, modeBarButtonsToRemove: ["select2d", "lasso2d"]});
+      }).then(function () {
         el.on("plotly_click", function (ev) {
           var p = ev && ev.points && ev.points[0];
           var url = p && p.customdata && p.customdata[0];
