@@ -21,7 +21,7 @@ def test_regions_map_draws_the_20_regions_in_kazakh(client):
     html = client.get("/regions/").content.decode()
     assert '<html lang="kk">' in html
     fig = json.loads(re.search(r'<script id="kz-map-figure" type="application/json">(.*?)</script>', html, re.S).group(1))
-    assert sum(len(t["locations"]) for t in fig["data"]) == 20
+    assert sum(1 for t in fig["data"] for k in t["locations"] if k != "-") == 20
     assert "Қарағанды облысы" in html and "Өңірлер" in html
 
 

@@ -23,6 +23,8 @@ from html import escape
 
 #: Colours of the classes, lightest first (ColorBrewer "Blues", colour-blind safe).
 PALETTE = ["#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c"]
+#: The location of a class that has no region (no feature has it: nothing is drawn, the legend keeps the class).
+EMPTY = "-"
 #: Colour of a region without a value.
 NO_DATA = "#d9d9d9"
 #: Simplification tolerance of the boundaries, degrees (≈ 1 km): the file stays small (≈ 100 KB).
@@ -212,14 +214,17 @@ def choropleth_figure(values: dict, *, names: dict, links: dict | None = None, m
         if k is None and not locs:
             continue
         colour = NO_DATA if k is None else pal[k]
+        # a class without a region keeps its legend entry (plotly.js lists only traces with data):
+        # one location that is no region (EMPTY) draws nothing
+        shown = locs or [EMPTY]
         traces.append({
             "type": "choropleth", "geojson": geojson, "featureidkey": "properties.kato",
-            "locations": locs, "z": [1] * len(locs), "zmin": 0, "zmax": 1,
+            "locations": shown, "z": [1] * len(shown), "zmin": 0, "zmax": 1,
             "colorscale": [[0, colour], [1, colour]], "showscale": False, "showlegend": True,
             "name": no_data if k is None else labels[k],
             "marker": {"line": {"color": "#ffffff", "width": 1}},
-            "text": [f"{escape(str(names.get(kt, kt)))}<br>{hover.get(kt, '' if values[kt] is None else values[kt])}" for kt in locs],
-            "customdata": [[links.get(kt, "")] for kt in locs],
+            "text": [f"{escape(str(names.get(kt, kt)))}<br>{hover.get(kt, '' if values[kt] is None else values[kt])}" for kt in locs] or [""],
+            "customdata": [[links.get(kt, "")] for kt in locs] or [[""]],
             "hovertemplate": "%{text}<extra></extra>",
             **({"meta": {"class": k, "low": breaks[k][0], "high": breaks[k][1]}} if k is not None else {"meta": {"class": None}}),
         })
