@@ -147,3 +147,17 @@ def test_the_axe_check_reports_a_violation(browser):  # noqa: F811
     page = browser.new_page()
     page.set_content('<!DOCTYPE html><html lang="en"><head><title>t</title></head><body><main><img src="data:,"></main></body></html>')
     assert [v["id"] for v in _axe(page)] == ["image-alt"]
+
+
+def test_the_width_check_reports_a_page_wider_than_a_phone(browser):  # noqa: F811
+    """The check itself: narrowed in place to 390 px, a page with a 600 px block scrolls sideways;
+    the shared CSS keeps a wide table inside its own scrolling box."""
+    css = (ROOT / "src/klaster/web/static/klaster/klaster.css").read_text(encoding="utf-8")
+    page = browser.new_page(viewport=WIDE)
+    body = '<main><table><tr><td>{}</td></tr></table><fieldset><input size="80"></fieldset>{}</main>'
+    for wide, expected in (('<div style="width:600px">x</div>', 600), ("", PHONE["width"])):
+        page.set_content(f'<!DOCTYPE html><html lang="en"><head><title>t</title><style>{css}</style></head><body>'
+                         + body.format("x" * 20 + " " + "y" * 120, wide) + "</body></html>")
+        page.set_viewport_size(PHONE)
+        assert _scroll_width(page) == expected
+        page.set_viewport_size(WIDE)
