@@ -52,6 +52,8 @@ def test_run_page_is_short_with_parameters_in_words_paged_flags_and_the_report_a
         assert '<dl class="govuk-summary-list" id="run-meta">' in main and 'class="govuk-tag' in main
         # the full report is a link, never embedded
         assert "<iframe" not in main and f'href="/analysis/runs/{run.pk}/report.html"' in main
+        if lang == "ru":
+            assert "Таблица признаков (CSV)" in main and ">flags.csv<" not in main
         # the flags table: 50 rows a page, GOV.UK pagination
         table = main[main.index('id="flags"'):main.index("</table>", main.index('id="flags"'))]
         assert table.count('<tr class="govuk-table__row">') == 50 + 1

@@ -34,6 +34,29 @@ METHOD_FLAGS = {
     "kz-bn": ("specialised", "growing_cluster", "regional_advantage", "flagged"),
 }
 
+#: The tables a mapping run writes (``<name>.csv``/``.xlsx`` in its directory) → their names.
+FILE_NAMES = {
+    "comparison": gettext_lazy("Comparison of the methodologies"),
+    "complexity": gettext_lazy("Economic complexity of the regions"),
+    "concentration": gettext_lazy("Concentration indices"),
+    "flags": gettext_lazy("Flags table"),
+    "indicators": gettext_lazy("All indicators"),
+    "lq": gettext_lazy("Location quotients"),
+    "product_complexity": gettext_lazy("Complexity of the sectors"),
+    "relatedness": gettext_lazy("Relatedness of the sectors"),
+    "specialisation": gettext_lazy("Specialisation"),
+    "strength": gettext_lazy("Cluster strength of the regions"),
+    "thresholds": gettext_lazy("Thresholds of the flags"),
+}
+
+
+def file_label(filename: str) -> str:
+    """``flags.csv`` → "Flags table (CSV)" in the active language (an unknown table: its file name)."""
+    stem, _dot, ext = filename.rpartition(".")
+    name = FILE_NAMES.get(stem)
+    return f"{name} ({ext.upper()})" if name else filename
+
+
 #: Measures of the built-in panels → their names.
 MEASURE_NAMES = {"gva": gettext_lazy("gross value added"), "employment": gettext_lazy("employment")}
 

@@ -45,7 +45,7 @@ from klaster.analysis.forms import (
     io_table_choices,
 )
 from klaster.analysis.models import AnalysisRun
-from klaster.analysis.run_labels import flag_count_rows, flag_label, methodology_label, parameter_rows, sector_names
+from klaster.analysis.run_labels import file_label, flag_count_rows, flag_label, methodology_label, parameter_rows, sector_names
 from klaster.common import audit, exports
 from klaster.common.forms import errors_text
 from klaster.common.refusals import Refusal
@@ -282,7 +282,7 @@ def run_detail(request, pk):
             "region_choices": [(r, labels.get(r, r)) for r in sorted(flags["region"].unique())],
             "sector_choices": [(s, sectors.get(s, "")) for s in sorted(flags["sector"].unique(), key=lambda x: (len(x), x))],
             "labels": labels, "sectors": sectors,
-            "files": sorted(p.name for p in S.run_dir(run).iterdir() if re.fullmatch(r"[a-z_]+\.(csv|xlsx)", p.name)),
+            "files": [(f, file_label(f)) for f in sorted(p.name for p in S.run_dir(run).iterdir() if re.fullmatch(r"[a-z_]+\.(csv|xlsx)", p.name))],
         })
         if form.is_valid():
             f = form.filters()
