@@ -59,6 +59,8 @@ class Programme(models.Model):
     version = VersionField()
 
     class Meta:
+        verbose_name = _("targeted cluster programme")
+        verbose_name_plural = _("targeted cluster programmes")
         ordering = ["cluster__code"]
 
     def __str__(self) -> str:
@@ -86,6 +88,8 @@ class KeyProject(models.Model):
     version = VersionField()
 
     class Meta:
+        verbose_name = _("key project")
+        verbose_name_plural = _("key projects")
         ordering = ["programme", "id"]
 
     def __str__(self) -> str:
@@ -106,6 +110,8 @@ class Financing(models.Model):
     illustrative = models.BooleanField(_("illustrative (not from the source document)"), default=False)
 
     class Meta:
+        verbose_name = _("financing of a year")
+        verbose_name_plural = _("financing")
         ordering = ["project", "year", "source"]
         constraints = [models.UniqueConstraint(fields=["project", "year", "source"], name="programmes_financing_unique")]
 
@@ -132,6 +138,8 @@ class CounterObligation(models.Model):
     version = VersionField()
 
     class Meta:
+        verbose_name = _("counter-obligation")
+        verbose_name_plural = _("counter-obligations")
         ordering = ["programme", "id"]
 
     def __str__(self) -> str:
@@ -151,6 +159,8 @@ class ObligationTarget(models.Model):
     value = models.DecimalField(_("target"), max_digits=18, decimal_places=2)
 
     class Meta:
+        verbose_name = _("target of a quarter")
+        verbose_name_plural = _("targets")
         ordering = ["obligation", "year", "quarter"]
         constraints = [
             models.UniqueConstraint(fields=["obligation", "year", "quarter"], name="programmes_target_unique"),
@@ -172,6 +182,8 @@ class QuarterlyReport(models.Model):
     version = VersionField()
 
     class Meta:
+        verbose_name = _("quarterly report")
+        verbose_name_plural = _("quarterly reports")
         ordering = ["programme", "year", "quarter"]
         constraints = [models.UniqueConstraint(fields=["programme", "year", "quarter"], name="programmes_report_unique")]
 
@@ -182,6 +194,8 @@ class ObligationActual(models.Model):
     value = models.DecimalField(_("actual"), max_digits=18, decimal_places=2)
 
     class Meta:
+        verbose_name = _("actual of a quarter")
+        verbose_name_plural = _("actuals")
         constraints = [models.UniqueConstraint(fields=["report", "obligation"], name="programmes_actual_unique")]
 
 
@@ -198,6 +212,8 @@ class ProgrammePayment(models.Model):
     is_demo = models.BooleanField(default=False)
 
     class Meta:
+        verbose_name = _("programme payment")
+        verbose_name_plural = _("programme payments")
         ordering = ["project", "paid_on", "id"]
 
 
@@ -217,5 +233,7 @@ class EffectRow(models.Model):
     source = models.CharField(_("source"), max_length=300, blank=True)
 
     class Meta:
+        verbose_name = _("effect of the programme")
+        verbose_name_plural = _("effects of the programme")
         ordering = ["programme", "indicator"]
         constraints = [models.UniqueConstraint(fields=["programme", "indicator"], name="programmes_effect_unique")]

@@ -66,6 +66,8 @@ class TerritorialChange(models.Model):
     basis = models.CharField(_("basis"), max_length=300)
 
     class Meta:
+        verbose_name = _("territorial change")
+        verbose_name_plural = _("territorial changes")
         ordering = ["date", "id"]
         unique_together = [("date", "basis")]
 
@@ -85,6 +87,7 @@ class KatoUnit(models.Model):
     class Meta:
         ordering = ["code"]
         verbose_name = _("KATO unit")
+        verbose_name_plural = _("KATO units")
 
     def __str__(self) -> str:
         return f"{self.code} {self.name_ru}"
@@ -115,6 +118,7 @@ class OkedCode(LocalizedNameMixin, models.Model):
     class Meta:
         ordering = ["section", "code"]
         verbose_name = _("OKED code")
+        verbose_name_plural = _("OKED codes")
 
     def __str__(self) -> str:
         return f"{self.display_code} {self.name_ru}"

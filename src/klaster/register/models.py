@@ -114,6 +114,8 @@ class Membership(models.Model):
     note = models.CharField(_("note"), max_length=300, blank=True)
 
     class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
         ordering = ["cluster", "joined_on", "participant__name"]
         constraints = [
             models.UniqueConstraint(fields=["cluster", "participant", "joined_on"], name="register_membership_unique_start"),
@@ -139,6 +141,8 @@ class ParticipantIndicator(models.Model):
     is_demo = models.BooleanField(default=False)
 
     class Meta:
+        verbose_name = _("participant indicators of a year")
+        verbose_name_plural = _("participant indicators")
         ordering = ["participant", "year"]
         constraints = [models.UniqueConstraint(fields=["participant", "year"], name="register_indicator_unique_year")]
 
@@ -164,6 +168,8 @@ class InclusionApplication(models.Model):
     is_demo = models.BooleanField(default=False)
 
     class Meta:
+        verbose_name = _("application for inclusion")
+        verbose_name_plural = _("applications for inclusion")
         ordering = ["-submitted_on", "-id"]
 
 
@@ -187,6 +193,8 @@ class ClusterWin(models.Model):
     is_demo = models.BooleanField(default=False)
 
     class Meta:
+        verbose_name = _("competition win")
+        verbose_name_plural = _("competition wins")
         ordering = ["cluster", "stage", "decided_on"]
         constraints = [models.UniqueConstraint(fields=["competition_application"], name="register_win_once_per_application")]
 
@@ -212,6 +220,8 @@ class EligibilityAlert(models.Model):
     resolution = models.CharField(_("resolution"), max_length=300, blank=True)
 
     class Meta:
+        verbose_name = _("eligibility alert")
+        verbose_name_plural = _("eligibility alerts")
         ordering = ["-raised_at", "-id"]
 
 
@@ -224,6 +234,8 @@ class RankingMethodology(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("ranking methodology")
+        verbose_name_plural = _("ranking methodologies")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -245,4 +257,6 @@ class Ranking(models.Model):
     is_demo = models.BooleanField(default=False)
 
     class Meta:
+        verbose_name = _("ranking")
+        verbose_name_plural = _("rankings")
         ordering = ["-computed_at", "-id"]

@@ -55,6 +55,8 @@ class Application(models.Model):
     version = VersionField()
 
     class Meta:
+        verbose_name = _("support application")
+        verbose_name_plural = _("support applications")
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
@@ -74,6 +76,8 @@ class CostLine(models.Model):
     period_end = models.DateField(_("work to"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("cost line")
+        verbose_name_plural = _("cost lines")
         ordering = ["application", "incurred_on", "id"]
 
 
@@ -89,6 +93,10 @@ class Agreement(models.Model):
     breach_note = models.TextField(_("breach"), blank=True)
     refund_amount = models.DecimalField(_("refund due, tenge"), max_digits=16, decimal_places=2, null=True, blank=True)
     refunded_on = models.DateField(_("refunded on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("reimbursement agreement")
+        verbose_name_plural = _("reimbursement agreements")
 
 
 class ApplicationDocument(models.Model):
@@ -110,6 +118,8 @@ class ApplicationDocument(models.Model):
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("application document")
+        verbose_name_plural = _("application documents")
         ordering = ["application", "code", "id"]
 
     def __str__(self) -> str:
