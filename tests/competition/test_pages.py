@@ -176,3 +176,15 @@ def test_sample_mark_is_a_translated_tag_and_the_rules_are_named(demo, lang, tag
         page = o.get(url).content.decode()
         assert f'<strong class="govuk-tag govuk-tag--grey" data-sample>{tag}</strong>' in page, url
         assert "sample" not in re.sub(r"<[^>]+>", " ", page[page.index("<main"):]).replace("-sample.pdf", ""), url
+
+
+def test_regulation_kinds_in_words_on_the_administrators_page(demo):
+    from klaster.regulations import documents, load, versions
+
+    admin = Client()
+    admin.force_login(get_user_model().objects.get(username="admin"))
+    admin.cookies["django_language"] = "ru"
+    page = admin.get("/competition/regulations/").content.decode()
+    kinds = {load(d, v).kind for d in documents() for v in versions(d)}
+    assert kinds <= set(pages.DOCUMENT_KINDS)  # every shipped kind has words
+    assert "<td>правила конкурса</td>" in page and "<td>competition-rules</td>" not in page

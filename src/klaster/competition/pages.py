@@ -148,3 +148,19 @@ def is_running(state: str) -> bool:
     """A competition not finished (results published, re-run announced)."""
     return state not in FINISHED
 
+
+
+#: Kinds of regulation documents (klaster.regulations, ``kind:``) in words, for the administrators'
+#: list of versions; an unknown kind is shown as its code.
+DOCUMENT_KINDS = {
+    "competition-rules": _("rules of the competition"),
+    "competition-criteria": _("criteria of the competition"),
+    "competition-forms": _("forms of the appendices"),
+    "competition-clauses": _("inventory of clauses"),
+    "sector-bodies": _("authorized bodies by sector"),
+    "support-instruments": _("state support instruments"),
+    "support-parameters": _("parameters of state support"),
+    "budget-lines": _("budget lines"),
+    "cluster-programme-cofinancing": _("co-financing of cluster programmes"),
+    "priority-sectors": _("priority sectors"),
+}

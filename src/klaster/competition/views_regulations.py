@@ -33,7 +33,14 @@ def _listing():
 def regulations(request):
     """Every regulation document and version: kind, effective period, source, whether it was added."""
     return render(request, "competition/regulations.html", {"docs": [d for d in _listing() if not isinstance(d, str)],
-                                                            "errors": [d for d in _listing() if isinstance(d, str)]})
+                                                            "errors": [d for d in _listing() if isinstance(d, str)],
+                                                            "kinds": _kinds()})
+
+
+def _kinds() -> dict:
+    from klaster.competition.pages import DOCUMENT_KINDS
+
+    return DOCUMENT_KINDS
 
 
 @role_required(Role.ADMINISTRATOR)
