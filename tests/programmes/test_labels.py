@@ -78,3 +78,18 @@ def test_the_administrators_landing_names_regulations_by_title(lang):
         for d in regulations.documents():
             text = _regulation_item(d).text
             assert d not in text and not any(v in text for v in regulations.versions(d)), text
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+def test_the_analysts_landing_names_the_dataset_not_its_id(lang):
+    """Reproduction: the analyst's /me/ listed a run as "… · kz-bns-gva"."""
+    from klaster.analysis.models import AnalysisRun
+    from klaster.web.landing import analyst
+    from tests.conftest import make_user
+
+    user = make_user("analyst-landing", "analyst")
+    AnalysisRun.objects.create(owner=user, kind=AnalysisRun._meta.get_field("kind").choices[0][0], dataset="kz-bns-gva")
+    with translation.override(lang):
+        text = analyst(user)[0].items[0].text
+    assert "kz-bns-gva" not in text and re.search("[\u0400-\u04ff]", text.split(" · ")[1]), text

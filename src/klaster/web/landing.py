@@ -217,11 +217,12 @@ def applicant(user) -> list[Section]:
 
 def analyst(user) -> list[Section]:
     """The analyst's latest analysis runs with their status."""
+    from klaster.analysis.labels import dataset_title
     from klaster.analysis.models import AnalysisRun
 
     runs = AnalysisRun.objects.filter(owner=user).order_by("-created_at")[:LIMIT]
     s = Section(_("My recent analysis runs"), empty=_("No run yet."), more_url=reverse("analysis:index"), more_text=_("Analysis"))
-    return [s.keep([Item(text=f"{r.get_kind_display()} · {r.dataset or r.upload_name}", url=reverse("analysis:run", args=[r.pk]),
+    return [s.keep([Item(text=f"{r.get_kind_display()} · {dataset_title(r.dataset) if r.dataset else r.upload_name}", url=reverse("analysis:run", args=[r.pk]),
                          state=r.status, state_label=r.get_status_display()) for r in runs])]
 
 
