@@ -2,6 +2,7 @@
 
 import io
 import json
+from html import unescape as html_unescape
 import re
 
 import numpy as np
@@ -77,7 +78,7 @@ def test_kazakhstan_run_shows_choropleth_and_region_names(media, users):
     assert r.status_code == 302 and run.status == "done", run.error
     assert run.summary["kazakhstan"] and run.summary["regions"] == 20
     page = c.get(f"/analysis/runs/{run.pk}/").content.decode()
-    fig = json.loads(re.search(r'<script id="choropleth-figure" type="application/json">(.*?)</script>', page, re.S).group(1))
+    fig = json.loads(html_unescape(re.search(r'id="choropleth-figure" data-map="([^"]*)"', page).group(1)))
     assert 'id="choropleth"' in page and sum(1 for t in fig["data"] for k in t["locations"] if k != "-") == 20
     assert "Карагандинская" in page  # region names in the user's language
     # mining (B) in Atyrau (KATO 230000000) is a CMP "strong" cell (LQ far above 1 in any year)

@@ -7,6 +7,7 @@ values through a bounded form. The register's pages: tests/perf/test_register_pa
 from __future__ import annotations
 
 import json
+from html import unescape as html_unescape
 import re
 
 import pytest
@@ -115,7 +116,7 @@ def test_regions_map_coordinates_are_machine_numbers(client, lang):
     """A decimal comma in the map's numbers makes it unreadable: the figure is JSON (machine numbers)
     and the boundaries one GeoJSON file."""
     html = _html(client, "/regions/", lang)
-    fig = json.loads(re.search(r'<script id="kz-map-figure" type="application/json">(.*?)</script>', html, re.S).group(1))
+    fig = json.loads(html_unescape(re.search(r'id="kz-map-figure" data-map="([^"]*)"', html).group(1)))
     assert sum(1 for t in fig["data"] for k in t["locations"] if k != "-") == 20
     gj = json.loads(client.get("/regions/boundaries.json").content)
     assert all(isinstance(x, float | int) for f in gj["features"] for poly in f["geometry"]["coordinates"] for ring in poly for pt in ring for x in pt)

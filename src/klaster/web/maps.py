@@ -12,8 +12,8 @@ file; no CDN): one figure builder, one boundary file, one colouring rule.
   ``fitbounds: "locations"`` (klaster.js zooms to the boundaries' extent); the legend lists the
   classes with the measure, its unit and breaks.
 
-Pages embed the figure as JSON (``components/map.html``, ``<script type="application/json">``) and
-``klaster.js`` draws it; numbers in the JSON are machine numbers in every language.
+Pages embed the figure as JSON (``components/map.html``, the canvas's ``data-map`` attribute, as the
+charts' ``data-plotly``: the CSP allows no inline script element) and ``klaster.js`` draws it; numbers in the JSON are machine numbers in every language.
 """
 
 from __future__ import annotations
@@ -238,7 +238,13 @@ def choropleth_figure(values: dict, *, names: dict, links: dict | None = None, m
 
 def map_context(map_id: str, *, caption: str, figure: dict, head: list[str], rows: list[tuple], note: str = "") -> dict:
     """The context of ``components/map.html``: ``map_id`` (an HTML id, unique on the page), the
-    caption, the figure (:func:`choropleth_figure`, written as JSON under ``{map_id}-figure``),
+    caption, the figure (:func:`choropleth_figure`; ``figure_json`` its JSON, written in the
+    ``data-map`` attribute of the canvas ``{map_id}-figure``),
     the table beside the map — ``head`` (three column headings) and ``rows`` ``[(region name,
     link or "", value text, class text)]`` — and an optional note."""
-    return {"id": map_id, "json_id": f"{map_id}-figure", "caption": caption, "figure": figure, "head": head, "rows": rows, "note": note}
+    import json
+
+    # the figure as the canvas's data-map attribute (escaped by the template), as the charts'
+    # data-plotly: the policy allows no inline script element, not even a JSON one
+    return {"id": map_id, "json_id": f"{map_id}-figure", "caption": caption, "figure": figure,
+            "figure_json": json.dumps(figure, separators=(",", ":")), "head": head, "rows": rows, "note": note}

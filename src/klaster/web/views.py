@@ -121,13 +121,15 @@ def regions_map(day, regions, clusters: dict) -> dict | None:
                                          "point at a region to see them, select it to open its cluster."))
 
 
-def regions_body(day=None) -> str:
-    """The regions page's map, table and territorial changes as HTML in the active language.
+def regions_body(day=None) -> tuple[str, dict | None]:
+    """The regions page's table and territorial changes as HTML in the active language, and its
+    map's context: ``(html, map)``.
 
     The map (:func:`regions_map`) is a choropleth of the clusters in the register on ``day``
     (default today; :func:`klaster.register.domain.services.register_on`) by region, drawn by
     plotly.js from the figure's JSON and the boundaries of ``/regions/boundaries.json``
-    (:func:`boundaries_json`); :func:`regions` caches the result per language, day and data version.
+    (:func:`boundaries_json`); :func:`regions` caches both per language, day and data version and
+    renders the map's include per request (its script element carries the page's CSP nonce).
     """
     from django.db.models import BooleanField, ExpressionWrapper
 
@@ -142,9 +144,9 @@ def regions_body(day=None) -> str:
     for c in register_on(day).prefetch_related(Prefetch("regions", queryset=Region.objects.only("kato"))):
         for r in c.regions.all():
             clusters.setdefault(r.kato, []).append(c)
-    return loader.render_to_string("web/_regions_body.html", {
-        "regions": regions, "map": regions_map(day, regions, clusters), "day": day,
-        "changes": localized_changes(TerritorialChange.objects.all(), regions, _lang())})
+    html = loader.render_to_string("web/_regions_body.html", {
+        "regions": regions, "day": day, "changes": localized_changes(TerritorialChange.objects.all(), regions, _lang())})
+    return html, regions_map(day, regions, clusters)
 
 
 @public
@@ -155,8 +157,8 @@ def regions(request):
     from klaster.common.dates import today
 
     day = today()
-    body = cached(("reference", "register"), ("regions", _lang(), day.isoformat()), lambda: regions_body(day))
-    return render(request, "web/regions.html", {"body": mark_safe(body)})  # noqa: S308 — our own template's output
+    body, map_ctx = cached(("reference", "register"), ("regions-map", _lang(), day.isoformat()), lambda: regions_body(day))
+    return render(request, "web/regions.html", {"body": mark_safe(body), "map": map_ctx})  # noqa: S308 — our own template's output
 
 
 @public

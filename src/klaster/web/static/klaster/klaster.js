@@ -8,8 +8,8 @@
    - GOV.UK Frontend: initAll() on the components' data-module attributes (docs/ui.md).
    - <div class="chart" data-plotly="{...}">: a Plotly figure ({"data": [...], "layout": {...}}, as
      plotly's Figure.to_json() writes it) drawn with plotly.js when the page has loaded it.
-   - <div data-map="ID">: a choropleth of the regions (components/map.html): the Plotly figure is the
-     JSON of <script type="application/json" id="ID"> (klaster.web.maps.choropleth_figure); the
+   - <div data-map="{...}">: a choropleth of the regions (components/map.html): the Plotly figure as
+     JSON (klaster.web.maps.choropleth_figure); the
      boundaries are fetched once per page from the traces' geojson URL and the map is zoomed to
      their extent; a click on a region follows its link (customdata[0]). */
 (function () {
@@ -88,9 +88,7 @@
     if (typeof window.Plotly === "undefined") { return; }
     offlineGeo();
     root.querySelectorAll("[data-map]").forEach(function (el) {
-      var src = document.getElementById(el.getAttribute("data-map"));
-      if (!src) { return; }
-      var fig = JSON.parse(src.textContent);
+      var fig = JSON.parse(el.getAttribute("data-map"));
       var data = fig.data || [];
       var layout = fig.layout || {};
       var url = data.length && typeof data[0].geojson === "string" ? data[0].geojson : null;
