@@ -132,21 +132,18 @@ def banner_kind(tags: str) -> str:
 
 
 @register.filter
-def map_legend(choropleth) -> list[tuple[str, float, float]]:
-    """``[(colour, low, high)]`` of a choropleth dict with ``legend`` (its palette, lightest first)
-    and ``top`` (its largest value): the class breaks of :func:`klaster.web.maps.class_breaks`."""
-    from klaster.web.maps import class_breaks
-
-    if not choropleth:
-        return []
-    palette = list(choropleth.get("legend") or [])
-    breaks = class_breaks(float(choropleth.get("top") or 0), len(palette))
-    return [(c, lo, hi) for c, (lo, hi) in zip(palette, breaks)]
-
-
-@register.filter
 def day_text(value) -> str:
     """A date as the active language writes it (:func:`klaster.common.dates.day_text`)."""
     from klaster.common.dates import day_text as _day_text
 
     return _day_text(value) if value else ""
+
+
+@register.filter
+def labelled(bf):
+    """A form field's widget named by its own label (``aria-label``), for cells of a grid whose
+    label is the row and column headers rather than a ``<label>`` element (WCAG 2.1 SC 1.3.1,
+    4.1.2; axe-core rule ``label``). ``bf`` is a bound field; anything else is returned as is."""
+    if not hasattr(bf, "as_widget"):
+        return bf
+    return bf.as_widget(attrs={"aria-label": str(bf.label)})
