@@ -11,11 +11,18 @@ through the domain services.
   kept on the page and the first tab's scores intact.
 * The organizer's dashboard highlights the authorized body's conclusion requested 30 days ago (due
   within 10 working days, §17) as overdue.
+
+Run in Russian, Kazakh and English (the page's ``lang`` checked); a screenshot of each step is kept in
+``tests/browser/artifacts/competition-expert/<lang>-<step>.png``.
 """
 
 import datetime as dt
+import os
+from pathlib import Path
 
 import pytest
+
+ARTIFACTS = Path(os.environ.get("KLASTER_UI_ARTIFACTS", Path(__file__).resolve().parent / "artifacts")) / "competition-expert"
 
 
 pytestmark = [pytest.mark.browser]
@@ -88,6 +95,17 @@ def _competition():
     return c, apps[0], asg
 
 
+def _shot(page, lang: str, step: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{lang}-{step}.png"), full_page=True)
+
+
+def _context(browser, base: str, lang: str):
+    ctx = browser.new_context()
+    ctx.add_cookies([{"name": "django_language", "value": lang, "url": base}])
+    return ctx
+
+
 def _login(page, base, username):
     page.goto(base + "/accounts/login/")
     page.fill("#id_username", username)
@@ -96,20 +114,24 @@ def _login(page, base, username):
     page.wait_for_selector("span.who")
 
 
+@pytest.mark.parametrize("lang", ["ru", "kk", "en"])
 @pytest.mark.django_db(transaction=True)
-def test_expert_scores_in_two_tabs_and_organizer_sees_overdue_deadline(live_server, browser):
+def test_expert_scores_in_two_tabs_and_organizer_sees_overdue_deadline(live_server, browser, lang):
     from klaster.competition.models import ScoreSheet
 
     c, a, asg = _competition()
     criteria = [x.id for x in c.rules.criteria.criteria]
     base = live_server.url
 
-    ctx = browser.new_context()
+    ctx = _context(browser, base, lang)
     tab1 = ctx.new_page()
     _login(tab1, base, "expert_b")
     tab1.goto(base + "/competition/expert/")
+    assert tab1.evaluate("document.documentElement.lang") == lang
+    _shot(tab1, lang, "1-expert-workspace")
     tab1.click("text=Browser cluster")
     tab1.wait_for_selector(f"input[name='score_{criteria[0]}']")
+    _shot(tab1, lang, "2-score-sheet")
     # The second tab is opened now: it holds the sheet's current version.
     tab2 = ctx.new_page()
     tab2.goto(tab1.url)
@@ -132,13 +154,16 @@ def test_expert_scores_in_two_tabs_and_organizer_sees_overdue_deadline(live_serv
     assert resp.value.status == 409
     warning = tab2.locator("[data-stale]")
     assert warning.is_visible()
+    _shot(tab2, lang, "3-stale-tab-refused")
     assert tab2.input_value(f"input[name='score_{criteria[0]}']") == "9"  # the unsaved edit is shown, not lost silently
     assert ScoreSheet.objects.get(pk=asg.sheet.pk).scores[criteria[0]] == "5"  # and nothing was overwritten
     ctx.close()
 
-    org = browser.new_context().new_page()
+    org = _context(browser, base, lang).new_page()
     _login(org, base, "org_b")
     org.goto(base + "/competition/organizer/")
+    assert org.evaluate("document.documentElement.lang") == lang
+    _shot(org, lang, "4-organizer-dashboard")
     # Rows are grouped under a heading row per application (with a link to its page).
     assert org.locator("tr.timeline-group a", has_text="Browser cluster").count() == 1
     row = org.locator("tr.timeline-group:has-text('Browser cluster') ~ tr.deadline-overdue").first
