@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -420,7 +421,9 @@ def quarterly_xlsx(request):
     if form.is_bound and not form.is_valid():
         messages.error(request, "; ".join(errors_text(form)))
         return redirect("programmes:quarterly")
-    return exports.response(consolidated.to_xlsx(consolidated.build(year, quarter), lang), f"consolidated-{year}-Q{quarter}-{lang}.xlsx", "xlsx")
+    with translation.override(lang):  # the report's labels (units, kinds) in the language asked, not the page's
+        report = consolidated.build(year, quarter)
+    return exports.response(consolidated.to_xlsx(report, lang), f"consolidated-{year}-Q{quarter}-{lang}.xlsx", "xlsx")
 
 
 @role_required(*MINISTRY)
@@ -433,11 +436,13 @@ def quarterly_docx(request, fmt="docx"):
     if form.is_bound and not form.is_valid():
         messages.error(request, "; ".join(errors_text(form)))
         return redirect("programmes:quarterly")
+    with translation.override(lang):  # the report's labels (units, kinds) in the language asked, not the page's
+        report = consolidated.build(year, quarter)
     if fmt == "pdf":
         from klaster.common import pdf
 
-        return pdf.response(consolidated.to_pdf(consolidated.build(year, quarter), lang), f"consolidated-{year}-Q{quarter}-{lang}.pdf")
-    data = consolidated.to_docx(consolidated.build(year, quarter), lang)
+        return pdf.response(consolidated.to_pdf(report, lang), f"consolidated-{year}-Q{quarter}-{lang}.pdf")
+    data = consolidated.to_docx(report, lang)
     return HttpResponse(data, content_type=DOCX, headers={"Content-Disposition": f'attachment; filename="consolidated-{year}-Q{quarter}-{lang}.docx"',
                                                           "X-Content-Type-Options": "nosniff"})
 
