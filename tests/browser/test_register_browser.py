@@ -1,17 +1,21 @@
 """Browser test: an applicant applies for a support instrument and the organizer processes it.
 
-Playwright drives Debian's Chromium against the live server, in Russian. The applicant (acting
+Playwright drives Debian's Chromium against the live server, in Russian, Kazakh and English (the
+interface's texts looked up in the catalogues of the run's language; the Russian run also checks
+the Russian wording of the amount and the cap). The applicant (acting
 for its cluster's association) opens the instrument form, chooses instrument 5, 2) (implementing
 the efficiency plan), states the costs, the executor and the documents, and registers the
 application; the organizer (programme operator) checks completeness, sees the working-day
 deadlines and the computed amount with the cap applied, and approves. Needs ``/usr/bin/chromium``;
-skipped locally without it, a failure in CI (``CI=true``).
+skipped locally without it, a failure in CI (``CI=true``). Screenshots:
+``tests/browser/artifacts/reimbursement/<lang>-<step>.png``.
 """
 
 import datetime as dt
 import os
 import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -19,6 +23,21 @@ from tests.register.world import pdf_bytes
 
 
 pytestmark = [pytest.mark.browser]
+
+ARTIFACTS = Path(os.environ.get("KLASTER_UI_ARTIFACTS", Path(__file__).resolve().parent / "artifacts")) / "reimbursement"
+
+
+def _t(msgid: str, lang: str) -> str:
+    """``msgid`` as the page shows it in ``lang`` (the catalogues' translation)."""
+    from django.utils import translation
+
+    with translation.override(lang):
+        return translation.gettext(msgid)
+
+
+def _shot(page, lang: str, step: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{lang}-{step}.png"), full_page=True)
 
 
 def _world():
@@ -55,8 +74,9 @@ def _text(page, selector="main") -> str:
     return page.inner_text(selector).replace("\xa0", " ")
 
 
+@pytest.mark.parametrize("lang", ["ru", "kk", "en"])
 @pytest.mark.django_db(transaction=True)
-def test_applicant_applies_and_organizer_processes_within_working_day_deadlines(live_server, browser, settings, tmp_path):
+def test_applicant_applies_and_organizer_processes_within_working_day_deadlines(live_server, browser, settings, tmp_path, lang):
     from klaster.common.calendar import default_calendar
     from klaster.engine.support import load_instruments
     from klaster.support.models import Application
@@ -72,17 +92,18 @@ def test_applicant_applies_and_organizer_processes_within_working_day_deadlines(
     today = dt.date.today()
 
     ctx = browser.new_context(viewport={"width": 1280, "height": 1000})
-    ctx.add_cookies([{"name": "django_language", "value": "ru", "url": live_server.url}])
+    ctx.add_cookies([{"name": "django_language", "value": lang, "url": live_server.url}])
     page = ctx.new_page()
 
     # --- the applicant applies ---------------------------------------------------------------
     _login(page, live_server.url, "applicant_r")
     page.goto(live_server.url + "/support/")
-    page.get_by_role("link", name="Подать заявку на инструмент").click()
+    page.get_by_role("link", name=_t("Apply for an instrument", lang)).click()
     page.wait_for_selector("select[name=component]")
     with page.expect_navigation():
         page.select_option("select[name=component]", "5b")  # the form reloads with the instrument's checklist
-    assert "Реализация плана повышения эффективности" in _text(page)
+    if lang == "ru":
+        assert "Реализация плана повышения эффективности" in _text(page)
     page.select_option("select[name=participant]", label=f"{plant.name} ({plant.bin})")
     assert page.locator("select[name=stage]").count() == 0  # the stage is never typed (read from the register)
     page.check("input[name=declarations][value='not-budget-funded']")
@@ -90,45 +111,56 @@ def test_applicant_applies_and_organizer_processes_within_working_day_deadlines(
     page.fill("input[name=executor_years]", "5")
     page.fill("input[name=executor_projects]", "3")
     page.fill("input[name=costs-0-description]", "План повышения эффективности")
-    page.fill("input[name=costs-0-amount]", f"{int(cost):,}".replace(",", " "))  # as a Russian user types it
+    page.fill("input[name=costs-0-amount]", f"{int(cost):,}".replace(",", " " if lang != "en" else ","))  # as a user of the language types it
     page.fill("input[name=costs-0-incurred_on]", (today - dt.timedelta(days=30)).isoformat())
     for code in comp.documents_required:
         page.check(f"input[name=documents][value='{code}']")
     page.set_input_files("input[name=file-charter]", files=[{"name": "ustav.pdf", "mimeType": "application/pdf", "buffer": pdf_bytes()}])
-    page.get_by_role("button", name="Зарегистрировать заявку").click()
-    page.wait_for_selector("text=Заявка зарегистрирована")
+    _shot(page, lang, "1-applicant-form")
+    page.get_by_role("button", name=_t("Register the application", lang)).click()
+    page.wait_for_selector(f"text={_t('The application was registered.', lang)}")
     app = Application.objects.get()
     assert page.url.endswith(f"/support/{app.pk}/") and app.status == "registered"
     assert "ustav.pdf" in _text(page)
 
     # --- the organizer processes it ------------------------------------------------------------
-    page.get_by_role("button", name="Выйти").click()
+    page.get_by_role("button", name=_t("Log out", lang)).click()
     _login(page, live_server.url, "organizer_r")
     page.goto(live_server.url + "/support/")
     page.get_by_role("link", name=str(app.pk), exact=True).click()
-    page.wait_for_selector("text=Сроки рассмотрения (рабочие дни)")
+    page.wait_for_selector(f"text={_t('Processing deadlines (working days)', lang)}")
     proc = inst.procedure(app.procedure)
     first = proc.steps[0]
     due = default_calendar().deadline(today, first.days, first.unit)
-    row = page.locator("table.data tr", has_text=first.text["ru"]).first
-    assert due.isoformat() in row.inner_text() and str(first.days) in row.inner_text()
+    from django.utils import translation
+
+    from klaster.common.dates import day_text
+
+    with translation.override(lang):
+        due_text = day_text(due)  # the date as the language writes it (kk/ru 09.12.2026, en 9 Dec 2026)
+    row = page.locator("table.data tr", has_text=first.text[lang]).first
+    assert due_text in row.inner_text().replace("\xa0", " ") and str(first.days) in row.inner_text()
     assert default_calendar().is_working_day(due) and due > today
 
-    page.get_by_role("button", name="Проверить комплектность").click()
-    page.wait_for_selector("text=Записано")
-    assert "на рассмотрении" in _text(page)  # complete: under review
-    page.get_by_role("button", name="Одобрить").click()
-    page.wait_for_selector("text=Записано")
+    page.get_by_role("button", name=_t("Check completeness", lang)).click()
+    page.wait_for_selector(f"text={_t('Recorded.', lang)}")
+    if lang == "ru":
+        assert "на рассмотрении" in _text(page)  # complete: under review
+    page.get_by_role("button", name=_t("Approve", lang)).click()
+    page.wait_for_selector(f"text={_t('Recorded.', lang)}")
     app.refresh_from_db()
     assert app.status == "approved" and app.amount == fixed_cap
 
     text = _text(page)
+    _shot(page, lang, "2-organizer-approved")
+    if lang != "ru":
+        ctx.close()
+        return
     amount = f"{int(fixed_cap):,}".replace(",", " ")
     assert re.search(rf"Сумма: {amount},00 тенге", text)
     cap_line = next(li for li in page.locator("main ol li").all_inner_texts() if li.replace("\xa0", " ").startswith("Ограничение"))
     cap_line = cap_line.replace("\xa0", " ")
     assert f"{int(gross):,}".replace(",", " ") in cap_line and f"→ {amount}" in cap_line
     assert "инструмент 5, 2)" in cap_line  # the clause of the cap, written the Russian way
-    assert "выполнено" in text or "открыто" in text
-    page.screenshot(path=os.environ.get("KLASTER_SCREENSHOT", "/tmp/klaster-support-ru.png"), full_page=True)
+    assert _t("done", lang) in text or _t("open", lang) in text  # the deadlines' states, as the merged catalogues name them
     ctx.close()
