@@ -334,13 +334,34 @@ def test_stage1_and_stage2_packages_from_forms_and_templates_to_the_protocols(li
     clock.day = D(2025, 7, 10)
     op.goto(base + f"/competition/organizer/{c.pk}/")
     _click(op, "button[name=action][value=review]")
+    _click(op, "button[name=action][value=send]")  # §37: the review protocol sent to the Commission
     c.refresh_from_db()
     assert c.state == "stage2_commission"
+
+    # ---------------------------------------------------------------- the Commission's secretary records the stage-2 decision (§38–§39)
+    from klaster.accounts.roles import Role
+    from tests.conftest import make_user
+
+    make_user("sec_p", Role.COMMISSION_SECRETARY)
+    sp = _login(browser, base, "sec_p", lang)
+    sp.goto(base + f"/competition/commission/{c.pk}/")
+    assert sp.locator("table.commission-ranked[data-stage='2'] tbody tr").count() == 2
+    sp.check(f"input[name=winner_{w.pk}]")
+    sp.fill(f"[name=support_{w.pk}]", "Софинансирование программы развития кластера")
+    sp.fill("input[name=meeting_on]", "2025-07-10")
+    sp.fill("input[name=received_on]", "2025-07-10")
+    sp.fill("[name=reason]", "Протокол Комиссии получен позже")
+    _click(sp, "form:has(input[name=meeting_on]) button[type=submit]")
+    assert sp.locator(".govuk-error-summary, .errorlist").count() == 0, sp.locator("main").inner_text()[:1500]
+    w.refresh_from_db(), e2.refresh_from_db()
+    assert w.state == "winner" and e2.state not in ("winner", "under_review"), (w.state, e2.state)
+    assert sp.locator(f"td[data-decision='winner']").count() == 1
+    _shot(sp, lang, "6-commission-decision")
     # Every protocol is downloadable in Russian.
-    for clause in ("15", "22", "25", "31", "36"):
+    for clause in ("15", "22", "25", "31", "36", "39"):
         r = op.request.get(base + f"/competition/protocol/{c.pk}/{clause}/ru.docx")
         assert r.status == 200 and r.body()[:2] == b"PK", clause
-    assert Application.objects.filter(competition=c, stage=2, state="under_review").count() == 2
+    assert Application.objects.filter(competition=c, stage=2, state="winner").count() == 1  # decided by the Commission above
 
     # The notices of the run (issue 10): in the applicant's inbox in Russian, each naming its clause,
     # and e-mailed to the applicant through the outbox.
