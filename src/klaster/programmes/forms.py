@@ -145,7 +145,7 @@ class ObligationForm(forms.Form):
                                          help_text=_("leave empty for an obligation of the cluster's participants together"))
     source = forms.CharField(label=_("source"), max_length=300, required=False, help_text=_("where the base value and the targets come from"))
     version = VersionField()
-    PERIODS = ((1, "Q1"), (2, "Q2"), (3, "Q3"), (4, "Q4"), (None, "year"))
+    PERIODS = ((1, _("Q1")), (2, _("Q2")), (3, _("Q3")), (4, _("Q4")), (None, _("year")))
     HEAD = ("indicator_ru", "indicator_kk", "indicator_en", "kind", "participant", "unit", "base_year", "base_value", "higher_is_better", "source")
 
     def __init__(self, *args, programme, obligation=None, **kwargs):
