@@ -460,8 +460,10 @@ def extra_world() -> None:
     register.submit_inclusion(actor=get_user_model().objects.get(username="applicant"), cluster=applying, on=today())
 
 
-class BoundaryWalk(TestCase):
-    """One walk per role on the same world (loaded once; each role's walk is rolled back)."""
+class WorldTestCase(TestCase):
+    """The demo world of every module plus :func:`extra_world`, loaded once per class, with the
+    class's own MEDIA_ROOT (the mapping run's files) and ``testserver`` allowed. Shared by the
+    boundary walk and the interface checks on the census (tests/web)."""
 
     media_per_class = True
 
@@ -472,7 +474,7 @@ class BoundaryWalk(TestCase):
         from django.conf import settings as dj
         from django.test.utils import override_settings
 
-        cls._media = tempfile.TemporaryDirectory(prefix="klaster-walk-")
+        cls._media = tempfile.TemporaryDirectory(prefix="klaster-world-")
         cls._override = override_settings(MEDIA_ROOT=cls._media.name, ALLOWED_HOSTS=[*dj.ALLOWED_HOSTS, "testserver"])
         cls._override.enable()
         super().setUpClass()
@@ -487,6 +489,10 @@ class BoundaryWalk(TestCase):
         super().tearDownClass()
         cls._override.disable()
         cls._media.cleanup()
+
+
+class BoundaryWalk(WorldTestCase):
+    """One walk per role on the same world (loaded once; each role's walk is rolled back)."""
 
 
 def _role_test(role: str):

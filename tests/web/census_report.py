@@ -13,8 +13,7 @@ import json
 import os
 import re
 
-from django.test import TestCase
-
+from tests.security.test_boundaries import WorldTestCase
 from tests.web.census import ROLES, census
 
 #: A text with a run of Latin words, or one lower-case Latin word of 4+ letters (a raw code or label).
@@ -23,32 +22,7 @@ LATIN = re.compile(r"\b[A-Za-z]{3,}(?:[ _-]+[A-Za-z]{2,})+\b|\b[a-z]{4,}\b")
 NAMES = ("klaster", "GOV.UK", "Cluster Mapping Project", "@example.kz", "JSON", "www.", "sha256")
 
 
-class CensusReport(TestCase):
-    media_per_class = True
-
-    @classmethod
-    def setUpClass(cls):
-        import tempfile
-
-        from django.test.utils import override_settings
-
-        cls._media = tempfile.TemporaryDirectory(prefix="klaster-census-")
-        cls._override = override_settings(MEDIA_ROOT=cls._media.name)
-        cls._override.enable()
-        super().setUpClass()
-
-    @classmethod
-    def tearDownClass(cls):
-        super().tearDownClass()
-        cls._override.disable()
-        cls._media.cleanup()
-
-    @classmethod
-    def setUpTestData(cls):
-        from tests.security.test_boundaries import extra_world, load_world
-
-        load_world()
-        extra_world()
+class CensusReport(WorldTestCase):
 
     def test_report(self):
         from django.conf import settings

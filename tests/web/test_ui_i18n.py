@@ -18,11 +18,10 @@ from pathlib import Path
 
 import polib
 import pytest
-from django.conf import settings
-from django.test import TestCase
 from lxml import html as lxml_html
 
 import klaster
+from tests.security.test_boundaries import WorldTestCase
 
 pytestmark = [pytest.mark.slow]
 
@@ -68,35 +67,13 @@ def untranslated(page: str, lang: str, english: set[str]) -> list[str]:
     return sorted(t for t in shown_texts(page) if t in english)
 
 
-class InterfaceTranslated(TestCase):
+class InterfaceTranslated(WorldTestCase):
     """Every census page of every role (tests.security.test_boundaries.ROLES) in kk and ru."""
-
-    media_per_class = True
 
     @classmethod
     def setUpClass(cls):
-        import tempfile
-
-        from django.test.utils import override_settings
-
-        cls._media = tempfile.TemporaryDirectory(prefix="klaster-i18n-")
-        cls._override = override_settings(MEDIA_ROOT=cls._media.name, ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"])
-        cls._override.enable()
         super().setUpClass()
         cls._pages: dict[str, list[tuple[str, str]]] = {}
-
-    @classmethod
-    def tearDownClass(cls):
-        super().tearDownClass()
-        cls._override.disable()
-        cls._media.cleanup()
-
-    @classmethod
-    def setUpTestData(cls):
-        from tests.security.test_boundaries import extra_world, load_world
-
-        load_world()
-        extra_world()
 
     def _census(self, role: str) -> list[tuple[str, str]]:
         """The role's census, crawled once for both languages."""
