@@ -53,23 +53,24 @@ def _pairs(values: List[str], option: str) -> dict[str, str]:
     return out
 
 
-def _return_freed_memory() -> None:
-    """Let a long run give freed arrays back to the system (its peak memory is then its working
-    set, not its history): glibc's mmap threshold fixed at 128 KiB (no dynamic growth that keeps
-    large freed blocks in the heap) and Arrow on the system allocator. Best effort: nothing
-    happens where glibc is not the C library."""
+#: Freed heap memory glibc's malloc keeps for reuse instead of handing it back (bytes): a mapping
+#: run allocates and frees arrays of one year's grid again and again (3,000 × 1,000 cells are
+#: 24 MB each); handed back, every new array is faulted in page by page again (on the 30 M-cell
+#: benchmark that was 2 million page faults, 4 s of system time in a 7 s run). Kept, the
+#: peak memory grows by at most this much (552 → 724 MB measured; docs/observatory/README.md).
+HEAP_KEEP_BYTES = 512 * 1024 * 1024
+
+
+def _reuse_freed_memory(keep: int = HEAP_KEEP_BYTES) -> bool:
+    """Let a long run reuse the memory it frees (glibc ``mallopt(M_TOP_PAD, keep)``; see
+    :data:`HEAP_KEEP_BYTES`). Arrow keeps its own default pool (mimalloc), which reuses freed
+    blocks itself. Best effort: returns False (nothing changed) where glibc is not the C library."""
     import ctypes
 
     try:
-        ctypes.CDLL("libc.so.6").mallopt(-3, 128 * 1024)  # M_MMAP_THRESHOLD
+        return bool(ctypes.CDLL("libc.so.6").mallopt(-2, int(keep)))  # M_TOP_PAD
     except (OSError, AttributeError):
-        return
-    try:
-        import pyarrow as pa
-
-        pa.set_memory_pool(pa.system_memory_pool())
-    except ImportError:  # pragma: no cover - pyarrow is a dependency
-        pass
+        return False
 
 
 @app.command("map")
@@ -111,7 +112,7 @@ def map_cmd(
 
     if (panel is None) == (source is None):
         fail("give exactly one of --panel PATH or --source NAME")
-    _return_freed_memory()
+    _reuse_freed_memory()
     try:
         formats = check_formats(fmt)
         want = None
