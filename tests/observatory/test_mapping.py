@@ -106,6 +106,22 @@ def test_cli_unknown_format_and_tables_are_refused(tmp_path):
     assert r.exit_code == 2 and "--years" in r.output
 
 
+def test_cli_errors_print_the_file_s_own_words(tmp_path):
+    """A header in square brackets is text, not console markup; a quoted value keeps both quotes;
+    a KeyError's text loses only the quotes its repr adds."""
+    from klaster.cli import app
+
+    f = tmp_path / "p.csv"
+    f.write_text("region,sector,year,group,employment [persons]\nA,1,2020,traded,\"1,234\"\nA,2,2020,local,5\n", encoding="utf-8")
+    r = CliRunner().invoke(app, ["observatory", "map", "--panel", str(f), "--no-html", "--out", str(tmp_path / "o")])
+    text = " ".join(r.output.split())
+    assert r.exit_code == 2 and "column 'employment [persons]'" in text and text.endswith("'1,234'"), text
+    f.write_text("region,sector,year,group,employment [persons]\nA,1,2020,traded,7\nA,2,2020,local,5\n", encoding="utf-8")
+    r = CliRunner().invoke(app, ["observatory", "map", "--panel", str(f), "--year", "2031", "--no-html", "--out", str(tmp_path / "o")])
+    text = " ".join(r.output.split())
+    assert r.exit_code == 2 and "error: year(s) 2031 not in the panel (years: 2020)" in text, text
+
+
 def test_progress_lines_when_the_output_is_not_a_terminal():
     """A long run redirected to a file printed nothing until it ended."""
     buf = io.StringIO()

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_noop as _
 from klaster.analysis.models import AnalysisRun
 from klaster.analysis.uploads import absolute
 from klaster.common import audit
+from klaster.observatory import message_of
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +91,7 @@ def execute_map(run: AnalysisRun, panel, *, user) -> AnalysisRun:
         run.status = AnalysisRun.Status.DONE
     except (ValueError, KeyError) as exc:  # MethodologyError, PanelError, FrameError are ValueErrors
         run.status = AnalysisRun.Status.FAILED
-        run.error = str(exc).strip("'\"")
+        run.error = message_of(exc)
     except Exception:  # noqa: BLE001 - a library bug must not leave a run "running" or a 500 page
         log.exception("analysis run %s stopped", run.pk)
         run.status = AnalysisRun.Status.FAILED

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from klaster.analysis.models import AnalysisRun
+from klaster.observatory import message_of
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +84,7 @@ def run_map(run_id: int) -> str:
     except Exception as exc:  # noqa: BLE001 - the run fails with a message, never stays "running"
         if not isinstance(exc, (ValueError, KeyError, OSError)):
             log.exception("analysis run %s: the panel could not be loaded", run_id)
-        error = str(exc).strip("'\"") if isinstance(exc, (ValueError, KeyError, OSError)) else S.INTERNAL_ERROR
+        error = message_of(exc) if isinstance(exc, (ValueError, KeyError, OSError)) else S.INTERNAL_ERROR
         _progress(run, 100, "", status=AnalysisRun.Status.FAILED, error=error, finished_at=timezone.now())
         from klaster.common import audit
 
@@ -131,7 +132,7 @@ def run_io_table(run_id: int) -> str:
             where = absolute(run.parameters["file"])
         except (KeyError, ValueError):
             where = None
-        text = str(exc).strip("'\"")
+        text = message_of(exc)
         run.error = clean_message(text, where) if where is not None else text
     except Exception:  # noqa: BLE001 - the run fails with a message, never stays "running"
         log.exception("analysis run %s: the input-output table could not be computed", run_id)

@@ -11,9 +11,18 @@ console = Console()
 err_console = Console(stderr=True)
 
 
-def fail(message: str, code: int = 2) -> None:
-    """Print a user-facing error (no traceback) and exit with ``code``."""
-    err_console.print(f"[bold red]error:[/bold red] {message}")
+def fail(message: str | BaseException, code: int = 2) -> None:
+    """Print a user-facing error (no traceback) and exit with ``code``.
+
+    ``message`` is a text or an exception (its text by :func:`klaster.observatory.message_of`);
+    it is printed as it is — square brackets in it (``employment [persons]``,
+    ``procedure[failure]``) are text, not Rich markup."""
+    from rich.markup import escape
+
+    from klaster.observatory import message_of
+
+    text = message_of(message) if isinstance(message, BaseException) else str(message)
+    err_console.print(f"[bold red]error:[/bold red] {escape(text)}")
     raise typer.Exit(code)
 
 

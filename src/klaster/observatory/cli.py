@@ -187,7 +187,7 @@ def map_cmd(
         files = write_outputs(res, out, html=html, formats=formats, progress=prog)
     except (PanelError, MethodologyError, kzframes.FrameError, OutputError, EngineError, ValueError, KeyError) as exc:
         prog.done()
-        fail(str(exc).strip("'\""))
+        fail(exc)
     console.print(f"[green]wrote[/green] {len(files)} files to {out}")
     for f in files:
         console.print(f"  {f}")
