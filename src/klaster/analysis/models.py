@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AnalysisRun(models.Model):
@@ -21,10 +22,10 @@ class AnalysisRun(models.Model):
         IO_IMPACT = "io_impact", _("Impact of a final-demand change")
 
     class Status(models.TextChoices):
-        QUEUED = "queued", _("queued")
-        RUNNING = "running", _("running")
-        DONE = "done", _("done")
-        FAILED = "failed", _("failed")
+        QUEUED = "queued", pgettext_lazy("analysis run", "queued")
+        RUNNING = "running", pgettext_lazy("analysis run", "running")
+        DONE = "done", pgettext_lazy("analysis run", "done")
+        FAILED = "failed", pgettext_lazy("analysis run", "failed")
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="analysis_runs")

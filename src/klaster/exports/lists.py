@@ -22,6 +22,7 @@ from django import forms
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.utils.translation import gettext_noop, pgettext_lazy
 
 from klaster.accounts.roles import Role, has_role
@@ -423,7 +424,7 @@ def _registry() -> dict[str, ListExport]:
                    lambda: {"action__exact": forms.CharField(required=False, max_length=100, label=_("Action")),
                             "object_type__exact": forms.CharField(required=False, max_length=100, label=_("Object type")),
                             "q": forms.CharField(required=False, max_length=200, label=_("Search")),
-                            "since": kf.DayField(required=False, label=_("From")), "until": kf.DayField(required=False, label=_("To"))},
+                            "since": kf.DayField(required=False, label=pgettext_lazy("period", "From")), "until": kf.DayField(required=False, label=pgettext_lazy("period", "To"))},
                    _audit, ("audit trail",), _estimate_audit),
     ]
     return {x.name: x for x in items}

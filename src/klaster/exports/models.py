@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 def job_file(instance, filename: str) -> str:
@@ -16,7 +17,7 @@ class JobState(models.TextChoices):
     QUEUED = "queued", _("queued")
     RUNNING = "running", _("being prepared")
     DONE = "done", _("ready")
-    FAILED = "failed", _("failed")
+    FAILED = "failed", pgettext_lazy("export", "failed")
 
 
 class ExportJob(models.Model):

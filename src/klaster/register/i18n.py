@@ -15,6 +15,7 @@ import re  # noqa: E402
 
 from django.utils.translation import get_language  # noqa: E402
 from django.utils.translation import gettext_lazy  # noqa: E402
+from django.utils.translation import pgettext_lazy  # noqa: E402
 
 from klaster.common.money import UNIT_LABELS  # noqa: E402
 
@@ -23,7 +24,7 @@ UNITS = {
     "legal entities": gettext_lazy("legal entities"),
     "units": gettext_lazy("units"),
     "tonnes": gettext_lazy("tonnes"),
-    "jobs": gettext_lazy("jobs"),
+    "jobs": pgettext_lazy("unit", "jobs"),
     "products": gettext_lazy("products"),
     "markets": gettext_lazy("markets"),
 }

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from django.utils import translation
 from django.utils.text import capfirst
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 from klaster.common.dates import day_text
 from klaster.common.documents import blocks_docx
@@ -50,7 +50,7 @@ def agreement_content(app, lang: str) -> list[tuple]:
         if app.cluster_id:
             b.append(("field", _("Territorial cluster"), app.cluster.localized_name(lang)))
         b += [("field", _("Rules"), f"{inst.doc.title.get(lang)} ({pin.get('id', inst.doc.id)} {pin.get('version', '')}, sha256 {str(pin.get('sha256', ''))[:12]})"),
-              ("field", _("Signed"), day_text(ag.signed_on, lang)),
+              ("field", capfirst(pgettext("agreement", "Signed")), day_text(ag.signed_on, lang)),
               ("field", _("amount, tenge"), money(ag.amount)),
               ("field", _("target indicator"), ag.target_indicator or "—"),
               ("field", _("Copies of the agreement"), str(terms.get("copies", ""))),

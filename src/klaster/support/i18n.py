@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from klaster.engine.support.messages import Msg, value_in
 
@@ -75,7 +76,8 @@ def finding_text(finding: dict) -> str:
 
 
 DEADLINE_STATUS = {
-    "done": _("done"), "open": _("open"), "overdue": _("overdue"), "pending": _("pending"),
+    "done": pgettext_lazy("deadline", "done"), "open": pgettext_lazy("deadline", "open"),
+    "overdue": pgettext_lazy("deadline", "overdue"), "pending": pgettext_lazy("deadline", "pending"),
     "passed-over": _("not recorded (a later step is done)"),
 }
 
