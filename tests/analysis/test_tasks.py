@@ -113,6 +113,8 @@ def test_an_uploaded_table_is_queued_then_done_by_the_worker(media, users, queue
     page = c.get(r["Location"]).content.decode()
     assert 'data-status="queued"' in page and 'http-equiv="refresh"' in page and "<progress" in page
     assert 'id="multipliers"' not in page
+    # the queued run says what was asked for, as a map run's page does
+    assert "mb.csv" in page.split('id="run-meta"')[1].split("</dl>")[0]
     # the run page leads to the same place; the table is not offered to the impact page yet
     assert c.get(f"/analysis/runs/{run.pk}/")["Location"] == r["Location"]
     assert c.get(f"/analysis/io/impact/?table=run-{run.pk}").status_code == 404

@@ -469,7 +469,7 @@ def io_multipliers(request):
     if m:
         run = _run_or_404(request, int(m.group(1)), AnalysisRun.Kind.IO_TABLE)
         if run.status != AnalysisRun.Status.DONE:  # queued, running (the page refreshes itself) or failed (its error)
-            return render(request, "analysis/run.html", {"run": run})
+            return render(request, "analysis/run.html", {"run": run, "param_rows": parameter_rows(run)})
     t, key, label, names = _io_table(request, view.cleaned_data["table"] or "scotland-2019")
     ctx.update({"key": key, "label": label, "type": typ, "n": t.n, "unit": t.unit})
     if typ == "II" and t.household_income is None:
