@@ -112,11 +112,14 @@ def test_boundaries_json_is_one_small_cached_geojson():
 
 
 def test_simplify_ring_keeps_the_shape_and_drops_what_is_below_the_tolerance():
-    from klaster.web.maps import simplify_ring
+    from klaster.observatory.geometry import simplify_ring
 
     square = [[0, 0], [0.5, 0.0001], [1, 0], [1, 1], [0, 1], [0, 0]]
     assert simplify_ring(square, 0.01) == [[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]
     assert simplify_ring([[0, 0], [0.001, 0], [0.001, 0.001], [0, 0]], 0.01) == []
+    # two kept corners that round to one point are drawn once (the report rounds to 2 places)
+    near = [[0, 0], [1, 0], [1, 1], [0.002, 1.0], [0.0, 0.998], [0, 0]]
+    assert simplify_ring(near, 0.0001, 2) == [[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]
 
 
 def test_class_breaks_match_the_colouring_rule():

@@ -20,6 +20,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from klaster.observatory import frames as kzframes
+from klaster.observatory.geometry import simplify
 
 # plotly.js fetches a world base map (topojson) from its CDN for every geo subplot, even with the
 # base layers hidden; an empty topology registered in advance keeps the report fully offline.
@@ -34,59 +35,16 @@ MAIN_FLAG = {"cmp": ("strong", "CMP strong cluster"), "eco": ("stars", "ECO star
              "kz-bn": ("flagged", "Business Navigator flag")}
 
 
-def _rdp(pts: np.ndarray, eps: float) -> np.ndarray:
-    """Ramer–Douglas–Peucker simplification of a polyline (iterative)."""
-    n = len(pts)
-    if n < 3:
-        return pts
-    keep = np.zeros(n, dtype=bool)
-    keep[0] = keep[-1] = True
-    stack = [(0, n - 1)]
-    while stack:
-        a, b = stack.pop()
-        if b <= a + 1:
-            continue
-        seg = pts[b] - pts[a]
-        rel = pts[a + 1:b] - pts[a]
-        L = np.hypot(*seg)
-        d = np.abs(seg[0] * rel[:, 1] - seg[1] * rel[:, 0]) / L if L > 0 else np.hypot(rel[:, 0], rel[:, 1])
-        i = int(np.argmax(d))
-        if d[i] > eps:
-            k = a + 1 + i
-            keep[k] = True
-            stack += [(a, k), (k, b)]
-    return pts[keep]
-
-
 @lru_cache(maxsize=4)
 def kz_geometry(tolerance: float = 0.02, decimals: int = 2) -> dict:
-    """The 20 regions' boundaries, simplified (Douglas–Peucker, ``tolerance`` degrees) and rounded."""
+    """The 20 regions' boundaries, simplified (:func:`klaster.observatory.geometry.simplify`,
+    ``tolerance`` degrees) and rounded to ``decimals`` places."""
     from klaster import datasets
 
     g = json.loads(datasets.path("kz/boundaries/adm1_2024.geojson").read_text(encoding="utf-8"))
-
-    def ring(r):
-        pts = _rdp(np.asarray(r, dtype=float), tolerance)
-        out = []
-        for x, y in pts:
-            q = [round(float(x), decimals), round(float(y), decimals)]
-            if not out or out[-1] != q:
-                out.append(q)
-        if len(out) < 4:
-            return None
-        if out[0] != out[-1]:
-            out.append(out[0])
-        return out
-
     feats = []
     for f in g["features"]:
-        geom = f["geometry"]
-        polys = geom["coordinates"] if geom["type"] == "MultiPolygon" else [geom["coordinates"]]
-        new = []
-        for poly in polys:
-            rings = [r for r in (ring(r) for r in poly) if r]
-            if rings:
-                new.append(rings)
+        new = (simplify(f["geometry"], tolerance, decimals) or {"coordinates": []})["coordinates"]
         feats.append({"type": "Feature", "id": f["properties"]["KATO"],
                       "properties": {"KATO": f["properties"]["KATO"], "name": f["properties"]["ADM1_EN"]},
                       "geometry": {"type": "MultiPolygon", "coordinates": new}})

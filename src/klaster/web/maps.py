@@ -2,7 +2,7 @@
 file; no CDN): one figure builder, one boundary file, one colouring rule.
 
 - :func:`boundaries` — the regions' boundaries (``Region.boundary``, geokz, WGS84) simplified once
-  (Douglas–Peucker, :func:`simplify_ring`) as a GeoJSON ``FeatureCollection`` whose features carry
+  (Douglas–Peucker, :func:`klaster.observatory.geometry.simplify_ring`) as a GeoJSON ``FeatureCollection`` whose features carry
   the region's KATO as ``properties.kato``; served as ``/regions/boundaries.json``
   (:func:`klaster.web.views.boundaries_json`) with a long cache per reference data version.
 - :func:`class_breaks` / :func:`class_of` — the colour classes of a measure and the class of a
@@ -21,79 +21,14 @@ from __future__ import annotations
 import math
 from html import escape
 
+from klaster.observatory.geometry import TOLERANCE, simplify
+
 #: Colours of the classes, lightest first (ColorBrewer "Blues", colour-blind safe).
 PALETTE = ["#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c"]
 #: The location of a class that has no region (no feature has it: nothing is drawn, the legend keeps the class).
 EMPTY = "-"
 #: Colour of a region without a value.
 NO_DATA = "#d9d9d9"
-#: Simplification tolerance of the boundaries, degrees (≈ 1 km): the file stays small (≈ 100 KB).
-TOLERANCE = 0.01
-#: Decimal places kept in the boundary coordinates (≈ 10 m).
-DIGITS = 3
-
-
-def _rings(geometry: dict):
-    t = geometry.get("type")
-    if t == "Polygon":
-        yield from geometry["coordinates"]
-    elif t == "MultiPolygon":
-        for poly in geometry["coordinates"]:
-            yield from poly
-    else:
-        raise ValueError(f"unsupported geometry type {t!r}")
-
-
-def simplify_ring(ring: list, tolerance: float = TOLERANCE) -> list[list[float]]:
-    """Douglas–Peucker simplification of a closed ring ``[[lon, lat], …]`` (degrees): points
-    closer than ``tolerance`` (degrees) to the kept line are dropped; the ring stays closed.
-
-    Returns the simplified ring, rounded to :data:`DIGITS` places, or ``[]`` when fewer than four
-    points (a triangle) would remain (a speck below the tolerance)."""
-    pts = [(float(p[0]), float(p[1])) for p in ring]
-    n = len(pts)
-    if n < 4:
-        return []
-    keep = [False] * n
-    keep[0] = keep[-1] = True
-    # a closed ring: split it at its farthest point from the start so that neither half is degenerate
-    far = max(range(n), key=lambda i: (pts[i][0] - pts[0][0]) ** 2 + (pts[i][1] - pts[0][1]) ** 2)
-    keep[far] = True
-    stack = [(0, far), (far, n - 1)]
-    while stack:
-        a, b = stack.pop()
-        if b <= a + 1:
-            continue
-        (ax, ay), (bx, by) = pts[a], pts[b]
-        dx, dy = bx - ax, by - ay
-        length = math.hypot(dx, dy)
-        best, best_d = -1, -1.0
-        for i in range(a + 1, b):
-            px, py = pts[i]
-            d = abs(dx * (py - ay) - dy * (px - ax)) / length if length else math.hypot(px - ax, py - ay)
-            if d > best_d:
-                best, best_d = i, d
-        if best_d > tolerance:
-            keep[best] = True
-            stack += [(a, best), (best, b)]
-    out = [[round(x, DIGITS), round(y, DIGITS)] for (x, y), k in zip(pts, keep) if k]
-    return out if len(out) >= 4 else []
-
-
-def simplify(geometry: dict, tolerance: float = TOLERANCE) -> dict | None:
-    """A Polygon or MultiPolygon (GeoJSON geometry) simplified ring by ring (:func:`simplify_ring`),
-    as a MultiPolygon; polygons whose outer ring vanishes are dropped. ``None`` when nothing
-    remains. Raises ``ValueError`` for another geometry type."""
-    polys = [geometry["coordinates"]] if geometry.get("type") == "Polygon" else (
-        geometry["coordinates"] if geometry.get("type") == "MultiPolygon" else None)
-    if polys is None:
-        raise ValueError(f"unsupported geometry type {geometry.get('type')!r}")
-    out = []
-    for poly in polys:
-        rings = [simplify_ring(r, tolerance) for r in poly]
-        if rings and rings[0]:
-            out.append([r for r in rings if r])
-    return {"type": "MultiPolygon", "coordinates": out} if out else None
 
 
 def boundaries(tolerance: float = TOLERANCE) -> dict:
