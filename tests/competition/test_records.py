@@ -105,6 +105,31 @@ def test_section_4_publication_in_print_and_on_the_website_each_at_least_60_days
     assert r.status_code == 302 and c.publications.count() == n
 
 
+@pytest.mark.rule("records.publication")
+def test_rules_without_forms_data_refuse_publications_and_paper_instead_of_assuming_them(world, monkeypatch):
+    """The media (§4) and the paper limits (§9, §11) are the regulation data's; rules pinned without
+    a forms dataset refuse the record (nothing written) instead of assuming print and website or 50
+    volumes of 5,000 sheets."""
+    import dataclasses
+
+    from klaster.competition.models import Competition, PaperReceipt
+
+    u = world
+    c = announce(u)
+    a = package(u, c, 0)
+    with svc.on_day(D(2025, 3, 5)):
+        svc.submit_application(actor=u["a0"], application=a, statement=True)
+    real = Competition.rules.fget(c)
+    monkeypatch.setattr(Competition, "rules", property(lambda self: dataclasses.replace(real, forms=None)))
+    n = c.publications.count()
+    with svc.on_day(D(2025, 1, 10)), pytest.raises(svc.DomainError, match="no publication media"):
+        records.record_publication(actor=u["org"], competition=c, medium="print", outlet="X", day=D(2025, 1, 10))
+    with svc.on_day(D(2025, 3, 6)), pytest.raises(svc.DomainError, match="no limits of the paper package"):
+        records.record_paper(actor=u["org"], application=a, received_on=D(2025, 3, 6), received_by="clerk", originals=1, copies=1,
+                             electronic=True, volumes=[10], documents={})
+    assert c.publications.count() == n and not PaperReceipt.objects.filter(application=a).exists()
+
+
 # ----------------------------------------------------------------------------------------------- §9, §11, §12
 
 

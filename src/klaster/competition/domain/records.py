@@ -54,12 +54,15 @@ def record_publication(*, actor, competition: Competition, medium: str, outlet: 
     Raises
     ------
     DomainError
-        Unknown medium; no outlet; the competition is not announced; a day in the future, before the
-        announcement, or back-dated without a reason.
+        The rules in force give no media (their regulation data has no forms); unknown medium; no
+        outlet; the competition is not announced; a day in the future, before the announcement, or
+        back-dated without a reason.
     """
     svc = _svc()
     forms = competition.rules.forms
-    media = {m.id for m in forms.records.media} if forms else {"print", "website"}
+    if forms is None:  # the media are the regulation's (records.publication.media), never assumed
+        raise svc.DomainError(_("the rules in force name no publication media (§4): their regulation data has no forms"))
+    media = {m.id for m in forms.records.media}
     if medium not in media:
         raise svc.DomainError(_("unknown medium %(medium)s") % {"medium": repr(medium)[:30]})
     if not (outlet or "").strip():
@@ -116,15 +119,18 @@ def record_paper(*, actor, application: Application, received_on: dt.date, recei
     Raises
     ------
     DomainError
-        Not a submitted package; received after intake closed; no name of who received it; more
-        volumes or sheets than the regulation data allows; a document not of the package, or a
+        The rules in force give no limits (their regulation data has no forms); not a submitted
+        package; received after intake closed; no name of who received it; more volumes or sheets
+        than the regulation data allows; a document not of the package, or a
         volume or sheet out of range; a bad day; changed since (:class:`StaleEdit`).
     """
     svc = _svc()
     if application.state not in ("submitted", "admitted", "returned", "under_review"):
         raise svc.DomainError(_("the paper package is recorded for a registered application"))
-    spec = application.competition.rules.forms.records.paper if application.competition.rules.forms else None
-    max_vol, max_sheets = (spec.max_volumes, spec.max_sheets) if spec else (50, 5000)
+    forms = application.competition.rules.forms
+    if forms is None:  # the limits are the regulation's (records.paper), never assumed
+        raise svc.DomainError(_("the rules in force give no limits of the paper package (§9, §11): their regulation data has no forms"))
+    max_vol, max_sheets = forms.records.paper.max_volumes, forms.records.paper.max_sheets
     if not (received_by or "").strip():
         raise svc.DomainError(_("name who received the paper package"))
     received_on = svc._recorded(received_on, reason=reason, field=_("received on"))
