@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 from pathlib import Path
 
 import pytest
@@ -355,7 +354,7 @@ def test_stage1_and_stage2_packages_from_forms_and_templates_to_the_protocols(li
     assert sp.locator(".govuk-error-summary, .errorlist").count() == 0, sp.locator("main").inner_text()[:1500]
     w.refresh_from_db(), e2.refresh_from_db()
     assert w.state == "winner" and e2.state not in ("winner", "under_review"), (w.state, e2.state)
-    assert sp.locator(f"td[data-decision='winner']").count() == 1
+    assert sp.locator("td[data-decision='winner']").count() == 1
     _shot(sp, lang, "6-commission-decision")
     # Every protocol is downloadable in Russian.
     for clause in ("15", "22", "25", "31", "36", "39"):

@@ -178,7 +178,7 @@ def test_a_stage_2_winner_from_the_competition_to_support_and_the_quarterly_repo
     page.get_by_role("button", name=_t("Save")).click()
     page.wait_for_selector(f"text={_t('Saved.')}")
     page.goto(base + f"/programmes/quarterly/?year={today.year}&quarter={q}")
-    row = _text(page, f"tr[data-cluster='stroymat']")
+    row = _text(page, "tr[data-cluster='stroymat']")
     assert ("34,500,000.00" if lang == "en" else "34 500 000,00") in row  # 12 000 000 + 22 500 000 paid in the quarter
     section = _text(page, "#c-stroymat")
     assert "47" in section

@@ -23,7 +23,7 @@ from klaster.engine.competition.outcome import (
     publication_due,
     routing,
 )
-from klaster.engine.competition.package import DocumentInfo, admission_protocol, check_package, may_take_part
+from klaster.engine.competition.package import DocumentInfo, admission_protocol, may_take_part
 from klaster.engine.competition.scoring import (
     RankedEntry,
     ScoreSheet,

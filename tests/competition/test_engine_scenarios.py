@@ -15,7 +15,7 @@ import pytest
 from klaster.engine.competition.deadlines import AppRef, Event, timeline
 from klaster.engine.competition.experts import Expert, conflict_of_interest, expert_admissible
 from klaster.engine.competition.outcome import announcement_problem, failure, missing_conclusions, routing
-from klaster.engine.competition.package import DocumentInfo, admission_protocol, check_package
+from klaster.engine.competition.package import DocumentInfo, admission_protocol
 from klaster.engine.competition.scoring import (
     ScoreSheet,
     WinnerDecision,

@@ -6,7 +6,6 @@ without the right exactly as the DOCX is.
 
 from __future__ import annotations
 
-import datetime as dt
 import importlib
 import io
 import re

@@ -10,7 +10,6 @@ data version of the page cache (1).
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 import pytest

@@ -12,7 +12,6 @@ import pytest
 from django.test import Client
 from openpyxl import load_workbook
 
-from klaster.accounts.roles import Role
 from klaster.common.money import Money
 from klaster.engine.programmes.budget import execution, load_lines
 from klaster.programmes import budget, consolidated, domain, pilots

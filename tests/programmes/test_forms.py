@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from klaster.common.models import AuditEntry
-from klaster.programmes.models import CounterObligation, Financing, KeyProject, ObligationTarget, Programme, QuarterlyReport
+from klaster.programmes.models import CounterObligation, KeyProject, ObligationTarget, Programme, QuarterlyReport
 from klaster.register.models import Cluster
 from tests.conftest import make_user
 from tests.register.world import build_world

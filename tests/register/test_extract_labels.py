@@ -8,7 +8,6 @@ import io
 
 import pytest
 from docx import Document
-from django.utils import translation
 
 from klaster.register.domain import services
 from klaster.register.interfaces import documents

@@ -12,7 +12,7 @@ from klaster.accounts.roles import Role
 from klaster.common.models import AuditEntry
 from klaster.register.domain import procedure, services
 from klaster.register.domain.services import RegisterError
-from klaster.register.models import Cluster, ClusterStatus, ClusterWin, EligibilityAlert, InclusionApplication, Membership
+from klaster.register.models import Cluster, ClusterStatus, ClusterWin, EligibilityAlert, Membership
 from tests.register.winners import bin_, make_winner
 
 D = dt.date

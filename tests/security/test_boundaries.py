@@ -30,7 +30,6 @@ site: ``KLASTER_FUZZ_PREFIX=/support/ pytest tests/security/test_boundaries.py``
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import io
 import os

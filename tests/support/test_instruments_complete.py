@@ -7,7 +7,6 @@ Seed 004 (Decree 440, programme §5.1–§5.4); instrument 8's parameters from s
 """
 
 import datetime as dt
-from decimal import Decimal
 
 import pytest
 

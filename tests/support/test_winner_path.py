@@ -14,7 +14,7 @@ from klaster.register.domain import procedure
 from klaster.register.models import ClusterWin
 from klaster.support import domain
 from klaster.support.models import Application, Status
-from tests.register.winners import bin_, make_winner
+from tests.register.winners import make_winner
 from tests.support.helpers import fix_today, new_form, pdf_bytes
 
 D = dt.date

@@ -459,7 +459,7 @@ def backup(out: Path = typer.Option(None, "--out", "-o", help="Archive to write 
     try:
         manifest = make_backup(target)
     except BackupError as e:
-        fail(str(e))
+        fail(e)
     audit.record(actor=None, action="backup.create", object_type="backup", object_id=target.name[:64], object_repr=str(target)[:300],
                  changes={"rows": [None, sum(manifest["rows"].values())], "files": [None, len(manifest["files"])]})
     console.print(f"backup written: {target} ({sum(manifest['rows'].values())} rows in {len(manifest['rows'])} tables, "
@@ -485,7 +485,7 @@ def restore(
     try:
         manifest = restore_backup(Path(archive))
     except BackupError as e:
-        fail(str(e))
+        fail(e)
     audit.record(actor=None, action="backup.restore", object_type="backup", object_id=Path(archive).name[:64], object_repr=str(archive)[:300],
                  changes={"created_at": [None, manifest["created_at"]], "rows": [None, sum(manifest["restored"].values())]})
     console.print(f"restored {archive} (made {manifest['created_at']} by klaster {manifest['klaster']} on {manifest['database']['vendor']}): "

@@ -16,7 +16,7 @@ def load_reference() -> None:
     try:
         load_all(console=console)
     except (DatasetError, LoadError) as e:
-        fail(str(e))
+        fail(e)
 
 
 def register(app: typer.Typer) -> None:

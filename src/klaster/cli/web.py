@@ -374,7 +374,7 @@ def serve(
             opts = proxy_options(trusted_proxy, trusted_proxy_headers, trusted_proxy_count, clear_untrusted_proxy_headers)
             g_opts = gunicorn_options(host, port, workers, threads or GUNICORN_THREADS, timeout)
     except ValueError as e:
-        fail(str(e))
+        fail(e)
     _compile_messages()
     call_command("collectstatic", interactive=False, verbosity=0)
     if with_worker:

@@ -31,7 +31,7 @@ def _rules(doc: str, version: str | None, criteria: str | None):
             crit = (cid, cver or None)
         return load_rules(doc, version, criteria=crit)
     except RegulationError as e:
-        fail(str(e))
+        fail(e)
 
 
 @app.command()
@@ -120,7 +120,7 @@ def validate() -> None:
                 n += 1
                 console.print(f"ok  {d} {v}  sha256 {doc.sha256[:12]}…")
     except RegulationError as e:
-        fail(str(e))
+        fail(e)
     console.print(f"{n} competition regulation documents valid")
 
 

@@ -22,7 +22,6 @@ from django import forms
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from django.utils.translation import gettext_noop, pgettext_lazy
 
 from klaster.accounts.roles import Role, has_role

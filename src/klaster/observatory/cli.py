@@ -57,7 +57,7 @@ def _pairs(values: List[str], option: str) -> dict[str, str]:
 #: run allocates and frees arrays of one year's grid again and again (3,000 × 1,000 cells are
 #: 24 MB each); handed back, every new array is faulted in page by page again (on the 30 M-cell
 #: benchmark that was 2 million page faults, 4 s of system time in a 7 s run). Kept, the
-#: peak memory grows by at most this much (552 → 724 MB measured; docs/observatory/README.md).
+#: peak memory grows by at most this much (552 → 671 MB on that benchmark; docs/observatory/README.md).
 HEAP_KEEP_BYTES = 512 * 1024 * 1024
 
 
@@ -127,7 +127,7 @@ def map_cmd(
         units = _pairs(unit, "--unit")
         options = _pairs(engine_option, "--engine-option")
     except (OutputError, ValueError) as exc:
-        fail(str(exc))
+        fail(exc)
     prog = P.for_console(err_console)
     try:
         prog.stage("starting the engine" if engine not in ("local", "pandas") else "loading the panel")

@@ -47,9 +47,9 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator, Mapping, Sequence
+from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -546,7 +546,6 @@ def _open(path: Path, sheet: str | int | None = None) -> _Source:
     name = path.name
     try:
         if suffix in (".csv", ".txt"):
-            import pyarrow as pa
             import pyarrow.csv as pacsv
 
             with path.open("rb") as fh:
@@ -834,7 +833,6 @@ def _values_of(col, file, column, rows0, first_row, decimal: str) -> tuple[np.nd
     """Values (NaN where blank/marker) and the status they imply (1 ok, 2 suppressed, 3 missing)."""
     import pyarrow as pa
 
-    n = len(col)
     if pa.types.is_integer(col.type) or pa.types.is_floating(col.type) or pa.types.is_decimal(col.type):
         v = np.asarray(col.to_numpy(zero_copy_only=False), dtype=float)
         if isinstance(v, np.ma.MaskedArray):
@@ -935,7 +933,6 @@ def load_panel(path: str | Path, *, national: str | Path | None = None, sheet: s
 
 def _build(src: _Source, *, suppress_zero=(), decimal=".", units=None, progress=None, national: bool = False) -> Panel:
     """Two passes over the batches: codes and years, then values scattered into the grids."""
-    import pyarrow as pa
 
     lay = _layout(src.columns, src.name, national=national)
     roles = lay["roles"]
@@ -955,7 +952,6 @@ def _build(src: _Source, *, suppress_zero=(), decimal=".", units=None, progress=
     # ---- pass 1: codes, years, measures, units, groups, names
     regs, secs, yrs = {}, {}, set()
     measures: dict[str, str | None] = {m: u for _, m, u in measure_cols}
-    unit_rows: dict[str, tuple[str, int]] = {}
     groups: dict[str, tuple[str, int]] = {}
     rnames: dict[str, str] = {}
     snames: dict[str, str] = {}
@@ -975,7 +971,6 @@ def _build(src: _Source, *, suppress_zero=(), decimal=".", units=None, progress=
             secs.setdefault(r, lb)
         yv = _years_of(cols[roles["year"]], file, roles["year"], rows0, first, year_cache)
         yrs.update(pd.unique(yv).tolist())
-        sec_txt = None
         if lay["long"]:
             for m, u, pos in _distinct_pairs(cols[roles["measure"]], cols[roles["unit"]], lambda t: t or "",
                                              lambda t: UNIT_ALIASES.get(t, t) if t else ""):

@@ -73,7 +73,7 @@ def list_() -> None:
                 doc = load(d, v)
                 t.add_row(d, v, doc.kind, _period(doc), doc.sha256[:12] + "…", "added" if doc.added else "")
     except RegulationError as e:
-        fail(str(e))
+        fail(e)
     console.print(t)
 
 
@@ -85,7 +85,7 @@ def show(doc_id: str = typer.Argument(..., help="Document id."), version: str = 
     try:
         d = load(doc_id, version)
     except RegulationError as e:
-        fail(str(e))
+        fail(e)
     console.print(f"[bold]{d.id} {d.version}[/bold]  kind {d.kind}  sha256 {d.sha256}")
     console.print(f"title: {d.title}")
     console.print(f"act: {d.act}")
@@ -113,7 +113,7 @@ def check(path: Path = typer.Argument(..., help="YAML file of the new version.")
     try:
         a = check_new(_read(path), name=path.name)
     except RegulationError as e:
-        fail(str(e))
+        fail(e)
     print_addition(a)
     console.print("[green]valid[/green]")
 
@@ -129,7 +129,7 @@ def add(path: Path = typer.Argument(..., help="YAML file of the new version."),
     try:
         a = check_new(data, name=path.name)
     except RegulationError as e:
-        fail(str(e))
+        fail(e)
     print_addition(a)
     if a.exists:
         fail(f"{a.doc.id} {a.doc.version} exists already; a changed text is published as a new version")
@@ -138,7 +138,7 @@ def add(path: Path = typer.Argument(..., help="YAML file of the new version."),
     try:
         done = store(data, name=path.name)
     except RegulationError as e:
-        fail(str(e))
+        fail(e)
     setup_django()
     from klaster.regulations.audit import record_addition
 

@@ -168,7 +168,7 @@ def multipliers(
         _emit(frames, out, html, f"Input-output multipliers: {table.name}",
               {"sectors": t.n, "unit": t.unit, "household income (Type II divisor)": t.household_income})
     except _errors() as e:
-        fail(str(e))
+        fail(e)
 
 
 @app.command()
@@ -207,7 +207,7 @@ def impact(
         _emit({"Summary": summary, "Output change": dx}, out, html, f"Impact of final-demand change: {table.name}",
               {"type": type, "sectors": t.n, "scenarios": dx.shape[1], "unit": t.unit})
     except _errors() as e:
-        fail(str(e))
+        fail(e)
 
 
 @app.command()
@@ -251,7 +251,7 @@ def regionalise(
         _emit({"Regional A": r.A, "Output multipliers": mult, "Quotients": r.quotients}, out, html,
               f"Regionalised table ({r.method.upper()}): {table.name}", notes)
     except _errors() as e:
-        fail(str(e))
+        fail(e)
 
 
 @app.command()
@@ -319,7 +319,7 @@ def templates(
         _show(next(iter(frames.values())))
         _emit(frames, out, html, f"Cluster templates ({method}): {table.name}", notes)
     except _errors() as e:
-        fail(str(e))
+        fail(e)
 
 
 @app.command()
@@ -349,7 +349,7 @@ def validate(
             if target in ("all", name):
                 frames[name] = f()
     except DatasetError as e:
-        fail(str(e))
+        fail(e)
     ok = True
     for name, df in frames.items():
         console.print(f"[bold]{name}[/bold]")
@@ -359,6 +359,6 @@ def validate(
     try:
         _emit(frames, out, html, "klaster io: validation against official tables")
     except _errors() as e:
-        fail(str(e))
+        fail(e)
     if not ok:
         raise typer.Exit(1)

@@ -41,6 +41,7 @@ from klaster.programmes.models import (
     ObligationActual,
     ObligationTarget,
     Programme,
+    ProgrammePayment,
     QuarterlyReport,
 )
 
@@ -522,7 +523,6 @@ def record_payment(*, actor, project: KeyProject, paid_on: dt.date, source: str,
     klaster.common.dates.DayRefused
         ``paid_on`` in the future, outside the calendar, or back-dated without a reason.
     """
-    from klaster.programmes.models import ProgrammePayment
 
     dates.check_recorded_day(paid_on, reason=reason, field=PAID_ON, on=today)
     prog = project.programme
