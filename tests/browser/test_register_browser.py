@@ -27,12 +27,12 @@ pytestmark = [pytest.mark.browser]
 ARTIFACTS = Path(os.environ.get("KLASTER_UI_ARTIFACTS", Path(__file__).resolve().parent / "artifacts")) / "reimbursement"
 
 
-def _t(msgid: str, lang: str) -> str:
-    """``msgid`` as the page shows it in ``lang`` (the catalogues' translation)."""
+def _t(msgid: str, lang: str, context: str | None = None) -> str:
+    """``msgid`` (in ``context``) as the page shows it in ``lang`` (the catalogues' translation)."""
     from django.utils import translation
 
     with translation.override(lang):
-        return translation.gettext(msgid)
+        return translation.pgettext(context, msgid) if context else translation.gettext(msgid)
 
 
 def _shot(page, lang: str, step: str) -> None:
@@ -162,5 +162,6 @@ def test_applicant_applies_and_organizer_processes_within_working_day_deadlines(
     cap_line = cap_line.replace("\xa0", " ")
     assert f"{int(gross):,}".replace(",", " ") in cap_line and f"→ {amount}" in cap_line
     assert "инструмент 5, 2)" in cap_line  # the clause of the cap, written the Russian way
-    assert _t("done", lang) in text or _t("open", lang) in text  # the deadlines' states, as the merged catalogues name them
+    # the deadlines' states in the words of a support deadline («выполнено», «в работе»), not a competition's
+    assert _t("done", lang, "deadline") in text or _t("open", lang, "deadline") in text
     ctx.close()
