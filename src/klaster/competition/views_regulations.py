@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from klaster.accounts.permissions import role_required
 from klaster.accounts.roles import Role
 from klaster.competition.interfaces import forms as f
+from klaster.competition.pages import DOCUMENT_KINDS
 from klaster.competition.views import _form_errors
 
 
@@ -34,13 +35,7 @@ def regulations(request):
     """Every regulation document and version: kind, effective period, source, whether it was added."""
     return render(request, "competition/regulations.html", {"docs": [d for d in _listing() if not isinstance(d, str)],
                                                             "errors": [d for d in _listing() if isinstance(d, str)],
-                                                            "kinds": _kinds()})
-
-
-def _kinds() -> dict:
-    from klaster.competition.pages import DOCUMENT_KINDS
-
-    return DOCUMENT_KINDS
+                                                            "kinds": DOCUMENT_KINDS})
 
 
 @role_required(Role.ADMINISTRATOR)
