@@ -64,7 +64,7 @@ def application_list(request):
             rows.append({"a": a, "deadlines": [d for d in domain.deadlines(a) if d.status in ("open", "overdue")], "act_notice": acts.act_notice(a_inst.doc, domain.act_day(a))})
         except regulations.RegulationError as e:  # the pinned rules changed since registration
             rows.append({"a": a, "deadlines": [], "act_notice": None, "rules_error": str(e)})
-    return render(request, "support/list.html", {"rows": rows, "instruments": inst.instruments, "lang": _lang()})
+    return render(request, "support/list.html", {"rows": rows, "instruments": inst.instruments})
 
 
 def _checklist(inst, comp, context: dict | None = None):
@@ -169,7 +169,7 @@ def application_new(request):
         costs = cost_formset(component=comp, kinds=kinds, rows=rows)
     value = (lambda name: form[name].value() or []) if form.is_bound else (lambda name: [])
     return render(request, "support/new.html", {
-        "comps": comps, "comp": comp, "participants": participants, "checklist": _checklist(inst, comp), "errors": errors, "lang": _lang(),
+        "comps": comps, "comp": comp, "participants": participants, "checklist": _checklist(inst, comp), "errors": errors,
         "form": form, "costs": costs, "rows": rows or "", "chosen_participant": str(form["participant"].value() or ""),
         "chosen_procedure": form["procedure"].value() or "", "chosen_declarations": value("declarations"), "chosen_documents": value("documents"),
         "max_mb": uploads.max_bytes() // 1048576, "accepted": ", ".join(sorted(uploads.TYPES)),
@@ -206,7 +206,7 @@ def _detail_context(request, app: Application, *, action_form=None, resubmit_for
         "can_edit": support_rules.can_edit_application(request.user, app) and app.status in ("draft", "incomplete"),
         "max_mb": uploads.max_bytes() // 1048576, "accepted": ", ".join(sorted(uploads.TYPES)),
         "a": app, "comp": comp, "findings": [{**f, "text": finding_text(f)} for f in app.eligibility], "checklist": checklist,
-        "deadlines": [{"d": d, "status": DEADLINE_STATUS.get(d.status, d.status)} for d in domain.deadlines(app)], "lang": _lang(),
+        "deadlines": [{"d": d, "status": DEADLINE_STATUS.get(d.status, d.status)} for d in domain.deadlines(app)],
         "explanation": [explanation_line(x) for x in app.explanation.get(_lang(), app.explanation.get("en", []))], "agreement": getattr(app, "agreement", None),
         "agreement_terms": inst.agreement.get("terms", []), "is_operator": has_role(request.user, Role.ORGANIZER),
         "costs": [{"c": c, "kind": COST_KINDS.get(c.kind, c.kind)} for c in app.costs.all()],

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import template
 
 from klaster.competition import i18n
+from klaster.web.templatetags.klaster import tr as _tr
 
 register = template.Library()
 
@@ -62,14 +63,8 @@ def term(step_deadline) -> str:
     return i18n.term_text(step_deadline)
 
 
-@register.filter
-def tr(value) -> str:
-    """A text of the regulation data (kk/ru/en) in the active language."""
-    if value is None:
-        return ""
-    if hasattr(value, "get"):
-        return value.get(i18n.lang()) or value.get("en") or ""
-    return str(value)
+# regulation texts ({kk, ru, en}) in the active language: the one filter of the site's library
+register.filter("tr", _tr)
 
 
 @register.filter

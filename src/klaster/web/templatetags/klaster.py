@@ -147,3 +147,17 @@ def labelled(bf):
     if not hasattr(bf, "as_widget"):
         return bf
     return bf.as_widget(attrs={"aria-label": str(bf.label)})
+
+
+@register.filter
+def tr(value) -> str:
+    """A text of the regulation data in the active language: ``value`` is a mapping
+    ``{"kk": …, "ru": …, "en": …}`` (an instrument's or a document's name, a clause's text); the
+    English text when the language has none; ``""`` for None; anything else as ``str``."""
+    from django.utils.translation import get_language
+
+    if value is None:
+        return ""
+    if hasattr(value, "get"):
+        return value.get((get_language() or "ru")[:2]) or value.get("en") or ""
+    return str(value)
