@@ -64,3 +64,15 @@ def test_words_with_two_meanings_read_as_their_page_means():
         assert str(AnalysisRun.Status.DONE.label) == "аяқталды"
         assert str(DEADLINE_STATUS["open"]) == "орындалуда"
         assert translation.pgettext("period", "From") == "Бастап"
+
+
+def test_regulation_texts_are_shown_in_the_active_language_with_english_as_the_fallback():
+    from klaster.web.templatetags.klaster import tr
+
+    text = {"kk": "Лизингтік қаржыландыру", "ru": "Лизинговое финансирование", "en": "Leasing financing"}
+    for lang in ("kk", "ru", "en"):
+        with translation.override(lang):
+            assert tr(text) == text[lang]
+    with translation.override("kk"):
+        assert tr({"ru": "только по-русски", "en": "English only"}) == "English only"
+        assert tr(None) == "" and tr("§ 5") == "§ 5"
